@@ -1,0 +1,20 @@
+package app
+
+import "time"
+
+// Settings are the validated System Console settings the service works with.
+type Settings struct {
+	CommandTrigger              string
+	Templates                   *Templates
+	DisciplineMapping           map[string]Discipline // username → discipline
+	AllowSelfDeclaredDiscipline bool
+	BroadcastChannels           map[string][]string // type → channel IDs
+	ReminderCadence             map[string]time.Duration
+	TimelineEmoji               string
+	WorkStart, WorkEnd          int // minutes after local midnight
+	ArchiveAfter                time.Duration
+	WebhookSecret               string
+	IncidentOnFailedDeploy      bool
+	ProductionEnvironments      []string
+	WebhookFallbackChannel      string
+}

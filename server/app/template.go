@@ -1,0 +1,385 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// Template describes one workflow type: how its channel is named and set up, its
+// stages, gates, checklists and roles, and who may start it.
+type Template struct {
+	Type             string            `json:"type"`
+	Name             string            `json:"name"`
+	Category         string            `json:"category"`
+	ChannelPattern   string            `json:"channel_pattern"`
+	Private          bool              `json:"private"`
+	Purpose          string            `json:"purpose"`
+	Header           string            `json:"header"`
+	Severities       []string          `json:"severities"`
+	DefaultSeverity  string            `json:"default_severity"`
+	Cadence          map[string]string `json:"cadence,omitempty"`
+	Stages           []Stage           `json:"stages"`
+	LeadRole         string            `json:"lead_role"`
+	Roles            []string          `json:"roles"`
+	StartDisciplines []Discipline      `json:"start_disciplines"`
+	AutoInvite       AutoInvite        `json:"auto_invite"`
+}
+
+// Stage is one step of a workflow. A stage with a gate may be entered only after a
+// member of each gate discipline signed off.
+type Stage struct {
+	Name      string          `json:"name"`
+	Gate      []Discipline    `json:"gate,omitempty"`
+	Checklist []ChecklistItem `json:"checklist,omitempty"`
+}
+
+// ChecklistItem is a task created when its stage begins.
+type ChecklistItem struct {
+	Text       string     `json:"text"`
+	Discipline Discipline `json:"discipline,omitempty"`
+}
+
+// AutoInvite names who joins a new workflow's channel besides its starter.
+type AutoInvite struct {
+	Disciplines []Discipline `json:"disciplines,omitempty"`
+	Usernames   []string     `json:"usernames,omitempty"`
+}
+
+// StageIndex returns the position of a stage, or -1.
+func (t *Template) StageIndex(name string) int {
+	for i, s := range t.Stages {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Stage returns the named stage.
+func (t *Template) Stage(name string) (Stage, bool) {
+	if i := t.StageIndex(name); i >= 0 {
+		return t.Stages[i], true
+	}
+	return Stage{}, false
+}
+
+// StageNames lists the stages in order.
+func (t *Template) StageNames() []string {
+	out := make([]string, len(t.Stages))
+	for i, s := range t.Stages {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// HasRole reports whether the template defines a workflow role.
+func (t *Template) HasRole(role string) bool {
+	for _, r := range t.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// HasSeverity reports whether sev is one of the template's severities.
+func (t *Template) HasSeverity(sev string) bool {
+	for _, s := range t.Severities {
+		if s == sev {
+			return true
+		}
+	}
+	return false
+}
+
+// MayStart reports whether a user of discipline d may start this type.
+func (t *Template) MayStart(d Discipline) bool {
+	if len(t.StartDisciplines) == 0 {
+		return true
+	}
+	for _, s := range t.StartDisciplines {
+		if s == d {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Template) clone() *Template {
+	raw, _ := json.Marshal(t)
+	var c Template
+	_ = json.Unmarshal(raw, &c)
+	return &c
+}
+
+var (
+	typeNameRE  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	stageNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,40}$`)
+	patternRE   = regexp.MustCompile(`\{[^}]*\}`)
+)
+
+var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}": true, "{version}": true}
+
+// validate checks a template and fills in what can be derived (the lead role among
+// the roles). Errors name the field, so an admin can find it in their JSON.
+func (t *Template) validate() error {
+	fail := func(field, format string, args ...any) error {
+		return errors.Errorf("template %q: %s: %s", t.Type, field, fmt.Sprintf(format, args...))
+	}
+	if !typeNameRE.MatchString(t.Type) {
+		return errors.Errorf("template type %q: use 1-31 lower-case letters, digits or '-', starting with a letter", t.Type)
+	}
+	if strings.TrimSpace(t.Name) == "" {
+		return fail("name", "must not be empty")
+	}
+	if t.Category == "" {
+		t.Category = t.Name + "s"
+	}
+	if t.ChannelPattern == "" {
+		return fail("channel_pattern", "must not be empty")
+	}
+	for _, ph := range patternRE.FindAllString(t.ChannelPattern, -1) {
+		if !patternPlaceholders[ph] {
+			return fail("channel_pattern", "unknown placeholder %s (use {seq}, {slug}, {type}, {version})", ph)
+		}
+	}
+	literal := patternRE.ReplaceAllString(t.ChannelPattern, "")
+	if strings.Trim(literal, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return fail("channel_pattern", "only lower-case letters, digits, '-', '_' and placeholders are allowed")
+	}
+	if len(literal) > 20 {
+		return fail("channel_pattern", "the fixed text is longer than 20 characters")
+	}
+	if len(t.Stages) == 0 {
+		return fail("stages", "at least one stage is required")
+	}
+	seen := map[string]bool{}
+	for i := range t.Stages {
+		s := &t.Stages[i]
+		if !stageNameRE.MatchString(s.Name) {
+			return fail("stages", "stage name %q: use lower-case letters, digits or '-'", s.Name)
+		}
+		if seen[s.Name] || s.Name == "next" {
+			return fail("stages", "stage name %q is repeated or reserved", s.Name)
+		}
+		seen[s.Name] = true
+		if err := validDisciplines(s.Gate); err != nil {
+			return fail("stages["+s.Name+"].gate", "%v", err)
+		}
+		if i == 0 && len(s.Gate) > 0 {
+			return fail("stages", "the first stage %q cannot have a gate: a workflow starts in it", s.Name)
+		}
+		for _, c := range s.Checklist {
+			if strings.TrimSpace(c.Text) == "" {
+				return fail("stages["+s.Name+"].checklist", "an item has no text")
+			}
+			if c.Discipline != "" {
+				if err := validDisciplines([]Discipline{c.Discipline}); err != nil {
+					return fail("stages["+s.Name+"].checklist", "%v", err)
+				}
+			}
+		}
+	}
+	sevs := map[string]bool{}
+	for _, s := range t.Severities {
+		if !stageNameRE.MatchString(s) || sevs[s] {
+			return fail("severities", "severity %q is malformed or repeated", s)
+		}
+		sevs[s] = true
+	}
+	if t.DefaultSeverity != "" && !sevs[t.DefaultSeverity] {
+		return fail("default_severity", "%q is not one of the severities", t.DefaultSeverity)
+	}
+	if t.DefaultSeverity == "" && len(t.Severities) > 0 {
+		t.DefaultSeverity = t.Severities[len(t.Severities)/2]
+	}
+	for k, v := range t.Cadence {
+		if k != "default" && !sevs[k] {
+			return fail("cadence", "%q is not one of the severities", k)
+		}
+		if _, err := ParseDuration(v); err != nil {
+			return fail("cadence["+k+"]", "%v", err)
+		}
+	}
+	if !stageNameRE.MatchString(t.LeadRole) {
+		return fail("lead_role", "%q: use lower-case letters, digits or '-'", t.LeadRole)
+	}
+	roles := map[string]bool{}
+	out := []string{t.LeadRole}
+	roles[t.LeadRole] = true
+	for _, r := range t.Roles {
+		if !stageNameRE.MatchString(r) {
+			return fail("roles", "role %q: use lower-case letters, digits or '-'", r)
+		}
+		if !roles[r] {
+			roles[r] = true
+			out = append(out, r)
+		}
+	}
+	t.Roles = out
+	if err := validDisciplines(t.StartDisciplines); err != nil {
+		return fail("start_disciplines", "%v", err)
+	}
+	if err := validDisciplines(t.AutoInvite.Disciplines); err != nil {
+		return fail("auto_invite.disciplines", "%v", err)
+	}
+	return nil
+}
+
+func validDisciplines(ds []Discipline) error {
+	for _, d := range ds {
+		if !d.valid() {
+			return errors.Errorf("unknown discipline %q (one of %s)", d, strings.Join(DisciplineNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// Templates is the set of workflow types in force.
+type Templates struct {
+	byType map[string]*Template
+	order  []string
+}
+
+// Get returns the template of a type.
+func (ts *Templates) Get(typ string) (*Template, bool) {
+	t, ok := ts.byType[strings.ToLower(typ)]
+	return t, ok
+}
+
+// All lists the templates in display order.
+func (ts *Templates) All() []*Template {
+	out := make([]*Template, 0, len(ts.order))
+	for _, k := range ts.order {
+		out = append(out, ts.byType[k])
+	}
+	return out
+}
+
+// Types lists the type keys in display order.
+func (ts *Templates) Types() []string {
+	return append([]string(nil), ts.order...)
+}
+
+// BuildTemplates starts from the built-in templates, applies the admin's JSON
+// overrides (a built-in key overrides only the fields given; a new key adds a type)
+// and keeps the enabled types (all when enabled is empty).
+func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) {
+	ts := &Templates{byType: map[string]*Template{}}
+	for _, t := range builtinTemplates() {
+		ts.byType[t.Type] = t
+		ts.order = append(ts.order, t.Type)
+	}
+	if strings.TrimSpace(overridesJSON) != "" {
+		var raw map[string]json.RawMessage
+		dec := json.NewDecoder(strings.NewReader(overridesJSON))
+		if err := dec.Decode(&raw); err != nil {
+			return nil, errors.Wrap(err, "template overrides are not a JSON object keyed by type")
+		}
+		keys := make([]string, 0, len(raw))
+		for k := range raw {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t, ok := ts.byType[k]
+			if ok {
+				t = t.clone()
+			} else {
+				t = &Template{}
+				ts.order = append(ts.order, k)
+			}
+			d := json.NewDecoder(bytes.NewReader(raw[k]))
+			d.DisallowUnknownFields()
+			if err := d.Decode(t); err != nil {
+				return nil, errors.Wrapf(err, "template %q", k)
+			}
+			if t.Type == "" {
+				t.Type = k
+			}
+			if t.Type != k {
+				return nil, errors.Errorf("template %q: type: %q does not match its key", k, t.Type)
+			}
+			ts.byType[k] = t
+		}
+	}
+	for _, k := range ts.order {
+		if err := ts.byType[k].validate(); err != nil {
+			return nil, err
+		}
+	}
+	if len(enabled) > 0 {
+		keep := map[string]bool{}
+		for _, e := range enabled {
+			if _, ok := ts.byType[e]; !ok {
+				return nil, errors.Errorf("enabled type %q is not a known workflow type (known: %s)", e, strings.Join(ts.order, ", "))
+			}
+			keep[e] = true
+		}
+		var order []string
+		for _, k := range ts.order {
+			if keep[k] {
+				order = append(order, k)
+			} else {
+				delete(ts.byType, k)
+			}
+		}
+		ts.order = order
+	}
+	return ts, nil
+}
+
+// ParseDuration reads durations the way people write them: 90s, 15m, 2h, 1d, 1w,
+// and combinations such as 1h30m. Zero is allowed ("off"); negatives are not.
+func ParseDuration(s string) (time.Duration, error) {
+	in := strings.ToLower(strings.TrimSpace(s))
+	if in == "" {
+		return 0, errors.New("empty duration (use e.g. 15m, 2h, 1d)")
+	}
+	if in == "0" {
+		return 0, nil
+	}
+	var total time.Duration
+	rest := in
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(rest) || i > 6 {
+			return 0, errors.Errorf("%q is not a duration (use e.g. 15m, 2h, 1d)", s)
+		}
+		var n int64
+		for _, c := range rest[:i] {
+			n = n*10 + int64(c-'0')
+		}
+		var unit time.Duration
+		switch rest[i] {
+		case 's':
+			unit = time.Second
+		case 'm':
+			unit = time.Minute
+		case 'h':
+			unit = time.Hour
+		case 'd':
+			unit = 24 * time.Hour
+		case 'w':
+			unit = 7 * 24 * time.Hour
+		default:
+			return 0, errors.Errorf("%q has an unknown unit %q (use s, m, h, d or w)", s, rest[i])
+		}
+		total += time.Duration(n) * unit
+		rest = rest[i+1:]
+	}
+	if total > 365*24*time.Hour {
+		return 0, errors.Errorf("%q is longer than a year", s)
+	}
+	return total, nil
+}

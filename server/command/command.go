@@ -1,0 +1,105 @@
+// Package command is the slash-command door: it parses `/devops ...` and calls the service.
+package command
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+// Handler parses and runs slash commands.
+type Handler struct {
+	svc      *app.Service
+	settings func() *app.Settings
+	subs     []*subcommand
+	byName   map[string]*subcommand
+}
+
+// call is one parsed invocation.
+type call struct {
+	args    *model.CommandArgs
+	trigger string
+	words   []string // positional words after the subcommand
+	flags   flags
+}
+
+// subcommand is one `/devops <name>`: its usage line, help, and what it runs.
+type subcommand struct {
+	name  string
+	usage string
+	help  string
+	flags []string // flags it accepts, without "--"
+	run   func(h *Handler, c *call) *model.CommandResponse
+}
+
+// New builds the handler.
+func New(svc *app.Service, settings func() *app.Settings) *Handler {
+	h := &Handler{svc: svc, settings: settings, byName: map[string]*subcommand{}}
+	h.subs = h.subcommands()
+	for _, s := range h.subs {
+		h.byName[s.name] = s
+	}
+	return h
+}
+
+// Command describes the slash command for registration.
+func (h *Handler) Command(trigger string) *model.Command {
+	return &model.Command{
+		Trigger:          trigger,
+		DisplayName:      "DevOps Channels",
+		Description:      "Run releases, incidents, QA cycles and more as workflow channels.",
+		AutoComplete:     true,
+		AutoCompleteDesc: "Workflow channels: start, list, info, stage, signoff, status, tasks, help",
+		AutoCompleteHint: "[command]",
+		AutocompleteData: h.autocomplete(trigger),
+	}
+}
+
+// Execute runs a slash command and always answers: refusals and errors are
+// ephemeral messages, never server errors.
+func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
+	trigger := h.settings().CommandTrigger
+	tokens, err := tokenize(args.Command)
+	if err != nil {
+		return ephemeral("%s. Try `/%s help`.", err.Error(), trigger)
+	}
+	if len(tokens) > 0 {
+		tokens = tokens[1:] // the trigger itself
+	}
+	name := "help"
+	if len(tokens) > 0 {
+		name = strings.ToLower(tokens[0])
+		tokens = tokens[1:]
+	}
+	sub, ok := h.byName[name]
+	if !ok {
+		return ephemeral("Unknown command `%s`. Try `/%s help`.", name, trigger)
+	}
+	words, fl, err := parseFlags(tokens, sub.flags)
+	if err != nil {
+		return ephemeral("%s. Usage: `/%s %s`", err.Error(), trigger, sub.usage)
+	}
+	return sub.run(h, &call{args: args, trigger: trigger, words: words, flags: fl})
+}
+
+func ephemeral(format string, a ...any) *model.CommandResponse {
+	return &model.CommandResponse{
+		ResponseType: model.CommandResponseTypeEphemeral,
+		Text:         fmt.Sprintf(format, a...),
+	}
+}
+
+// reference renders the command reference shown by help.
+func (h *Handler) reference(trigger string) string {
+	var b strings.Builder
+	b.WriteString("#### DevOps Channels\n")
+	b.WriteString("Every release, incident, QA cycle, support escalation, security issue, platform change or sprint gets a channel with stages, sign-off gates, a checklist and a timeline.\n\n")
+	b.WriteString("| Command | What it does |\n|:--|:--|\n")
+	for _, s := range h.subs {
+		fmt.Fprintf(&b, "| `/%s %s` | %s |\n", trigger, s.usage, s.help)
+	}
+	return b.String()
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
+	"github.com/devopschannels/devops-channels/server/config"
+)
+
+// configuration is the last good configuration: the raw settings and their parsed form.
+type configuration struct {
+	raw      *config.Configuration
+	settings *app.Settings
+}
+
+// settings returns the settings in force. Callers must not modify the result: a
+// new configuration replaces the pointer, never the value.
+func (p *Plugin) settings() *app.Settings {
+	p.configurationLock.RLock()
+	defer p.configurationLock.RUnlock()
+	return p.configuration.settings
+}
+
+// loadConfiguration reads the stored configuration. A bad one is refused and the
+// last good one (or the defaults, on first load) stays in force.
+func (p *Plugin) loadConfiguration() error {
+	raw := config.Defaults()
+	if err := p.API.LoadPluginConfiguration(raw); err != nil {
+		return errors.Wrap(err, "read plugin configuration")
+	}
+	settings, err := raw.Parse()
+
+	p.configurationLock.Lock()
+	defer p.configurationLock.Unlock()
+	if err != nil {
+		if p.configuration == nil {
+			// First load with a bad stored configuration: run on the defaults, loudly.
+			defaults := config.Defaults()
+			settings, derr := defaults.Parse()
+			if derr != nil {
+				return errors.Wrap(derr, "parse default configuration")
+			}
+			p.configuration = &configuration{raw: defaults, settings: settings}
+		}
+		return errors.Wrap(err, "invalid configuration, keeping the last good one")
+	}
+	p.configuration = &configuration{raw: raw, settings: settings}
+	return nil
+}
+
+// OnConfigurationChange validates the new configuration. The System Console is
+// normally stopped earlier by ConfigurationWillBeSaved; this catches changes made
+// in config.json, by environment or through mmctl.
+func (p *Plugin) OnConfigurationChange() error {
+	if err := p.loadConfiguration(); err != nil {
+		if p.client != nil {
+			p.client.Log.Error("DevOps Channels refused a configuration change", "err", err.Error())
+		}
+		return err
+	}
+	if p.commands != nil {
+		if err := p.registerCommand(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ConfigurationWillBeSaved refuses to save a bad configuration, so the System
+// Console shows the error (naming the field) and nothing changes.
+func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (*model.Config, error) {
+	pluginCfg, ok := newCfg.PluginSettings.Plugins[manifestID]
+	if !ok {
+		return nil, nil
+	}
+	raw := config.Defaults()
+	if err := config.Decode(pluginCfg, raw); err != nil {
+		return nil, errors.Wrap(err, "DevOps Channels settings")
+	}
+	if _, err := raw.Parse(); err != nil {
+		return nil, errors.Wrap(err, "DevOps Channels settings")
+	}
+	return nil, nil
+}

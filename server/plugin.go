@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/api"
+	"github.com/devopschannels/devops-channels/server/app"
+	"github.com/devopschannels/devops-channels/server/command"
+	"github.com/devopschannels/devops-channels/server/store"
+)
+
+const (
+	botUsername     = "devops"
+	migrationsMutex = "devops_migrations"
+)
+
+// Plugin wires Mattermost's hooks to the service. Hooks stay thin: each one
+// translates the event and hands it to app.Service.
+type Plugin struct {
+	plugin.MattermostPlugin
+
+	client *pluginapi.Client
+
+	// configurationLock guards configuration and settings, the last good configuration.
+	configurationLock sync.RWMutex
+	configuration     *configuration
+	registeredTrigger string
+
+	service  *app.Service
+	commands *command.Handler
+	router   http.Handler
+}
+
+// OnActivate prepares everything the plugin needs. It is idempotent: the server calls
+// it on every node of a cluster and after every restart or re-enable.
+func (p *Plugin) OnActivate() error {
+	p.client = pluginapi.NewClient(p.API, p.Driver)
+
+	if err := p.loadConfiguration(); err != nil {
+		if p.configuration == nil {
+			return errors.Wrap(err, "load configuration")
+		}
+		p.client.Log.Error("DevOps Channels started with the default configuration", "err", err.Error())
+	}
+
+	botID, err := p.client.Bot.EnsureBot(&model.Bot{
+		Username:    botUsername,
+		DisplayName: "DevOps Channels",
+		Description: "Runs DevOps workflow channels: stages, gates, checklists, status updates and timelines.",
+	}, pluginapi.ProfileImagePath("assets/profile.png"))
+	if err != nil {
+		return errors.Wrap(err, "ensure bot")
+	}
+
+	db, err := p.client.Store.GetMasterDB()
+	if err != nil {
+		return errors.Wrap(err, "get database")
+	}
+	st := store.New(db)
+	if err := p.migrate(st); err != nil {
+		return err
+	}
+
+	p.service = app.NewService(st, newPlatform(p.client, p.API, botID), p.settings)
+	p.commands = command.New(p.service, p.settings)
+	p.router = api.NewRouter(p.service, p.client.Log)
+
+	return p.registerCommand()
+}
+
+// migrate runs the schema migrations under a cluster mutex so that nodes starting
+// together do not race; the store's own advisory lock backs this up.
+func (p *Plugin) migrate(st *store.Store) error {
+	mutex, err := cluster.NewMutex(p.API, migrationsMutex)
+	if err != nil {
+		return errors.Wrap(err, "create migrations mutex")
+	}
+	mutex.Lock()
+	defer mutex.Unlock()
+	applied, err := st.Migrate(context.Background())
+	if err != nil {
+		return errors.Wrap(err, "migrate schema")
+	}
+	if len(applied) > 0 {
+		p.client.Log.Info("DevOps Channels schema migrated", "applied", applied)
+	}
+	return nil
+}
+
+// registerCommand (re)registers the slash command under the configured trigger.
+func (p *Plugin) registerCommand() error {
+	s := p.settings()
+	if p.registeredTrigger != "" && p.registeredTrigger != s.CommandTrigger {
+		if err := p.API.UnregisterCommand("", p.registeredTrigger); err != nil {
+			p.client.Log.Warn("Could not unregister the old command trigger", "trigger", p.registeredTrigger, "err", err.Error())
+		}
+	}
+	if err := p.client.SlashCommand.Register(p.commands.Command(s.CommandTrigger)); err != nil {
+		return errors.Wrapf(err, "register /%s", s.CommandTrigger)
+	}
+	p.registeredTrigger = s.CommandTrigger
+	return nil
+}
+
+// ExecuteCommand hands a slash command to the command door.
+func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
+	return p.commands.Execute(args), nil
+}
+
+// ServeHTTP hands a request to the REST door.
+func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
+	p.router.ServeHTTP(w, r)
+}

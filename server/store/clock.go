@@ -1,0 +1,7 @@
+package store
+
+import "time"
+
+func nowMillis() int64 {
+	return time.Now().UnixMilli()
+}
