@@ -1,8 +1,10 @@
 package main
 
 import (
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/pkg/errors"
 )
 
 // platform implements app.Platform with the plugin API.
@@ -17,3 +19,91 @@ func newPlatform(client *pluginapi.Client, api plugin.API, botID string) *platfo
 }
 
 func (p *platform) BotID() string { return p.botID }
+
+func (p *platform) GetUser(userID string) (*model.User, error) {
+	u, appErr := p.api.GetUser(userID)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get user")
+	}
+	return u, nil
+}
+
+func (p *platform) GetUserByUsername(username string) (*model.User, error) {
+	u, appErr := p.api.GetUserByUsername(username)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get user by username")
+	}
+	return u, nil
+}
+
+func (p *platform) IsTeamMember(teamID, userID string) bool {
+	m, appErr := p.api.GetTeamMember(teamID, userID)
+	return appErr == nil && m.DeleteAt == 0
+}
+
+func (p *platform) IsChannelMember(channelID, userID string) bool {
+	_, appErr := p.api.GetChannelMember(channelID, userID)
+	return appErr == nil
+}
+
+func (p *platform) CanManageChannel(userID, channelID string) bool {
+	return p.api.HasPermissionToChannel(userID, channelID, model.PermissionManageChannelRoles)
+}
+
+func (p *platform) IsSystemAdmin(userID string) bool {
+	return p.api.HasPermissionTo(userID, model.PermissionManageSystem)
+}
+
+func (p *platform) ChannelNameTaken(teamID, name string) bool {
+	_, appErr := p.api.GetChannelByName(teamID, name, true)
+	return appErr == nil
+}
+
+func (p *platform) CreateChannel(ch *model.Channel) (*model.Channel, error) {
+	created, appErr := p.api.CreateChannel(ch)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "create channel")
+	}
+	return created, nil
+}
+
+func (p *platform) ArchiveChannel(channelID string) error {
+	if appErr := p.api.DeleteChannel(channelID); appErr != nil {
+		return errors.Wrap(appErr, "archive channel")
+	}
+	return nil
+}
+
+func (p *platform) AddChannelMember(channelID, userID string) error {
+	if _, appErr := p.api.AddChannelMember(channelID, userID); appErr != nil {
+		return errors.Wrap(appErr, "add channel member")
+	}
+	return nil
+}
+
+func (p *platform) CreatePost(post *model.Post) (*model.Post, error) {
+	created, appErr := p.api.CreatePost(post)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "create post")
+	}
+	return created, nil
+}
+
+func (p *platform) SendEphemeral(userID, channelID, message string) {
+	p.api.SendEphemeralPost(userID, &model.Post{UserId: p.botID, ChannelId: channelID, Message: message})
+}
+
+func (p *platform) Publish(event string, data map[string]any, channelID, teamID string) {
+	p.api.PublishWebSocketEvent(event, data, &model.WebsocketBroadcast{ChannelId: channelID, TeamId: teamID})
+}
+
+func (p *platform) LogError(msg string, keyValuePairs ...any) {
+	p.api.LogError(msg, keyValuePairs...)
+}
+
+func (p *platform) OpenDialog(req model.OpenDialogRequest) error {
+	if appErr := p.api.OpenInteractiveDialog(req); appErr != nil {
+		return errors.Wrap(appErr, "open dialog")
+	}
+	return nil
+}

@@ -69,9 +69,10 @@ func (p *Plugin) OnActivate() error {
 		return err
 	}
 
-	p.service = app.NewService(st, newPlatform(p.client, p.API, botID), p.settings)
-	p.commands = command.New(p.service, p.settings)
-	p.router = api.NewRouter(p.service, p.client.Log)
+	mm := newPlatform(p.client, p.API, botID)
+	p.service = app.NewService(st, mm, p.settings)
+	p.commands = command.New(p.service, p.settings, mm)
+	p.router = api.NewRouter(p.service, mm)
 
 	return p.registerCommand()
 }

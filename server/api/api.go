@@ -3,9 +3,8 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
-
-	"github.com/mattermost/mattermost/server/public/pluginapi"
 
 	"github.com/devopschannels/devops-channels/server/app"
 )
@@ -17,19 +16,39 @@ const userIDHeader = "Mattermost-User-ID"
 // maxBodyBytes bounds JSON request bodies.
 const maxBodyBytes = 1 << 20
 
+// Logger is where internal errors go.
+type Logger interface {
+	LogError(msg string, keyValuePairs ...any)
+}
+
 type handler struct {
 	svc *app.Service
-	log pluginapi.LogService
+	log Logger
 }
 
 // NewRouter returns the plugin's HTTP handler.
-func NewRouter(svc *app.Service, log pluginapi.LogService) http.Handler {
+func NewRouter(svc *app.Service, log Logger) http.Handler {
 	h := &handler{svc: svc, log: log}
-	authed := http.NewServeMux()
-	authed.HandleFunc("GET /api/v1/ping", h.ping)
+	m := http.NewServeMux()
+	m.HandleFunc("GET /api/v1/ping", h.ping)
+	m.HandleFunc("GET /api/v1/templates", h.templates)
+	m.HandleFunc("GET /api/v1/workflows", h.listWorkflows)
+	m.HandleFunc("POST /api/v1/workflows", h.startWorkflow)
+	m.HandleFunc("GET /api/v1/workflows/{id}", h.getWorkflow)
+	m.HandleFunc("POST /api/v1/workflows/{id}/stage", h.changeStage)
+	m.HandleFunc("POST /api/v1/workflows/{id}/signoff", h.signoff)
+	m.HandleFunc("POST /api/v1/workflows/{id}/roles", h.assignRole)
+	m.HandleFunc("POST /api/v1/workflows/{id}/close", h.closeWorkflow)
+	m.HandleFunc("POST /api/v1/workflows/{id}/reopen", h.reopenWorkflow)
+	m.HandleFunc("GET /api/v1/workflows/{id}/timeline", h.timeline)
+	m.HandleFunc("GET /api/v1/me/discipline", h.getDiscipline)
+	m.HandleFunc("PUT /api/v1/me/discipline", h.setDiscipline)
+	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
+	m.HandleFunc("GET /api/v1/autocomplete/roles", h.autocompleteRoles)
+	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
 
 	root := http.NewServeMux()
-	root.Handle("/api/v1/", requireUser(authed))
+	root.Handle("/api/v1/", requireUser(m))
 	root.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
@@ -47,8 +66,43 @@ func requireUser(next http.Handler) http.Handler {
 	})
 }
 
+func userID(r *http.Request) string {
+	return r.Header.Get(userIDHeader)
+}
+
 func (h *handler) ping(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "user_id": r.Header.Get(userIDHeader)})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "user_id": userID(r)})
+}
+
+// decode reads a JSON body strictly: unknown fields and trailing data are errors,
+// so a typo is reported instead of silently ignored.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "invalid JSON body: trailing data")
+		return false
+	}
+	return true
+}
+
+// fail answers a service error: refusals with their message and status, anything
+// else as a logged 500 without internals.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if e, ok := app.AsError(err); ok {
+		status := map[app.Kind]int{
+			app.KindInvalid: http.StatusBadRequest, app.KindForbidden: http.StatusForbidden,
+			app.KindNotFound: http.StatusNotFound, app.KindConflict: http.StatusConflict,
+		}[e.Kind]
+		writeError(w, status, e.Message)
+		return
+	}
+	h.log.LogError("DevOps Channels API failed", "path", r.URL.Path, "user_id", userID(r), "err", err.Error())
+	writeError(w, http.StatusInternalServerError, "internal error; it has been logged")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -59,4 +113,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func jsonDecode(r io.Reader, v any) error {
+	return json.NewDecoder(r).Decode(v)
 }

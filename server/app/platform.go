@@ -1,7 +1,27 @@
 package app
 
+import (
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
 // Platform is what the service needs from Mattermost. The plugin implements it with
 // the plugin API; keeping it narrow keeps the domain free of transport details.
 type Platform interface {
 	BotID() string
+	GetUser(userID string) (*model.User, error)
+	GetUserByUsername(username string) (*model.User, error)
+	IsTeamMember(teamID, userID string) bool
+	IsChannelMember(channelID, userID string) bool
+	// CanManageChannel is true for the channel's admins, the team's admins and system admins.
+	CanManageChannel(userID, channelID string) bool
+	IsSystemAdmin(userID string) bool
+	ChannelNameTaken(teamID, name string) bool
+	CreateChannel(ch *model.Channel) (*model.Channel, error)
+	ArchiveChannel(channelID string) error
+	AddChannelMember(channelID, userID string) error
+	CreatePost(post *model.Post) (*model.Post, error)
+	SendEphemeral(userID, channelID, message string)
+	// Publish sends a small websocket event to a channel's members, or to a team.
+	Publish(event string, data map[string]any, channelID, teamID string)
+	LogError(msg string, keyValuePairs ...any)
 }

@@ -3,19 +3,20 @@
 // doors onto it; it knows nothing of HTTP or command parsing.
 package app
 
-import (
-	"github.com/devopschannels/devops-channels/server/store"
-)
-
 // Service is the one place where DevOps Channels' rules live.
 type Service struct {
-	store    *store.Store
+	store    Store
 	mm       Platform
 	settings func() *Settings
 }
 
 // NewService builds the service. settings returns the configuration in force; it is
 // called per operation so that a configuration change applies at once.
-func NewService(st *store.Store, mm Platform, settings func() *Settings) *Service {
+func NewService(st Store, mm Platform, settings func() *Settings) *Service {
 	return &Service{store: st, mm: mm, settings: settings}
+}
+
+// Settings returns the settings in force.
+func (s *Service) Settings() *Settings {
+	return s.settings()
 }

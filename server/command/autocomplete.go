@@ -2,6 +2,14 @@ package command
 
 import (
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+// Dynamic autocomplete lists, served by the REST door (relative to the plugin).
+const (
+	StagesListPath = "api/v1/autocomplete/stages"
+	RolesListPath  = "api/v1/autocomplete/roles"
 )
 
 // autocomplete builds the suggestion tree from the subcommand table. Hiding an entry
@@ -9,7 +17,32 @@ import (
 func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 	root := model.NewAutocompleteData(trigger, "[command]", "DevOps Channels workflow commands")
 	for _, s := range h.subs {
-		root.AddCommand(model.NewAutocompleteData(s.name, hintOf(s.usage, s.name), s.help))
+		sub := model.NewAutocompleteData(s.name, hintOf(s.usage, s.name), s.help)
+		switch s.name {
+		case "start", "list":
+			var types []model.AutocompleteListItem
+			for _, t := range h.settings().Templates.All() {
+				types = append(types, model.AutocompleteListItem{Item: t.Type, HelpText: t.Name})
+			}
+			sub.AddStaticListArgument("Workflow type", s.name == "start", types)
+			if s.name == "start" {
+				sub.AddTextArgument("Title", "<title> [--severity S] [--private] [--force]", "")
+			}
+		case "stage":
+			sub.AddDynamicListArgument("Stage", StagesListPath, false)
+		case "signoff":
+			sub.AddDynamicListArgument("Gated stage", StagesListPath+"?gated=true", false)
+		case "role":
+			sub.AddDynamicListArgument("Role", RolesListPath, true)
+			sub.AddTextArgument("User", "@user", "")
+		case "discipline":
+			var items []model.AutocompleteListItem
+			for _, d := range app.DisciplineNames() {
+				items = append(items, model.AutocompleteListItem{Item: d})
+			}
+			sub.AddStaticListArgument("Discipline", false, items)
+		}
+		root.AddCommand(sub)
 	}
 	return root
 }

@@ -10,10 +10,19 @@ import (
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
+// Host is what the door needs from Mattermost beyond the service.
+type Host interface {
+	GetUser(userID string) (*model.User, error)
+	OpenDialog(req model.OpenDialogRequest) error
+	LogError(msg string, keyValuePairs ...any)
+}
+
 // Handler parses and runs slash commands.
 type Handler struct {
 	svc      *app.Service
 	settings func() *app.Settings
+	users    Host
+	log      Host
 	subs     []*subcommand
 	byName   map[string]*subcommand
 }
@@ -36,8 +45,8 @@ type subcommand struct {
 }
 
 // New builds the handler.
-func New(svc *app.Service, settings func() *app.Settings) *Handler {
-	h := &Handler{svc: svc, settings: settings, byName: map[string]*subcommand{}}
+func New(svc *app.Service, settings func() *app.Settings, host Host) *Handler {
+	h := &Handler{svc: svc, settings: settings, users: host, log: host, byName: map[string]*subcommand{}}
 	h.subs = h.subcommands()
 	for _, s := range h.subs {
 		h.byName[s.name] = s

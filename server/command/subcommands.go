@@ -1,16 +1,316 @@
 package command
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // subcommands is the table every part of the door reads: dispatch, help and autocomplete.
 func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
+		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force]",
+			help: "Start a workflow channel (no arguments: a form).", flags: []string{"severity", "private", "force"}, run: (*Handler).start},
+		{name: "list", usage: "list [type] [--mine] [--closed]", help: "List the team's workflows you can see.",
+			flags: []string{"mine", "closed"}, run: (*Handler).list},
+		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
+		{name: "stage", usage: "stage [next|<stage>]", help: "Move to the next or a named stage (lead or admin; gates apply).", run: (*Handler).stage},
+		{name: "signoff", usage: "signoff [stage] [note]", help: "Sign off a gated stage for your discipline.", run: (*Handler).signoff},
+		{name: "role", usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
+		{name: "close", usage: "close [summary]", help: "Close the workflow (lead or admin).", run: (*Handler).close},
+		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
+		{name: "discipline", usage: "discipline [name]", help: "Show or declare your discipline: " + strings.Join(app.DisciplineNames(), ", ") + ".", run: (*Handler).discipline},
 		{name: "help", usage: "help", help: "Show this command reference.", run: (*Handler).help},
 	}
 }
 
 func (h *Handler) help(c *call) *model.CommandResponse {
 	return ephemeral("%s", h.reference(c.trigger))
+}
+
+// done is the answer to a command whose visible effect is the bot's post.
+func done() *model.CommandResponse {
+	return &model.CommandResponse{}
+}
+
+// fail turns a service error into an ephemeral answer: a refusal says what is
+// required; anything else is logged and reported without internals.
+func (h *Handler) fail(c *call, err error) *model.CommandResponse {
+	if e, ok := app.AsError(err); ok {
+		return ephemeral("%s", e.Message)
+	}
+	h.log.LogError("DevOps Channels command failed", "command", c.args.Command, "user_id", c.args.UserId, "err", err.Error())
+	return ephemeral("Something went wrong on the server; it has been logged. Please try again.")
+}
+
+// workflowHere is the workflow of the channel the command was run in.
+func (h *Handler) workflowHere(c *call) (*app.Workflow, error) {
+	return h.svc.GetByChannel(context.Background(), c.args.UserId, c.args.ChannelId)
+}
+
+func (h *Handler) start(c *call) *model.CommandResponse {
+	if len(c.words) == 0 && len(c.flags) == 0 {
+		return h.openStartDialog(c)
+	}
+	if len(c.words) < 2 {
+		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`. Types: %s.",
+			c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
+	}
+	w, err := h.svc.Start(context.Background(), c.args.UserId, app.StartRequest{
+		TeamID: c.args.TeamId, Type: c.words[0], Title: strings.Join(c.words[1:], " "),
+		Severity: c.flags["severity"], Private: c.flags.has("private"), Force: c.flags.has("force"),
+	})
+	if err != nil {
+		return h.fail(c, err)
+	}
+	return ephemeral("Started ~%s.", w.ChannelName)
+}
+
+func (h *Handler) list(c *call) *model.CommandResponse {
+	if len(c.words) > 1 {
+		return ephemeral("Usage: `/%s list [type] [--mine] [--closed]`.", c.trigger)
+	}
+	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), PerPage: 25}
+	if c.flags.has("closed") {
+		f.Status = app.StatusClosed
+	}
+	if len(c.words) == 1 {
+		f.Type = strings.ToLower(c.words[0])
+	}
+	items, next, err := h.svc.List(context.Background(), c.args.UserId, f)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	if len(items) == 0 {
+		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, mineSuffix(f.Mine), c.trigger)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### %s workflows%s\n| Workflow | Type | Stage | Severity | Lead | Channel |\n|:--|:--|:--|:--|:--|:--|\n",
+		strings.ToUpper(f.Status[:1])+f.Status[1:], mineSuffix(f.Mine))
+	for _, w := range items {
+		lock := ""
+		if w.Private {
+			lock = " 🔒"
+		}
+		fmt.Fprintf(&b, "| %s%s | %s | %s | %s | %s | ~%s |\n", app.Inline(w.Title), lock, w.Type, w.Stage,
+			orDash(w.Severity), h.username(w.LeadID), w.ChannelName)
+	}
+	if next != "" {
+		fmt.Fprintf(&b, "\nShowing the newest %d; filter by type or use the panel for more.", len(items))
+	}
+	return ephemeral("%s", b.String())
+}
+
+func mineSuffix(mine bool) string {
+	if mine {
+		return " you are in"
+	}
+	return ""
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (h *Handler) username(userID string) string {
+	if userID == "" {
+		return "—"
+	}
+	if u, err := h.users.GetUser(userID); err == nil {
+		return "@" + u.Username
+	}
+	return "—"
+}
+
+func (h *Handler) info(c *call) *model.CommandResponse {
+	w, err := h.workflowHere(c)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	v, err := h.svc.View(context.Background(), c.args.UserId, w)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	return ephemeral("%s", h.describe(v, c.trigger))
+}
+
+// describe renders a workflow for `info`.
+func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
+	w := v.Workflow
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### %s %d: %s\n", v.Template.Name, w.Seq, app.Inline(w.Title))
+	status := "**active**"
+	if w.Status == app.StatusClosed {
+		status = fmt.Sprintf("**closed** %s", time.UnixMilli(w.ClosedAt).UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	fmt.Fprintf(&b, "Status %s · stage **%s**", status, w.Stage)
+	if w.Severity != "" {
+		fmt.Fprintf(&b, " · severity **%s**", w.Severity)
+	}
+	if w.Private {
+		b.WriteString(" · private")
+	}
+	fmt.Fprintf(&b, " · started %s\n\n", time.UnixMilli(w.CreatedAt).UTC().Format("2006-01-02 15:04 UTC"))
+
+	b.WriteString("**Stages:** ")
+	for i, st := range v.Template.Stages {
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		name := st.Name
+		if st.Name == w.Stage {
+			name = "**" + name + "**"
+		}
+		b.WriteString(name)
+		if len(st.Gate) > 0 {
+			var marks []string
+			for _, d := range st.Gate {
+				mark := "⏳"
+				for _, so := range w.Signoffs {
+					if so.Stage == st.Name && so.Discipline == d {
+						mark = "✅ " + h.username(so.UserID)
+					}
+				}
+				marks = append(marks, fmt.Sprintf("%s %s", d, mark))
+			}
+			fmt.Fprintf(&b, " (gate: %s)", strings.Join(marks, ", "))
+		}
+	}
+	b.WriteString("\n**Roles:** ")
+	for i, r := range v.Template.Roles {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %s", r, h.username(w.Roles[r]))
+	}
+	if w.Summary != "" {
+		fmt.Fprintf(&b, "\n**Summary:** %s", app.Inline(w.Summary))
+	}
+	var can []string
+	p := v.Permissions
+	if p.ChangeStage {
+		can = append(can, fmt.Sprintf("`/%s stage next`", trigger))
+	}
+	if len(p.SignoffDisciplines) > 0 {
+		can = append(can, fmt.Sprintf("`/%s signoff`", trigger))
+	}
+	if p.AssignRoles {
+		can = append(can, fmt.Sprintf("`/%s role <role> @user`", trigger))
+	}
+	if p.Close {
+		can = append(can, fmt.Sprintf("`/%s close`", trigger))
+	}
+	if p.Reopen {
+		can = append(can, fmt.Sprintf("`/%s reopen`", trigger))
+	}
+	if len(can) > 0 {
+		fmt.Fprintf(&b, "\n\nYou can: %s", strings.Join(can, " · "))
+	}
+	return b.String()
+}
+
+func (h *Handler) stage(c *call) *model.CommandResponse {
+	if len(c.words) > 1 {
+		return ephemeral("Usage: `/%s stage [next|<stage>]`.", c.trigger)
+	}
+	target := "next"
+	if len(c.words) == 1 {
+		target = c.words[0]
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.ChangeStage(ctx, c.args.UserId, w.ID, target)
+		return err
+	})
+}
+
+func (h *Handler) signoff(c *call) *model.CommandResponse {
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		stage, note := "", strings.Join(c.words, " ")
+		// The first word is the stage when it names one; otherwise all words are the note.
+		if len(c.words) > 0 {
+			if v, err := h.svc.View(ctx, c.args.UserId, w); err == nil {
+				for _, st := range v.Template.Stages {
+					if strings.EqualFold(st.Name, c.words[0]) {
+						stage, note = st.Name, strings.Join(c.words[1:], " ")
+					}
+				}
+			}
+		}
+		_, err := h.svc.Signoff(ctx, c.args.UserId, w.ID, stage, note)
+		return err
+	})
+}
+
+func (h *Handler) role(c *call) *model.CommandResponse {
+	if len(c.words) != 2 || !strings.HasPrefix(c.words[1], "@") {
+		return ephemeral("Usage: `/%s role <role> @user`.", c.trigger)
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.AssignRole(ctx, c.args.UserId, w.ID, c.words[0], c.words[1])
+		return err
+	})
+}
+
+func (h *Handler) close(c *call) *model.CommandResponse {
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.Close(ctx, c.args.UserId, w.ID, strings.Join(c.words, " "))
+		return err
+	})
+}
+
+func (h *Handler) reopen(c *call) *model.CommandResponse {
+	if len(c.words) > 0 {
+		return ephemeral("Usage: `/%s reopen`.", c.trigger)
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.Reopen(ctx, c.args.UserId, w.ID)
+		return err
+	})
+}
+
+// onHere runs a state change on this channel's workflow; its bot post is the answer.
+func (h *Handler) onHere(c *call, fn func(ctx context.Context, w *app.Workflow) error) *model.CommandResponse {
+	w, err := h.workflowHere(c)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	if err := fn(context.Background(), w); err != nil {
+		return h.fail(c, err)
+	}
+	return done()
+}
+
+func (h *Handler) discipline(c *call) *model.CommandResponse {
+	ctx := context.Background()
+	switch len(c.words) {
+	case 0:
+		d, source, err := h.svc.DisciplineOf(ctx, c.args.UserId)
+		if err != nil {
+			return h.fail(c, err)
+		}
+		if d == "" {
+			return ephemeral("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", c.trigger, strings.Join(app.DisciplineNames(), ", "))
+		}
+		from := "you declared it"
+		if source == "admin" {
+			from = "mapped by a system admin"
+		}
+		return ephemeral("Your discipline is **%s** (%s).", d, from)
+	case 1:
+		d, err := h.svc.SetDiscipline(ctx, c.args.UserId, c.words[0])
+		if err != nil {
+			return h.fail(c, err)
+		}
+		return ephemeral("Your discipline is now **%s**.", d)
+	default:
+		return ephemeral("Usage: `/%s discipline [name]`, one of %s.", c.trigger, strings.Join(app.DisciplineNames(), ", "))
+	}
 }

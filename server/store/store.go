@@ -20,9 +20,6 @@ var migrationFiles embed.FS
 // also holds a cluster mutex; the advisory lock keeps a direct caller (tests, tools) safe too.
 const migrationLockID = 0x6465766f7073 // "devops"
 
-// ErrNotFound is returned when a row does not exist.
-var ErrNotFound = errors.New("not found")
-
 // Store is the plugin's SQL store.
 type Store struct {
 	db *sql.DB

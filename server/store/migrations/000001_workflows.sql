@@ -3,6 +3,7 @@ CREATE TABLE IF NOT EXISTS devops_workflows (
     id                  VARCHAR(26)  PRIMARY KEY,
     team_id             VARCHAR(26)  NOT NULL,
     channel_id          VARCHAR(26)  NOT NULL UNIQUE,
+    channel_name        VARCHAR(64)  NOT NULL,
     type                VARCHAR(64)  NOT NULL,
     seq                 INTEGER      NOT NULL,
     title               TEXT         NOT NULL,

@@ -1,0 +1,659 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
+)
+
+// StartRequest asks for a new workflow.
+type StartRequest struct {
+	TeamID   string `json:"team_id"`
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	Private  bool   `json:"private"`
+	Force    bool   `json:"force"` // start even when a similar workflow is active
+}
+
+// websocket event names (the webapp listens for custom_<plugin id>_<name>).
+const (
+	eventWorkflowChanged = "workflow_changed"
+)
+
+// Start creates a workflow: checks who may start it, allocates a sequence number,
+// creates and fills the channel, records the workflow and announces it. A failure
+// after the channel exists archives the channel, so nothing is left half-made.
+func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (*Workflow, error) {
+	settings := s.settings()
+	tmpl, ok := settings.Templates.Get(strings.TrimSpace(req.Type))
+	if !ok {
+		if req.Type == "" {
+			return nil, invalid("Name a workflow type: %s.", strings.Join(settings.Templates.Types(), ", "))
+		}
+		return nil, invalid("Unknown workflow type %q. Types: %s.", req.Type, strings.Join(settings.Templates.Types(), ", "))
+	}
+	title := cleanText(req.Title)
+	if title == "" {
+		return nil, invalid("Give the %s a title, e.g. `%s`.", strings.ToLower(tmpl.Name), exampleTitle(tmpl))
+	}
+	if n := utf8.RuneCountInString(title); n > MaxTitleRunes {
+		return nil, invalid("The title is %d characters long; the limit is %d.", n, MaxTitleRunes)
+	}
+	severity := strings.ToLower(strings.TrimSpace(req.Severity))
+	switch {
+	case severity == "":
+		severity = tmpl.DefaultSeverity
+	case len(tmpl.Severities) == 0:
+		return nil, invalid("A %s has no severities; leave out --severity.", strings.ToLower(tmpl.Name))
+	case !tmpl.HasSeverity(severity):
+		return nil, invalid("Unknown severity %q for a %s. Severities: %s.", req.Severity, strings.ToLower(tmpl.Name), strings.Join(tmpl.Severities, ", "))
+	}
+	if req.TeamID == "" || !s.mm.IsTeamMember(req.TeamID, actorID) {
+		return nil, forbidden("You can start workflows only in a team you belong to.")
+	}
+	actor, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, errors.Wrap(err, "get actor")
+	}
+	discipline, err := s.disciplineOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !tmpl.MayStart(discipline) && !s.mm.IsSystemAdmin(actorID) {
+		return nil, forbidden("Starting a %s needs the discipline %s; yours is %s. %s",
+			strings.ToLower(tmpl.Name), joinDisciplines(tmpl.StartDisciplines, "or"), disciplineLabel(discipline), s.disciplineHint())
+	}
+	if !req.Force {
+		if dup, err := s.findSimilar(ctx, actorID, req.TeamID, tmpl.Type, title); err != nil {
+			return nil, err
+		} else if dup != nil {
+			return nil, conflict("A similar %s is already active: ~%s (%q). Join it, or add --force to start another.",
+				strings.ToLower(tmpl.Name), dup.ChannelName, dup.Title)
+		}
+	}
+
+	seq, err := s.store.NextSeq(ctx, req.TeamID, tmpl.Type)
+	if err != nil {
+		return nil, err
+	}
+	private := tmpl.Private || req.Private
+	now := time.Now().UnixMilli()
+	w := &Workflow{
+		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Seq: seq, Title: title, Severity: severity,
+		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
+		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
+		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
+	}
+	channel, err := s.createChannel(w, tmpl, actorID)
+	if err != nil {
+		return nil, err
+	}
+	w.ChannelID, w.ChannelName = channel.Id, channel.Name
+	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID,
+		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, actor.Username, w.Stage)}
+	if err := s.store.CreateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
+		if aerr := s.mm.ArchiveChannel(channel.Id); aerr != nil {
+			s.mm.LogError("Could not archive the channel of a failed start", "channel_id", channel.Id, "err", aerr.Error())
+		}
+		return nil, errors.Wrap(err, "record workflow")
+	}
+
+	invited := s.autoInvite(ctx, w, tmpl, actorID)
+	s.post(w, s.startedMessage(w, tmpl, actor, invited))
+	s.publish(w, "created")
+	return w, nil
+}
+
+func exampleTitle(t *Template) string {
+	if t.Type == "release" {
+		return "Release 2.4.0"
+	}
+	return "Checkout errors in EU"
+}
+
+// createChannel creates the workflow's channel with a unique, safe name and adds the starter.
+func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*model.Channel, error) {
+	name := s.channelName(w, tmpl)
+	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, w.Title), model.ChannelDisplayNameMaxRunes)
+	typ := model.ChannelTypeOpen
+	if w.Private {
+		typ = model.ChannelTypePrivate
+	}
+	header := tmpl.Header
+	if header == "" {
+		header = fmt.Sprintf("%s · `/%s info` for the state", tmpl.Name, s.settings().CommandTrigger)
+	}
+	ch, err := s.mm.CreateChannel(&model.Channel{
+		TeamId: w.TeamID, Type: typ, Name: name, DisplayName: display, CreatorId: actorID,
+		Purpose: truncateRunes(tmpl.Purpose, model.ChannelPurposeMaxRunes),
+		Header:  truncateRunes(header, model.ChannelHeaderMaxRunes),
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "create channel")
+	}
+	if err := s.mm.AddChannelMember(ch.Id, actorID); err != nil {
+		_ = s.mm.ArchiveChannel(ch.Id)
+		return nil, errors.Wrap(err, "add the starter to the channel")
+	}
+	return ch, nil
+}
+
+// channelName renders the template's pattern: lower-case, at most 64 characters,
+// and unique in the team (a taken name gets the sequence number or an id appended).
+func (s *Service) channelName(w *Workflow, tmpl *Template) string {
+	fixed := len(strings.NewReplacer("{seq}", "", "{slug}", "", "{type}", "", "{version}", "").Replace(tmpl.ChannelPattern))
+	seq := fmt.Sprint(w.Seq)
+	version := strings.NewReplacer(".", "-", "+", "-").Replace(VersionIn(w.Title))
+	budget := model.ChannelNameMaxLength - fixed - len(seq) - len(tmpl.Type) - len(version) - 8
+	name := strings.NewReplacer("{seq}", seq, "{type}", tmpl.Type, "{version}", version,
+		"{slug}", Slug(w.Title, max(budget, 8))).Replace(tmpl.ChannelPattern)
+	name = strings.Trim(strings.ReplaceAll(strings.ReplaceAll(name, "--", "-"), "__", "_"), "-_")
+	if len(name) < 2 {
+		name = tmpl.Type + "-" + seq
+	}
+	if len(name) > model.ChannelNameMaxLength-8 {
+		name = strings.Trim(name[:model.ChannelNameMaxLength-8], "-_")
+	}
+	if !s.mm.ChannelNameTaken(w.TeamID, name) {
+		return name
+	}
+	return name + "-" + strings.ToLower(model.NewId()[:6])
+}
+
+// autoInvite adds the template's disciplines and users who belong to the team.
+// Failures are logged, not fatal: the workflow exists and people can join it.
+func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, starterID string) []string {
+	candidates := map[string]bool{}
+	for _, d := range tmpl.AutoInvite.Disciplines {
+		ids, err := s.usersWithDiscipline(ctx, d)
+		if err != nil {
+			s.mm.LogError("Auto-invite: list users", "discipline", string(d), "err", err.Error())
+			continue
+		}
+		for _, id := range ids {
+			candidates[id] = true
+		}
+	}
+	for _, name := range tmpl.AutoInvite.Usernames {
+		if u, err := s.mm.GetUserByUsername(name); err == nil {
+			candidates[u.Id] = true
+		}
+	}
+	delete(candidates, starterID)
+	var invited []string
+	for id := range candidates {
+		if !s.mm.IsTeamMember(w.TeamID, id) {
+			continue
+		}
+		if err := s.mm.AddChannelMember(w.ChannelID, id); err != nil {
+			s.mm.LogError("Auto-invite: add member", "user_id", id, "err", err.Error())
+			continue
+		}
+		invited = append(invited, id)
+	}
+	return invited
+}
+
+func (s *Service) startedMessage(w *Workflow, tmpl *Template, actor *model.User, invited []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "Started by @%s, %s.", actor.Username, tmpl.LeadRole)
+	if w.Severity != "" {
+		fmt.Fprintf(&b, " Severity **%s**.", w.Severity)
+	}
+	if w.Private {
+		b.WriteString(" Private: only members see it.")
+	}
+	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
+	if len(invited) > 0 {
+		names := make([]string, 0, len(invited))
+		for _, id := range invited {
+			if u, err := s.mm.GetUser(id); err == nil {
+				names = append(names, "@"+u.Username)
+			}
+		}
+		fmt.Fprintf(&b, "**Invited:** %s\n", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(&b, "\n`/%[1]s info` for the state · `/%[1]s stage next` to move on · `/%[1]s help` for everything else", s.settings().CommandTrigger)
+	return b.String()
+}
+
+// stageLine renders the stages with the current one in bold and gates marked.
+func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
+	parts := make([]string, len(tmpl.Stages))
+	for i, st := range tmpl.Stages {
+		p := st.Name
+		if len(st.Gate) > 0 {
+			p += " 🔒" + joinDisciplines(st.Gate, "+")
+		}
+		if st.Name == w.Stage {
+			p = "**" + p + "**"
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, " → ")
+}
+
+// post writes a bot post in the workflow's channel; a failure is logged because the
+// state change it announces is already saved.
+func (s *Service) post(w *Workflow, message string) {
+	s.postAs(w.ChannelID, message, nil)
+}
+
+func (s *Service) postAs(channelID, message string, props map[string]any) {
+	p := &model.Post{UserId: s.mm.BotID(), ChannelId: channelID, Message: message}
+	for k, v := range props {
+		p.AddProp(k, v)
+	}
+	if _, err := s.mm.CreatePost(p); err != nil {
+		s.mm.LogError("Could not post in a workflow channel", "channel_id", channelID, "err", err.Error())
+	}
+}
+
+// publish tells webapps what changed: a private workflow's members, or a public
+// workflow's team. Events carry ids and a word, never the workflow itself.
+func (s *Service) publish(w *Workflow, what string) {
+	data := map[string]any{"workflow_id": w.ID, "channel_id": w.ChannelID, "team_id": w.TeamID, "what": what}
+	if w.Private {
+		s.mm.Publish(eventWorkflowChanged, data, w.ChannelID, "")
+		return
+	}
+	s.mm.Publish(eventWorkflowChanged, data, "", w.TeamID)
+}
+
+// visible returns the workflow if the actor may see it. A private workflow is
+// reported as not found to non-members, so its existence does not leak.
+func (s *Service) visible(ctx context.Context, actorID string, w *Workflow, err error) (*Workflow, error) {
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("No such workflow.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if w.Private {
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, notFound("No such workflow.")
+		}
+	} else if !s.mm.IsTeamMember(w.TeamID, actorID) {
+		return nil, notFound("No such workflow.")
+	}
+	return w, nil
+}
+
+// Get returns a workflow the actor may see.
+func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error) {
+	if !model.IsValidId(id) {
+		return nil, notFound("No such workflow.")
+	}
+	w, err := s.store.GetWorkflow(ctx, id)
+	return s.visible(ctx, actorID, w, err)
+}
+
+// GetByChannel returns the workflow of a channel, if the actor may see it.
+func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (*Workflow, error) {
+	w, err := s.store.GetWorkflowByChannel(ctx, channelID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, notFound("This channel is not a workflow channel. Start one with `/%s start`.", s.settings().CommandTrigger)
+	}
+	return s.visible(ctx, actorID, w, err)
+}
+
+// List returns a page of the team's workflows that the actor may see.
+func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Workflow, string, error) {
+	if f.TeamID == "" || !model.IsValidId(f.TeamID) {
+		return nil, "", invalid("team_id is required.")
+	}
+	if !s.mm.IsTeamMember(f.TeamID, actorID) {
+		return nil, "", forbidden("You are not a member of that team.")
+	}
+	if f.Type != "" {
+		if _, ok := s.settings().Templates.Get(f.Type); !ok {
+			return nil, "", invalid("Unknown workflow type %q. Types: %s.", f.Type, strings.Join(s.settings().Templates.Types(), ", "))
+		}
+	}
+	switch f.Status {
+	case "", StatusActive, StatusClosed:
+	default:
+		return nil, "", invalid("status must be active or closed.")
+	}
+	switch {
+	case f.PerPage <= 0:
+		f.PerPage = 50
+	case f.PerPage > 200:
+		f.PerPage = 200
+	}
+	f.ViewerID = actorID
+	f.Query = cleanText(f.Query)
+	return s.store.ListWorkflows(ctx, f)
+}
+
+// mutate applies a change to a visible workflow under the store's row lock; fn sees
+// the current state, so two concurrent commands cannot both pass a check that only
+// one of them should.
+func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Workflow, tmpl *Template) ([]TimelineEvent, error)) (*Workflow, *Template, error) {
+	current, err := s.Get(ctx, actorID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl, err := s.templateOf(current)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := s.store.UpdateWorkflow(ctx, current.ID, func(w *Workflow) ([]TimelineEvent, error) {
+		return fn(w, tmpl)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, tmpl, nil
+}
+
+func (s *Service) templateOf(w *Workflow) (*Template, error) {
+	tmpl, ok := s.settings().Templates.Get(w.Type)
+	if !ok {
+		return nil, conflict("The %q workflow type is no longer enabled; an admin can enable it again in the System Console.", w.Type)
+	}
+	return tmpl, nil
+}
+
+// isLeadOrAdmin: the lead, or an admin of the channel, team or system.
+func (s *Service) isLeadOrAdmin(w *Workflow, userID string) bool {
+	return w.LeadID == userID || s.mm.CanManageChannel(userID, w.ChannelID)
+}
+
+func (s *Service) requireLead(w *Workflow, tmpl *Template, actorID, doing string) error {
+	if s.isLeadOrAdmin(w, actorID) {
+		return nil
+	}
+	return forbidden("Only the %s (%s) or a channel, team or system admin can %s.", tmpl.LeadRole, s.mention(w.LeadID), doing)
+}
+
+func requireActive(w *Workflow) error {
+	if w.Status != StatusActive {
+		return conflict("This workflow is closed. Reopen it first.")
+	}
+	return nil
+}
+
+func (s *Service) mention(userID string) string {
+	if u, err := s.mm.GetUser(userID); err == nil {
+		return "@" + u.Username
+	}
+	return "someone"
+}
+
+// ChangeStage moves a workflow to the next stage or a named one. Entering a gated
+// stage, or skipping over one, needs every gate discipline's sign-off.
+func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (*Workflow, error) {
+	target = strings.ToLower(strings.TrimSpace(target))
+	var from string
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if err := s.requireLead(w, tmpl, actorID, "change the stage"); err != nil {
+			return nil, err
+		}
+		cur := tmpl.StageIndex(w.Stage)
+		to := -1
+		switch target {
+		case "", "next":
+			to = cur + 1
+			if to >= len(tmpl.Stages) {
+				return nil, conflict("%s is the last stage. Close the workflow with `/%s close`.", w.Stage, s.settings().CommandTrigger)
+			}
+		default:
+			to = tmpl.StageIndex(target)
+			if to < 0 {
+				return nil, invalid("Unknown stage %q. Stages: %s.", target, strings.Join(tmpl.StageNames(), ", "))
+			}
+			if to == cur {
+				return nil, conflict("The workflow is already in %s.", target)
+			}
+		}
+		for i := cur + 1; i <= to; i++ {
+			st := tmpl.Stages[i]
+			var missing []Discipline
+			for _, d := range st.Gate {
+				if !w.hasSignoff(st.Name, d) {
+					missing = append(missing, d)
+				}
+			}
+			if len(missing) > 0 {
+				return nil, forbidden("Entering %s needs a sign-off from %s (missing: %s). Ask them to run `/%s signoff %s`.",
+					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.settings().CommandTrigger, st.Name)
+			}
+		}
+		from = w.Stage
+		w.Stage = tmpl.Stages[to].Name
+		w.StageEnteredAt = time.Now().UnixMilli()
+		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID,
+			Summary: fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
+	s.publish(w, "stage")
+	return w, nil
+}
+
+// Signoff records the actor's discipline's approval for a gated stage. Without a
+// stage it signs the nearest gated stage ahead that needs the actor's discipline.
+func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) (*Workflow, error) {
+	actor, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, errors.Wrap(err, "get actor")
+	}
+	discipline, err := s.disciplineOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	note = cleanNote(note)
+	if n := utf8.RuneCountInString(note); n > MaxNoteRunes {
+		return nil, invalid("The note is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	}
+	stage = strings.ToLower(strings.TrimSpace(stage))
+	var signed Signoff
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		st, err := s.signoffStage(w, tmpl, stage, discipline)
+		if err != nil {
+			return nil, err
+		}
+		if w.hasSignoff(st.Name, discipline) {
+			return nil, conflict("%s already signed off %s.", discipline, st.Name)
+		}
+		signed = Signoff{Stage: st.Name, Discipline: discipline, UserID: actorID, Note: note, At: time.Now().UnixMilli()}
+		w.Signoffs = append(w.Signoffs, signed)
+		return []TimelineEvent{{Type: EventSignoff, ActorID: actorID,
+			Summary: fmt.Sprintf("%s signed off %s for %s", s.mention(actorID), st.Name, discipline)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**.", actor.Username, signed.Stage, discipline)
+	if note != "" {
+		msg += "\n" + Quoted(note)
+	}
+	s.post(w, msg)
+	s.publish(w, "signoff")
+	return w, nil
+}
+
+// signoffStage picks and checks the stage a sign-off is for.
+func (s *Service) signoffStage(w *Workflow, tmpl *Template, stage string, d Discipline) (Stage, error) {
+	cur := tmpl.StageIndex(w.Stage)
+	if stage == "" {
+		for _, st := range tmpl.Stages[cur+1:] {
+			if containsDiscipline(st.Gate, d) && !w.hasSignoff(st.Name, d) {
+				return st, nil
+			}
+		}
+		var gated []string
+		for _, st := range tmpl.Stages[cur+1:] {
+			if len(st.Gate) > 0 {
+				gated = append(gated, fmt.Sprintf("%s (needs %s)", st.Name, joinDisciplines(st.Gate, "and")))
+			}
+		}
+		if len(gated) == 0 {
+			return Stage{}, conflict("No stage ahead needs a sign-off.")
+		}
+		return Stage{}, forbidden("Nothing ahead needs a sign-off from %s. Gated stages ahead: %s.", disciplineLabel(d), strings.Join(gated, "; "))
+	}
+	i := tmpl.StageIndex(stage)
+	if i < 0 {
+		return Stage{}, invalid("Unknown stage %q. Stages: %s.", stage, strings.Join(tmpl.StageNames(), ", "))
+	}
+	st := tmpl.Stages[i]
+	if len(st.Gate) == 0 {
+		return Stage{}, invalid("%s has no sign-off gate.", st.Name)
+	}
+	if i <= cur {
+		return Stage{}, conflict("The workflow has already entered %s.", st.Name)
+	}
+	if !containsDiscipline(st.Gate, d) {
+		return Stage{}, forbidden("Signing off %s needs the discipline %s; yours is %s. %s",
+			st.Name, joinDisciplines(st.Gate, "or"), disciplineLabel(d), s.disciplineHint())
+	}
+	return st, nil
+}
+
+func containsDiscipline(ds []Discipline, d Discipline) bool {
+	for _, x := range ds {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// AssignRole gives a workflow role to a user (adding them to the channel). Giving
+// the lead role hands the lead over.
+func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username string) (*Workflow, error) {
+	role = strings.ToLower(strings.TrimSpace(role))
+	username = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(username), "@"))
+	if username == "" {
+		return nil, invalid("Name the user, e.g. `@alex`.")
+	}
+	user, err := s.mm.GetUserByUsername(username)
+	if err != nil || user.DeleteAt != 0 {
+		return nil, invalid("No user @%s.", username)
+	}
+	var w *Workflow
+	var tmpl *Template
+	w, tmpl, err = s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if !tmpl.HasRole(role) {
+			return nil, invalid("Unknown role %q for a %s. Roles: %s.", role, strings.ToLower(tmpl.Name), strings.Join(tmpl.Roles, ", "))
+		}
+		if err := s.requireLead(w, tmpl, actorID, "assign roles"); err != nil {
+			return nil, err
+		}
+		if !s.mm.IsTeamMember(w.TeamID, user.Id) {
+			return nil, invalid("@%s is not a member of this team.", user.Username)
+		}
+		if user.IsBot {
+			return nil, invalid("@%s is a bot; roles are for people.", user.Username)
+		}
+		if w.Roles[role] == user.Id {
+			return nil, conflict("@%s is already the %s.", user.Username, role)
+		}
+		w.Roles[role] = user.Id
+		if role == tmpl.LeadRole {
+			w.LeadID = user.Id
+		}
+		return []TimelineEvent{{Type: EventRoleAssigned, ActorID: actorID,
+			Summary: fmt.Sprintf("@%s is now %s (by %s)", user.Username, role, s.mention(actorID))}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !s.mm.IsChannelMember(w.ChannelID, user.Id) {
+		if err := s.mm.AddChannelMember(w.ChannelID, user.Id); err != nil {
+			s.mm.LogError("Could not add a role holder to the channel", "user_id", user.Id, "err", err.Error())
+		}
+	}
+	lead := ""
+	if role == tmpl.LeadRole {
+		lead = " They lead the workflow now."
+	}
+	s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
+	s.publish(w, "role")
+	return w, nil
+}
+
+// Close ends a workflow; only its lead or an admin may.
+func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Workflow, error) {
+	summary = cleanNote(summary)
+	if n := utf8.RuneCountInString(summary); n > MaxNoteRunes {
+		return nil, invalid("The summary is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	}
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, conflict("This workflow is already closed.")
+		}
+		if err := s.requireLead(w, tmpl, actorID, "close the workflow"); err != nil {
+			return nil, err
+		}
+		w.Status = StatusClosed
+		w.ClosedAt = time.Now().UnixMilli()
+		w.Summary = summary
+		return []TimelineEvent{{Type: EventClosed, ActorID: actorID, Summary: "Closed by " + s.mention(actorID)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("🏁 **Closed** by %s after %s.", s.mention(actorID), humanDuration(time.Duration(w.ClosedAt-w.CreatedAt)*time.Millisecond))
+	if summary != "" {
+		msg += "\n" + Quoted(summary)
+	}
+	s.post(w, msg)
+	s.publish(w, "closed")
+	return w, nil
+}
+
+// Reopen makes a closed workflow active again; only its lead or an admin may.
+func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, error) {
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if w.Status != StatusClosed {
+			return nil, conflict("This workflow is not closed.")
+		}
+		if err := s.requireLead(w, tmpl, actorID, "reopen the workflow"); err != nil {
+			return nil, err
+		}
+		w.Status = StatusActive
+		w.ClosedAt = 0
+		return []TimelineEvent{{Type: EventReopened, ActorID: actorID, Summary: "Reopened by " + s.mention(actorID)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
+	s.publish(w, "reopened")
+	return w, nil
+}
+
+// humanDuration renders a duration as "2d 3h", "45m" or "12s".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	default:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+}

@@ -1,0 +1,195 @@
+package app
+
+import (
+	"context"
+	"strings"
+)
+
+// Permissions say what a user may do with a workflow, so a UI can hide what the
+// server would refuse. The server still checks every call.
+type Permissions struct {
+	ChangeStage        bool         `json:"change_stage"`
+	AssignRoles        bool         `json:"assign_roles"`
+	Close              bool         `json:"close"`
+	Reopen             bool         `json:"reopen"`
+	UpdateStatus       bool         `json:"update_status"`
+	ManageTasks        bool         `json:"manage_tasks"`
+	SignoffDisciplines []Discipline `json:"signoff_disciplines"`
+}
+
+// TemplateSummary is the part of a template a client shows.
+type TemplateSummary struct {
+	Type       string         `json:"type"`
+	Name       string         `json:"name"`
+	LeadRole   string         `json:"lead_role"`
+	Roles      []string       `json:"roles"`
+	Severities []string       `json:"severities"`
+	Private    bool           `json:"private"`
+	Stages     []StageSummary `json:"stages"`
+	CanStart   bool           `json:"can_start"`
+}
+
+// StageSummary is a stage and its gate.
+type StageSummary struct {
+	Name string       `json:"name"`
+	Gate []Discipline `json:"gate"`
+}
+
+// WorkflowView is a workflow with its template and the viewer's permissions.
+type WorkflowView struct {
+	*Workflow
+	Template    TemplateSummary `json:"template"`
+	Permissions Permissions     `json:"permissions"`
+}
+
+func summarize(t *Template) TemplateSummary {
+	out := TemplateSummary{Type: t.Type, Name: t.Name, LeadRole: t.LeadRole, Roles: t.Roles,
+		Severities: t.Severities, Private: t.Private, Stages: make([]StageSummary, len(t.Stages))}
+	if out.Severities == nil {
+		out.Severities = []string{}
+	}
+	for i, st := range t.Stages {
+		gate := st.Gate
+		if gate == nil {
+			gate = []Discipline{}
+		}
+		out.Stages[i] = StageSummary{Name: st.Name, Gate: gate}
+	}
+	return out
+}
+
+// View returns a visible workflow with its template and the actor's permissions.
+func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*WorkflowView, error) {
+	tmpl, err := s.templateOf(w)
+	if err != nil {
+		return nil, err
+	}
+	actor, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.disciplineOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	lead := s.isLeadOrAdmin(w, actorID)
+	active := w.Status == StatusActive
+	member := s.mm.IsChannelMember(w.ChannelID, actorID)
+	p := Permissions{
+		ChangeStage: lead && active, AssignRoles: lead && active, Close: lead && active,
+		Reopen: lead && !active, UpdateStatus: member && active, ManageTasks: member && active,
+		SignoffDisciplines: []Discipline{},
+	}
+	if active && d != "" {
+		cur := tmpl.StageIndex(w.Stage)
+		for _, st := range tmpl.Stages[cur+1:] {
+			if containsDiscipline(st.Gate, d) && !w.hasSignoff(st.Name, d) {
+				p.SignoffDisciplines = append(p.SignoffDisciplines, d)
+				break
+			}
+		}
+	}
+	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Permissions: p}, nil
+}
+
+// Templates lists the enabled workflow types and whether the actor may start each.
+func (s *Service) Templates(ctx context.Context, actorID string) ([]TemplateSummary, error) {
+	actor, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.disciplineOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	admin := s.mm.IsSystemAdmin(actorID)
+	var out []TemplateSummary
+	for _, t := range s.settings().Templates.All() {
+		sum := summarize(t)
+		sum.CanStart = admin || t.MayStart(d)
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// findSimilar returns an active workflow of the same type in the team whose title is
+// close to title: after normalising, most tokens of the shorter title appear in the
+// other. It looks at the newest 200 active ones, which is where duplicates happen.
+func (s *Service) findSimilar(ctx context.Context, actorID, teamID, typ, title string) (*Workflow, error) {
+	items, _, err := s.store.ListWorkflows(ctx, ListFilter{TeamID: teamID, ViewerID: actorID, Type: typ, Status: StatusActive, PerPage: 200})
+	if err != nil {
+		return nil, err
+	}
+	want := titleTokens(title)
+	for _, w := range items {
+		if similarTokens(want, titleTokens(w.Title)) {
+			return w, nil
+		}
+	}
+	return nil, nil
+}
+
+var stopWords = map[string]bool{"the": true, "a": true, "an": true, "in": true, "on": true, "of": true,
+	"for": true, "to": true, "and": true, "is": true, "at": true, "with": true, "from": true}
+
+func titleTokens(title string) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r > 127)
+	}) {
+		f = strings.Trim(f, ".")
+		if f == "" || stopWords[f] {
+			continue
+		}
+		out[strings.TrimSuffix(f, "s")] = true
+	}
+	return out
+}
+
+// similarTokens: at least 75% of the smaller set is in the larger (and two tokens at least
+// in common unless a title is a single token). Tokens with digits are identifiers —
+// versions, ticket numbers, regions — so titles whose numbers differ are different work.
+func similarTokens(a, b map[string]bool) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	if !sameNumbers(a, b) {
+		return false
+	}
+	small, large := a, b
+	if len(a) > len(b) {
+		small, large = b, a
+	}
+	common := 0
+	for t := range small {
+		if large[t] {
+			common++
+		}
+	}
+	if common < min(2, len(small)) {
+		return false
+	}
+	return float64(common)/float64(len(small)) >= 0.75
+}
+
+func sameNumbers(a, b map[string]bool) bool {
+	numbers := func(m map[string]bool) map[string]bool {
+		out := map[string]bool{}
+		for t := range m {
+			if strings.ContainsAny(t, "0123456789") {
+				out[t] = true
+			}
+		}
+		return out
+	}
+	na, nb := numbers(a), numbers(b)
+	if len(na) != len(nb) {
+		return len(na) == 0 || len(nb) == 0
+	}
+	for t := range na {
+		if !nb[t] {
+			return false
+		}
+	}
+	return true
+}

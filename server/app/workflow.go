@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+)
+
+// Workflow statuses.
+const (
+	StatusActive = "active"
+	StatusClosed = "closed"
+)
+
+// Workflow is one piece of DevOps work with its own channel.
+type Workflow struct {
+	ID             string            `json:"id"`
+	TeamID         string            `json:"team_id"`
+	ChannelID      string            `json:"channel_id"`
+	ChannelName    string            `json:"channel_name"`
+	Type           string            `json:"type"`
+	Seq            int               `json:"seq"`
+	Title          string            `json:"title"`
+	Severity       string            `json:"severity"`
+	Stage          string            `json:"stage"`
+	Status         string            `json:"status"`
+	Private        bool              `json:"private"`
+	LeadID         string            `json:"lead_id"`
+	CreatedBy      string            `json:"created_by"`
+	Roles          map[string]string `json:"roles"`
+	Signoffs       []Signoff         `json:"signoffs"`
+	CreatedAt      int64             `json:"created_at"`
+	UpdatedAt      int64             `json:"updated_at"`
+	ClosedAt       int64             `json:"closed_at"`
+	StageEnteredAt int64             `json:"stage_entered_at"`
+	Summary        string            `json:"summary"`
+}
+
+// Signoff is a discipline's approval to enter a gated stage.
+type Signoff struct {
+	Stage      string     `json:"stage"`
+	Discipline Discipline `json:"discipline"`
+	UserID     string     `json:"user_id"`
+	Note       string     `json:"note"`
+	At         int64      `json:"at"`
+}
+
+// TimelineEvent is one thing that happened to a workflow.
+type TimelineEvent struct {
+	ID         string `json:"id"`
+	WorkflowID string `json:"-"`
+	Type       string `json:"type"`
+	At         int64  `json:"at"`
+	ActorID    string `json:"actor_id"`
+	Summary    string `json:"summary"`
+	PostID     string `json:"post_id"`
+}
+
+// Timeline event types.
+const (
+	EventCreated      = "created"
+	EventStageChanged = "stage_changed"
+	EventSignoff      = "signoff"
+	EventRoleAssigned = "role_assigned"
+	EventClosed       = "closed"
+	EventReopened     = "reopened"
+)
+
+// hasSignoff reports whether discipline d signed off stage.
+func (w *Workflow) hasSignoff(stage string, d Discipline) bool {
+	for _, s := range w.Signoffs {
+		if s.Stage == stage && s.Discipline == d {
+			return true
+		}
+	}
+	return false
+}
+
+// ListFilter selects workflows for a list page.
+type ListFilter struct {
+	TeamID    string
+	ViewerID  string // private workflows are listed only to their channel's members
+	Type      string
+	Status    string // active, closed or "" for both
+	ChannelID string
+	Mine      bool // only workflows whose channel the viewer is in
+	Query     string
+	Cursor    string
+	PerPage   int
+}
+
+// Store is what the service needs from storage. The sqlstore implements it on
+// PostgreSQL; the service never sees SQL.
+type Store interface {
+	NextSeq(ctx context.Context, teamID, typ string) (int, error)
+	CreateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
+	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
+	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
+	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
+	// UpdateWorkflow locks the workflow, lets fn change it and name the events to
+	// record, and saves both atomically. fn's error aborts and changes nothing.
+	UpdateWorkflow(ctx context.Context, id string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)
+	AddTimelineEvent(ctx context.Context, ev TimelineEvent) error
+	ListTimeline(ctx context.Context, workflowID string, cursor string, limit int, newestFirst bool) ([]TimelineEvent, string, error)
+	SetDiscipline(ctx context.Context, userID string, d Discipline) error
+	GetDiscipline(ctx context.Context, userID string) (Discipline, error)
+	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)
+}

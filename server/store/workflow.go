@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+var _ app.Store = (*Store)(nil)
+
+// workflowColumns is read by every workflow query, with roles and sign-offs folded
+// in as JSON so that a page of workflows is one round trip (each query crosses the
+// plugin RPC boundary).
+const workflowColumns = `w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
+	w.stage, w.status, w.private, w.lead_id, w.created_by, w.created_at, w.updated_at, w.closed_at,
+	w.stage_entered_at, w.summary,
+	COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
+	COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
+		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]')`
+
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanWorkflow(row scanner) (*app.Workflow, error) {
+	var w app.Workflow
+	var roles, signoffs []byte
+	err := row.Scan(&w.ID, &w.TeamID, &w.ChannelID, &w.ChannelName, &w.Type, &w.Seq, &w.Title, &w.Severity,
+		&w.Stage, &w.Status, &w.Private, &w.LeadID, &w.CreatedBy, &w.CreatedAt, &w.UpdatedAt, &w.ClosedAt,
+		&w.StageEnteredAt, &w.Summary, &roles, &signoffs)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(roles, &w.Roles); err != nil {
+		return nil, errors.Wrap(err, "decode roles")
+	}
+	if err := json.Unmarshal(signoffs, &w.Signoffs); err != nil {
+		return nil, errors.Wrap(err, "decode sign-offs")
+	}
+	return &w, nil
+}
+
+// NextSeq allocates the next sequence number of a type in a team. The upsert is
+// atomic, so concurrent starts never share a number; a failed start leaves a gap.
+func (s *Store) NextSeq(ctx context.Context, teamID, typ string) (int, error) {
+	var seq int
+	err := s.db.QueryRowContext(ctx, `INSERT INTO devops_sequences (team_id, type, last_seq) VALUES ($1, $2, 1)
+		ON CONFLICT (team_id, type) DO UPDATE SET last_seq = devops_sequences.last_seq + 1
+		RETURNING last_seq`, teamID, typ).Scan(&seq)
+	return seq, errors.Wrap(err, "allocate sequence number")
+}
+
+// CreateWorkflow inserts a workflow with its roles and first timeline events.
+func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
+	return s.inTx(ctx, "create workflow", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+			title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
+			stage_entered_at, summary) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
+			w.ID, w.TeamID, w.ChannelID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Status,
+			w.Private, w.LeadID, w.CreatedBy, w.CreatedAt, w.UpdatedAt, w.ClosedAt, w.StageEnteredAt, w.Summary)
+		if err != nil {
+			return errors.Wrap(err, "insert workflow")
+		}
+		if err := saveRoles(ctx, tx, w); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, w.ID, events)
+	})
+}
+
+// GetWorkflow reads one workflow.
+func (s *Store) GetWorkflow(ctx context.Context, id string) (*app.Workflow, error) {
+	return s.getWorkflow(ctx, s.db, `w.id = $1`, id, "")
+}
+
+// GetWorkflowByChannel reads the workflow of a channel.
+func (s *Store) GetWorkflowByChannel(ctx context.Context, channelID string) (*app.Workflow, error) {
+	return s.getWorkflow(ctx, s.db, `w.channel_id = $1`, channelID, "")
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) getWorkflow(ctx context.Context, q querier, where, arg, suffix string) (*app.Workflow, error) {
+	w, err := scanWorkflow(q.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w WHERE `+where+suffix, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.ErrNotFound
+	}
+	return w, errors.Wrap(err, "get workflow")
+}
+
+// ListWorkflows returns one page, newest first, paged by a keyset cursor on
+// (created_at, id) so that page 1,000 costs what page 1 costs.
+func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Workflow, string, error) {
+	where := []string{"w.team_id = $1"}
+	args := []any{f.TeamID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Type != "" {
+		where = append(where, "w.type = "+arg(f.Type))
+	}
+	if f.Status != "" {
+		where = append(where, "w.status = "+arg(f.Status))
+	}
+	if f.ChannelID != "" {
+		where = append(where, "w.channel_id = "+arg(f.ChannelID))
+	}
+	if f.Query != "" {
+		where = append(where, "w.title ILIKE "+arg("%"+escapeLike(f.Query)+"%"))
+	}
+	member := "EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = " + arg(f.ViewerID) + ")"
+	if f.Mine {
+		where = append(where, member)
+	} else {
+		where = append(where, "(NOT w.private OR "+member+")")
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(w.created_at, w.id) < ("+arg(at)+", "+arg(id)+")")
+	}
+	limit := f.PerPage
+	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1), args...)
+	if err != nil {
+		return nil, "", errors.Wrap(err, "list workflows")
+	}
+	defer rows.Close()
+	var out []*app.Workflow
+	for rows.Next() {
+		w, err := scanWorkflow(rows)
+		if err != nil {
+			return nil, "", errors.Wrap(err, "scan workflow")
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", errors.Wrap(err, "list workflows")
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return out, next, nil
+}
+
+// UpdateWorkflow serialises changes to one workflow with a row lock, so concurrent
+// commands see each other's effects and none is lost.
+func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
+	var out *app.Workflow
+	err := s.inTx(ctx, "update workflow", func(tx *sql.Tx) error {
+		w, err := s.getWorkflow(ctx, tx, `w.id = $1`, id, ` FOR UPDATE OF w`)
+		if err != nil {
+			return err
+		}
+		events, err := fn(w)
+		if err != nil {
+			return err
+		}
+		w.UpdatedAt = nowMillis()
+		_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
+			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11
+			WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
+			w.ClosedAt, w.StageEnteredAt, w.Summary)
+		if err != nil {
+			return errors.Wrap(err, "save workflow")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devops_roles WHERE workflow_id = $1`, w.ID); err != nil {
+			return errors.Wrap(err, "clear roles")
+		}
+		if err := saveRoles(ctx, tx, w); err != nil {
+			return err
+		}
+		for _, so := range w.Signoffs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO devops_signoffs (workflow_id, stage, discipline, user_id, note, at)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, w.ID, so.Stage, so.Discipline, so.UserID, so.Note, so.At); err != nil {
+				return errors.Wrap(err, "save sign-off")
+			}
+		}
+		if err := insertEvents(ctx, tx, w.ID, events); err != nil {
+			return err
+		}
+		out = w
+		return nil
+	})
+	return out, err
+}
+
+// saveRoles stores the workflow roles; the service keeps the lead role's holder
+// equal to lead_id in the same transaction.
+func saveRoles(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
+	for role, userID := range w.Roles {
+		if userID == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_roles (workflow_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)`,
+			w.ID, role, userID, nowMillis()); err != nil {
+			return errors.Wrapf(err, "save role %s", role)
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, workflowID string, events []app.TimelineEvent) error {
+	for _, ev := range events {
+		if ev.ID == "" {
+			ev.ID = model.NewId()
+		}
+		if ev.At == 0 {
+			ev.At = nowMillis()
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ID, workflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID); err != nil {
+			return errors.Wrapf(err, "record %s event", ev.Type)
+		}
+	}
+	return nil
+}
+
+func encodeCursor(at int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at, 10) + ":" + id))
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", &app.Error{Kind: app.KindInvalid, Message: "the cursor is malformed: pass back next_cursor as given"}
+	}
+	atStr, id, ok := strings.Cut(string(raw), ":")
+	at, err := strconv.ParseInt(atStr, 10, 64)
+	if !ok || err != nil || !model.IsValidId(id) {
+		return 0, "", &app.Error{Kind: app.KindInvalid, Message: "the cursor is malformed: pass back next_cursor as given"}
+	}
+	return at, id, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
