@@ -69,6 +69,8 @@ func (p *Plugin) OnConfigurationChange() error {
 
 // ConfigurationWillBeSaved refuses to save a bad configuration, so the System
 // Console shows the error (naming the field) and nothing changes.
+//
+//nolint:unparam // the hook's signature is fixed; a nil config means "save as given".
 func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (*model.Config, error) {
 	pluginCfg, ok := newCfg.PluginSettings.Plugins[manifestID]
 	if !ok {

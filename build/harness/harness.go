@@ -324,14 +324,15 @@ func (s *Server) waitReady(timeout time.Duration) error {
 func (s *Server) createAdmin() error {
 	ctx := context.Background()
 	s.Admin = model.NewAPIv4Client(s.URL)
-	u, _, err := s.Admin.CreateUser(ctx, &model.User{Username: "admin", Email: "admin@example.com", Password: Password})
+	_, _, err := s.Admin.CreateUser(ctx, &model.User{Username: "admin", Email: "admin@example.com", Password: Password})
 	if err != nil {
 		// A restarted server on the same database already has its admin.
 		if !strings.Contains(err.Error(), "exists") {
 			return errors.Wrap(err, "create admin")
 		}
 	}
-	if u, _, err = s.Admin.Login(ctx, "admin", Password); err != nil {
+	u, _, err := s.Admin.Login(ctx, "admin", Password)
+	if err != nil {
 		return errors.Wrap(err, "log in as admin")
 	}
 	s.AdminUser = u

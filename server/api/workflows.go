@@ -278,4 +278,3 @@ func (h *handler) startDialog(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
 }
-

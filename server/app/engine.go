@@ -269,7 +269,7 @@ func (s *Service) publish(w *Workflow, what string) {
 
 // visible returns the workflow if the actor may see it. A private workflow is
 // reported as not found to non-members, so its existence does not leak.
-func (s *Service) visible(ctx context.Context, actorID string, w *Workflow, err error) (*Workflow, error) {
+func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, notFound("No such workflow.")
 	}
@@ -292,7 +292,7 @@ func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error
 		return nil, notFound("No such workflow.")
 	}
 	w, err := s.store.GetWorkflow(ctx, id)
-	return s.visible(ctx, actorID, w, err)
+	return s.visible(actorID, w, err)
 }
 
 // GetByChannel returns the workflow of a channel, if the actor may see it.
@@ -301,7 +301,7 @@ func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (
 	if errors.Is(err, ErrNotFound) {
 		return nil, notFound("This channel is not a workflow channel. Start one with `/%s start`.", s.settings().CommandTrigger)
 	}
-	return s.visible(ctx, actorID, w, err)
+	return s.visible(actorID, w, err)
 }
 
 // List returns a page of the team's workflows that the actor may see.
@@ -401,7 +401,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 			return nil, err
 		}
 		cur := tmpl.StageIndex(w.Stage)
-		to := -1
+		var to int
 		switch target {
 		case "", "next":
 			to = cur + 1

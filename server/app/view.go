@@ -135,7 +135,7 @@ var stopWords = map[string]bool{"the": true, "a": true, "an": true, "in": true, 
 func titleTokens(title string) map[string]bool {
 	out := map[string]bool{}
 	for _, f := range strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r > 127)
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '.' && r <= 127
 	}) {
 		f = strings.Trim(f, ".")
 		if f == "" || stopWords[f] {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,12 +165,4 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error
 		return err
 	}
 	return errors.Wrapf(tx.Commit(), "commit %s", what)
-}
-
-func placeholderList(start, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = fmt.Sprintf("$%d", start+i)
-	}
-	return strings.Join(parts, ", ")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,12 +10,8 @@ import (
 	"github.com/devopschannels/devops-channels/server/pgtest"
 )
 
-func newTestStore(t *testing.T) *Store {
-	t.Helper()
-	s := New(pgtest.NewDatabase(t))
-	_, err := s.Migrate(context.Background())
-	require.NoError(t, err)
-	return s
+func pgtestDB(t *testing.T) *sql.DB {
+	return pgtest.NewDatabase(t)
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {

@@ -294,19 +294,19 @@ func TestBadInputChangesNothing(t *testing.T) {
 	channelsBefore := teamChannelCount(t, e)
 
 	cases := map[string]string{
-		"/devops start frobnicate Something":                 `Unknown workflow type "frobnicate"`,
-		"/devops start incident":                             "Usage: `/devops start <type> <title>`",
+		"/devops start frobnicate Something":                  `Unknown workflow type "frobnicate"`,
+		"/devops start incident":                              "Usage: `/devops start <type> <title>`",
 		"/devops start incident " + strings.Repeat("x", 5000): "The title is 5000 characters long; the limit is 200.",
 		"/devops start incident Disk full --severity sev9":    `Unknown severity "sev9" for a incident. Severities: sev1, sev2, sev3, sev4.`,
 		"/devops start release 2.4 --severity sev1":           "A release has no severities",
 		"/devops start incident Disk full --sev sev1":         "`--sev` is not an option of this command",
 		"/devops start incident Disk full --severity":         "`--severity` needs a value",
-		`/devops start incident "Disk full`:                  "A quote is not closed",
-		"/devops info":                                       "This channel is not a workflow channel",
-		"/devops stage next":                                 "This channel is not a workflow channel",
-		"/devops discipline wizard":                          `Unknown discipline "wizard"`,
-		"/devops list --closed --closed":                     "`--closed` is given twice",
-		"/devops list nonsense":                              `Unknown workflow type "nonsense"`,
+		`/devops start incident "Disk full`:                   "A quote is not closed",
+		"/devops info":                                        "This channel is not a workflow channel",
+		"/devops stage next":                                  "This channel is not a workflow channel",
+		"/devops discipline wizard":                           `Unknown discipline "wizard"`,
+		"/devops list --closed --closed":                      "`--closed` is given twice",
+		"/devops list nonsense":                               `Unknown workflow type "nonsense"`,
 	}
 	for cmd, want := range cases {
 		requireContains(t, e.run(dev, e.square.Id, cmd).Text, want)

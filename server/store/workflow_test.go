@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+// newTestStore is a migrated store on a fresh database. Mattermost's channelmembers
+// table, which the list query joins for private visibility, is created with the
+// columns the query reads; the e2e tests run the same query on the real table.
+func newTestStore(t *testing.T) *Store {
+	t.Helper()
+	s := New(pgtestDB(t))
+	_, err := s.Migrate(context.Background())
+	require.NoError(t, err)
+	_, err = s.DB().Exec(`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), PRIMARY KEY (channelid, userid))`)
+	require.NoError(t, err)
+	return s
+}
+
+func newWorkflow(team, typ string, seq int, at int64) *app.Workflow {
+	return &app.Workflow{
+		ID: model.NewId(), TeamID: team, ChannelID: model.NewId(), ChannelName: fmt.Sprintf("%s-%d", typ, seq),
+		Type: typ, Seq: seq, Title: fmt.Sprintf("%s %d", typ, seq), Stage: "triage", Status: app.StatusActive,
+		LeadID: "lead", CreatedBy: "lead", Roles: map[string]string{"commander": "lead"},
+		CreatedAt: at, UpdatedAt: at, StageEnteredAt: at,
+	}
+}
+
+func TestCreateGetAndList(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	team := model.NewId()
+	viewer := model.NewId()
+	var all []*app.Workflow
+	for i := 1; i <= 7; i++ {
+		w := newWorkflow(team, "incident", i, int64(1000+i))
+		w.Private = i == 3
+		require.NoError(t, s.CreateWorkflow(ctx, w, []app.TimelineEvent{{Type: app.EventCreated, ActorID: "lead"}}))
+		all = append(all, w)
+	}
+	require.NoError(t, s.CreateWorkflow(ctx, newWorkflow(model.NewId(), "incident", 1, 5), nil), "another team's workflow")
+
+	got, err := s.GetWorkflow(ctx, all[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, "lead", got.Roles["commander"])
+	require.Empty(t, got.Signoffs)
+	_, err = s.GetWorkflow(ctx, model.NewId())
+	require.True(t, errors.Is(err, app.ErrNotFound))
+
+	// Newest first, private hidden from non-members, pages of 2 without repeats.
+	var ids []string
+	cursor := ""
+	for {
+		page, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 2, Cursor: cursor})
+		require.NoError(t, err)
+		for _, w := range page {
+			ids = append(ids, w.ID)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	require.Equal(t, []string{all[6].ID, all[5].ID, all[4].ID, all[3].ID, all[1].ID, all[0].ID}, ids)
+
+	_, err = s.DB().Exec(`INSERT INTO channelmembers VALUES ($1, $2)`, all[2].ChannelID, viewer)
+	require.NoError(t, err)
+	mine, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Mine: true, PerPage: 50})
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	require.Equal(t, all[2].ID, mine[0].ID)
+
+	found, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Cursor: "%%%", PerPage: 5})
+	var refusal *app.Error
+	require.ErrorAs(t, err, &refusal)
+}
+
+func TestNextSeqIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	team := model.NewId()
+	const n = 32
+	seqs := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seq, err := s.NextSeq(ctx, team, "release")
+			require.NoError(t, err)
+			seqs <- seq
+		}()
+	}
+	wg.Wait()
+	close(seqs)
+	seen := map[int]bool{}
+	for seq := range seqs {
+		require.False(t, seen[seq], "sequence %d allocated twice", seq)
+		seen[seq] = true
+	}
+	require.Len(t, seen, n)
+	other, err := s.NextSeq(ctx, team, "incident")
+	require.NoError(t, err)
+	require.Equal(t, 1, other, "each type counts on its own")
+}
+
+func TestUpdateWorkflowSerialisesWriters(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+
+	// 16 writers each append a sign-off and an event; with the row lock none is lost.
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateWorkflow(ctx, w.ID, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+				cur.Signoffs = append(cur.Signoffs, app.Signoff{Stage: fmt.Sprintf("s%d", i), Discipline: app.QA, UserID: "u", At: int64(i)})
+				cur.Summary += "x"
+				return []app.TimelineEvent{{Type: app.EventSignoff, ActorID: "u"}}, nil
+			})
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	got, err := s.GetWorkflow(ctx, w.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Signoffs, 16)
+	require.Len(t, got.Summary, 16, "every writer saw the previous one's change")
+	events, _, err := s.ListTimeline(ctx, w.ID, "", 100, false)
+	require.NoError(t, err)
+	require.Len(t, events, 16)
+
+	// A refusal inside fn changes nothing.
+	_, err = s.UpdateWorkflow(ctx, w.ID, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+		cur.Stage = "resolved"
+		return nil, errors.New("refused")
+	})
+	require.Error(t, err)
+	got, err = s.GetWorkflow(ctx, w.ID)
+	require.NoError(t, err)
+	require.Equal(t, "triage", got.Stage)
+}
+
+func TestDisciplines(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	d, err := s.GetDiscipline(ctx, "u1")
+	require.NoError(t, err)
+	require.Empty(t, d)
+	require.NoError(t, s.SetDiscipline(ctx, "u1", app.QA))
+	require.NoError(t, s.SetDiscipline(ctx, "u1", app.Security))
+	require.NoError(t, s.SetDiscipline(ctx, "u2", app.Security))
+	d, err = s.GetDiscipline(ctx, "u1")
+	require.NoError(t, err)
+	require.Equal(t, app.Security, d)
+	ids, err := s.UsersWithDiscipline(ctx, app.Security)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"u1", "u2"}, ids)
+}
