@@ -2,6 +2,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -41,6 +42,10 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("POST /api/v1/workflows/{id}/close", h.closeWorkflow)
 	m.HandleFunc("POST /api/v1/workflows/{id}/reopen", h.reopenWorkflow)
 	m.HandleFunc("GET /api/v1/workflows/{id}/timeline", h.timeline)
+	m.HandleFunc("POST /api/v1/workflows/{id}/status", h.postStatus)
+	m.HandleFunc("GET /api/v1/workflows/{id}/tasks", h.listTasks)
+	m.HandleFunc("POST /api/v1/workflows/{id}/tasks", h.addTask)
+	m.HandleFunc("PATCH /api/v1/workflows/{id}/tasks/{number}", h.patchTask)
 	m.HandleFunc("GET /api/v1/me/discipline", h.getDiscipline)
 	m.HandleFunc("PUT /api/v1/me/discipline", h.setDiscipline)
 	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
@@ -72,6 +77,20 @@ func userID(r *http.Request) string {
 
 func (h *handler) ping(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "user_id": userID(r)})
+}
+
+// decodeOptional is decode for actions whose body may be empty.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) bool {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid body: "+err.Error())
+		return false
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return true
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return decode(w, r, v)
 }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors,

@@ -98,7 +98,9 @@ func (h *handler) writeView(w http.ResponseWriter, r *http.Request, status int, 
 func mutation[T any](h *handler, call func(h *handler, r *http.Request, id string, body *T) (*app.Workflow, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body T
-		if r.ContentLength != 0 && !decode(w, r, &body) {
+		// The server's plugin bridge does not always pass Content-Length, so an empty
+		// body is recognised by reading it, not by the header.
+		if !decodeOptional(w, r, &body) {
 			return
 		}
 		wf, err := call(h, r, r.PathValue("id"), &body)

@@ -90,6 +90,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
 	}
+	w.NewTasks = checklist(tmpl, w.Stage, actorID)
 	channel, err := s.createChannel(w, tmpl, actorID)
 	if err != nil {
 		return nil, err
@@ -433,6 +434,9 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		from = w.Stage
 		w.Stage = tmpl.Stages[to].Name
 		w.StageEnteredAt = time.Now().UnixMilli()
+		if to > cur {
+			w.NewTasks = checklist(tmpl, w.Stage, actorID)
+		}
 		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID,
 			Summary: fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))}}, nil
 	})

@@ -32,6 +32,33 @@ type Workflow struct {
 	ClosedAt       int64             `json:"closed_at"`
 	StageEnteredAt int64             `json:"stage_entered_at"`
 	Summary        string            `json:"summary"`
+	LastStatus     *StatusUpdate     `json:"last_status"`
+
+	// NewTasks are created with the workflow or the update that sets them.
+	NewTasks []*Task `json:"-"`
+}
+
+// StatusUpdate is the latest status a member posted.
+type StatusUpdate struct {
+	Text   string `json:"text"`
+	UserID string `json:"user_id"`
+	At     int64  `json:"at"`
+}
+
+// Task is one checklist item of a workflow.
+type Task struct {
+	ID         string     `json:"id"`
+	Number     int        `json:"number"`
+	Text       string     `json:"text"`
+	Stage      string     `json:"stage"`
+	Discipline Discipline `json:"discipline"`
+	AssigneeID string     `json:"assignee_id"`
+	DueAt      int64      `json:"due_at"`
+	Done       bool       `json:"done"`
+	DoneBy     string     `json:"done_by"`
+	DoneAt     int64      `json:"done_at"`
+	CreatedBy  string     `json:"created_by"`
+	CreatedAt  int64      `json:"created_at"`
 }
 
 // Signoff is a discipline's approval to enter a gated stage.
@@ -62,6 +89,9 @@ const (
 	EventRoleAssigned = "role_assigned"
 	EventClosed       = "closed"
 	EventReopened     = "reopened"
+	EventStatusUpdate = "status_update"
+	EventTaskAdded    = "task_added"
+	EventTaskDone     = "task_done"
 )
 
 // hasSignoff reports whether discipline d signed off stage.
@@ -100,6 +130,10 @@ type Store interface {
 	UpdateWorkflow(ctx context.Context, id string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)
 	AddTimelineEvent(ctx context.Context, ev TimelineEvent) error
 	ListTimeline(ctx context.Context, workflowID string, cursor string, limit int, newestFirst bool) ([]TimelineEvent, string, error)
+	ListTasks(ctx context.Context, workflowID string) ([]*Task, error)
+	// UpdateTask locks the workflow and the task, lets fn change the task and name the
+	// events, and saves both atomically.
+	UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	GetDiscipline(ctx context.Context, userID string) (Discipline, error)
 	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)

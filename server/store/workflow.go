@@ -21,7 +21,7 @@ var _ app.Store = (*Store)(nil)
 // plugin RPC boundary).
 const workflowColumns = `w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
 	w.stage, w.status, w.private, w.lead_id, w.created_by, w.created_at, w.updated_at, w.closed_at,
-	w.stage_entered_at, w.summary,
+	w.stage_entered_at, w.summary, w.last_status_text, w.last_status_user_id, w.last_status_at,
 	COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
 	COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
 		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]')`
@@ -33,11 +33,15 @@ type scanner interface {
 func scanWorkflow(row scanner) (*app.Workflow, error) {
 	var w app.Workflow
 	var roles, signoffs []byte
+	var status app.StatusUpdate
 	err := row.Scan(&w.ID, &w.TeamID, &w.ChannelID, &w.ChannelName, &w.Type, &w.Seq, &w.Title, &w.Severity,
 		&w.Stage, &w.Status, &w.Private, &w.LeadID, &w.CreatedBy, &w.CreatedAt, &w.UpdatedAt, &w.ClosedAt,
-		&w.StageEnteredAt, &w.Summary, &roles, &signoffs)
+		&w.StageEnteredAt, &w.Summary, &status.Text, &status.UserID, &status.At, &roles, &signoffs)
 	if err != nil {
 		return nil, err
+	}
+	if status.At != 0 {
+		w.LastStatus = &status
 	}
 	if err := json.Unmarshal(roles, &w.Roles); err != nil {
 		return nil, errors.Wrap(err, "decode roles")
@@ -72,6 +76,12 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []ap
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
 		}
+		for _, t := range w.NewTasks {
+			if err := insertTask(ctx, tx, w.ID, t); err != nil {
+				return err
+			}
+		}
+		w.NewTasks = nil
 		return insertEvents(ctx, tx, w.ID, events)
 	})
 }
@@ -173,10 +183,15 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 			return err
 		}
 		w.UpdatedAt = nowMillis()
+		var last app.StatusUpdate
+		if w.LastStatus != nil {
+			last = *w.LastStatus
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
-			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11
+			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11,
+			last_status_text = $12, last_status_user_id = $13, last_status_at = $14
 			WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
-			w.ClosedAt, w.StageEnteredAt, w.Summary)
+			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At)
 		if err != nil {
 			return errors.Wrap(err, "save workflow")
 		}
@@ -192,6 +207,12 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 				return errors.Wrap(err, "save sign-off")
 			}
 		}
+		for _, t := range w.NewTasks {
+			if err := insertTask(ctx, tx, w.ID, t); err != nil {
+				return err
+			}
+		}
+		w.NewTasks = nil
 		if err := insertEvents(ctx, tx, w.ID, events); err != nil {
 			return err
 		}

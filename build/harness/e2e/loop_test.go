@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+type taskJSON struct {
+	Number     int    `json:"number"`
+	Text       string `json:"text"`
+	Stage      string `json:"stage"`
+	Discipline string `json:"discipline"`
+	AssigneeID string `json:"assignee_id"`
+	DueAt      int64  `json:"due_at"`
+	Done       bool   `json:"done"`
+	DoneBy     string `json:"done_by"`
+}
+
+func (e *env) tasks(m *member, id string) []taskJSON {
+	e.t.Helper()
+	var page struct {
+		Items []taskJSON `json:"items"`
+	}
+	require.Equal(e.t, http.StatusOK, api(e.t, m, http.MethodGet, "/api/v1/workflows/"+id+"/tasks", nil, &page))
+	return page.Items
+}
+
+func TestStatusTasksAndTimeline(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	helper := e.user("helper")
+	outsider := e.user("outsider")
+	w := e.start(lead, "incident Search is slow --severity sev2")
+	_, _, err := lead.client.AddChannelMember(context.Background(), w.ChannelID, helper.Id)
+	require.NoError(t, err)
+
+	// The first stage's checklist is there from the start.
+	initial := e.tasks(lead, w.ID)
+	require.Len(t, initial, 3)
+	require.Equal(t, "triage", initial[0].Stage)
+
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Rolled back the index change @here").Text)
+	post := lastPost(t, lead, w.ChannelID)
+	requireContains(t, post.Message, "Status update", "Rolled back the index change @\u200bhere")
+	got := e.workflowOf(lead, w.ChannelID)
+	_ = got
+	requireContains(t, e.run(lead, w.ChannelID, "/devops status").Text, "Write the update")
+
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag @"+helper.Username+" --due 2h").Text)
+	tasks := e.tasks(lead, w.ID)
+	require.Len(t, tasks, 4)
+	require.Equal(t, 4, tasks[3].Number)
+	require.Equal(t, helper.Id, tasks[3].AssigneeID)
+	require.NotZero(t, tasks[3].DueAt)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Something --due yesterday").Text, `"yesterday" is not a due time`)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Something --due 2001-01-01").Text, "is in the past")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task done 99").Text, "No task #99")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task done x").Text, "not a task number")
+
+	// Two people finishing the same task at once: one succeeds, one is told it is done.
+	var wg sync.WaitGroup
+	answers := make(chan string, 2)
+	for _, m := range []*member{lead, helper} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _, err := m.client.ExecuteCommandWithTeam(context.Background(), w.ChannelID, e.team.Id, "/devops task done 4")
+			require.NoError(t, err)
+			answers <- resp.Text
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	var texts []string
+	for a := range answers {
+		texts = append(texts, a)
+	}
+	require.ElementsMatch(t, []string{"", texts[0] + texts[1]}, texts)
+	requireContains(t, texts[0]+texts[1], "Task #4 is already done")
+
+	// The REST door: uncheck, and an outsider cannot see a public workflow's tasks? They can read, not write.
+	var task taskJSON
+	require.Equal(t, http.StatusOK, api(t, helper, http.MethodPatch, "/api/v1/workflows/"+w.ID+"/tasks/4", map[string]bool{"done": false}, &task))
+	require.False(t, task.Done)
+	var errBody apiError
+	require.Equal(t, http.StatusForbidden, api(t, outsider, http.MethodPatch, "/api/v1/workflows/"+w.ID+"/tasks/4", map[string]bool{"done": true}, &errBody))
+	requireContains(t, errBody.Error, "Only members of ~"+w.ChannelName)
+	require.Equal(t, http.StatusForbidden, api(t, outsider, http.MethodPost, "/api/v1/workflows/"+w.ID+"/status", map[string]string{"text": "hi"}, &errBody), errBody.Error)
+
+	// Entering a stage brings its checklist.
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
+	require.Len(t, e.tasks(lead, w.ID), 6)
+	list := e.run(lead, w.ChannelID, "/devops tasks").Text
+	requireContains(t, list, "Tasks: 6 open of 6", "Check dashboards, alerts and logs · _operations_")
+
+	var timeline struct {
+		Items []struct {
+			Type    string `json:"type"`
+			ActorID string `json:"actor_id"`
+			At      int64  `json:"at"`
+		} `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, api(t, lead, http.MethodGet, "/api/v1/workflows/"+w.ID+"/timeline", nil, &timeline))
+	var types []string
+	for i, ev := range timeline.Items {
+		types = append(types, ev.Type)
+		if i > 0 {
+			require.GreaterOrEqual(t, ev.At, timeline.Items[i-1].At, "oldest first")
+		}
+	}
+	require.Equal(t, "created,status_update,task_added,task_done,task_added,stage_changed", strings.Join(types, ","))
+	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
+	_ = fmt.Sprint()
+}

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+type statusBody struct {
+	Text string `json:"text"`
+}
+
+func (h *handler) postStatus(w http.ResponseWriter, r *http.Request) {
+	mutation(h, func(h *handler, r *http.Request, id string, b *statusBody) (*app.Workflow, error) {
+		return h.svc.PostStatus(r.Context(), userID(r), id, b.Text)
+	})(w, r)
+}
+
+func (h *handler) listTasks(w http.ResponseWriter, r *http.Request) {
+	_, tasks, err := h.svc.Tasks(r.Context(), userID(r), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page[*app.Task]{Items: tasks})
+}
+
+func (h *handler) addTask(w http.ResponseWriter, r *http.Request) {
+	var req app.TaskRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	t, err := h.svc.AddTask(r.Context(), userID(r), r.PathValue("id"), req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (h *handler) patchTask(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("number"))
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, "the task number must be a positive number")
+		return
+	}
+	var body struct {
+		Done *bool `json:"done"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	if body.Done == nil {
+		writeError(w, http.StatusBadRequest, `give {"done": true} or {"done": false}`)
+		return
+	}
+	t, err := h.svc.SetTaskDone(r.Context(), userID(r), r.PathValue("id"), n, *body.Done)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}

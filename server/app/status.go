@@ -1,0 +1,192 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pkg/errors"
+)
+
+// PostStatus records a status update from a member: it becomes the workflow's latest
+// status, goes on the timeline, and is posted in the channel and the type's broadcast
+// channels.
+func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Workflow, error) {
+	text = cleanNote(text)
+	if text == "" {
+		return nil, invalid("Write the update: `/%s status <what changed, what is next>`.", s.settings().CommandTrigger)
+	}
+	if n := utf8.RuneCountInString(text); n > MaxNoteRunes {
+		return nil, invalid("The update is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	}
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, forbidden("Only members of ~%s post its status updates.", w.ChannelName)
+		}
+		w.LastStatus = &StatusUpdate{Text: text, UserID: actorID, At: time.Now().UnixMilli()}
+		return []TimelineEvent{{Type: EventStatusUpdate, ActorID: actorID, Summary: truncateRunes(text, 280)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	head := fmt.Sprintf("📣 **Status update** — %s %d: %s · stage **%s**", tmpl.Name, w.Seq, Inline(w.Title), w.Stage)
+	if w.Severity != "" {
+		head += fmt.Sprintf(" · **%s**", w.Severity)
+	}
+	body := fmt.Sprintf("%s\n%s\n— %s", head, Quoted(text), s.mention(actorID))
+	s.post(w, body)
+	for _, ch := range s.settings().BroadcastChannels[w.Type] {
+		if !w.Private {
+			s.postAs(ch, body+fmt.Sprintf(" in ~%s", w.ChannelName), nil)
+		}
+	}
+	s.publish(w, "status")
+	return w, nil
+}
+
+// TaskRequest adds a task.
+type TaskRequest struct {
+	Text     string `json:"text"`
+	Assignee string `json:"assignee"` // username, with or without @
+	Due      string `json:"due"`      // 2h, 3d, 2026-12-01 or 2026-12-01T15:00 (UTC)
+}
+
+// AddTask adds a task to a workflow's checklist; members may.
+func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskRequest) (*Task, error) {
+	text := cleanText(req.Text)
+	if text == "" {
+		return nil, invalid("Describe the task: `/%s task add <text> [@user] [--due 2h]`.", s.settings().CommandTrigger)
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTitleRunes*2 {
+		return nil, invalid("The task is %d characters long; the limit is %d.", n, MaxTitleRunes*2)
+	}
+	due, err := ParseDue(req.Due, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	assignee := ""
+	if req.Assignee != "" {
+		u, err := s.mm.GetUserByUsername(strings.ToLower(strings.TrimPrefix(req.Assignee, "@")))
+		if err != nil {
+			return nil, invalid("No user %s.", req.Assignee)
+		}
+		assignee = u.Id
+	}
+	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID}
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, forbidden("Only members of ~%s add its tasks.", w.ChannelName)
+		}
+		task.Stage = w.Stage
+		w.NewTasks = []*Task{task}
+		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: "Task added: " + truncateRunes(text, 200)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	msg := fmt.Sprintf("☐ **Task #%d:** %s", task.Number, Inline(text))
+	if assignee != "" {
+		msg += " → " + s.mention(assignee)
+	}
+	if due != 0 {
+		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
+	}
+	s.post(w, msg)
+	s.publish(w, "task")
+	return task, nil
+}
+
+// SetTaskDone checks or unchecks a task; members may. Finishing a task that is
+// already done is refused, so two people racing to finish it get one success.
+func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number int, done bool) (*Task, error) {
+	current, err := s.Get(ctx, actorID, id)
+	if err != nil {
+		return nil, err
+	}
+	w, task, err := s.store.UpdateTask(ctx, current.ID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, forbidden("Only members of ~%s check its tasks.", w.ChannelName)
+		}
+		if t.Done == done {
+			if done {
+				return nil, conflict("Task #%d is already done (by %s).", t.Number, s.mention(t.DoneBy))
+			}
+			return nil, conflict("Task #%d is not done.", t.Number)
+		}
+		t.Done = done
+		if done {
+			t.DoneBy, t.DoneAt = actorID, time.Now().UnixMilli()
+			return []TimelineEvent{{Type: EventTaskDone, ActorID: actorID, Summary: fmt.Sprintf("Task #%d done: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
+		}
+		t.DoneBy, t.DoneAt = "", 0
+		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened", t.Number)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	mark := "☑"
+	if !done {
+		mark = "☐ reopened"
+	}
+	s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	s.publish(w, "task")
+	return task, nil
+}
+
+// Tasks lists a visible workflow's tasks.
+func (s *Service) Tasks(ctx context.Context, actorID, id string) (*Workflow, []*Task, error) {
+	w, err := s.Get(ctx, actorID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	tasks, err := s.store.ListTasks(ctx, w.ID)
+	return w, tasks, errors.Wrap(err, "list tasks")
+}
+
+// checklist returns the template's tasks for a stage, to create when it begins.
+func checklist(tmpl *Template, stage, actorID string) []*Task {
+	st, _ := tmpl.Stage(stage)
+	out := make([]*Task, 0, len(st.Checklist))
+	for _, c := range st.Checklist {
+		out = append(out, &Task{Text: c.Text, Stage: stage, Discipline: c.Discipline, CreatedBy: actorID})
+	}
+	return out
+}
+
+// ParseDue reads a due time: a duration from now (2h, 3d), a date (2026-12-01, end of
+// that day UTC) or a date and time (2026-12-01T15:00, UTC). Empty means no due time.
+func ParseDue(s string, now time.Time) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if d, err := ParseDuration(s); err == nil {
+		if d == 0 {
+			return 0, invalid("A due time of 0 is already past; use e.g. 2h or 2026-12-01.")
+		}
+		return now.Add(d).UnixMilli(), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if layout == "2006-01-02" {
+				t = t.Add(24*time.Hour - time.Minute)
+			}
+			if t.Before(now) {
+				return 0, invalid("The due time %s is in the past.", s)
+			}
+			return t.UnixMilli(), nil
+		}
+	}
+	return 0, invalid("%q is not a due time: use a duration (2h, 3d) or a date (2026-12-01, 2026-12-01T15:00 UTC).", s)
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+const taskColumns = `id, number, text, stage, discipline, assignee_id, due_at, done, done_by, done_at, created_by, created_at`
+
+func scanTask(row scanner) (*app.Task, error) {
+	var t app.Task
+	err := row.Scan(&t.ID, &t.Number, &t.Text, &t.Stage, &t.Discipline, &t.AssigneeID, &t.DueAt, &t.Done,
+		&t.DoneBy, &t.DoneAt, &t.CreatedBy, &t.CreatedAt)
+	return &t, err
+}
+
+// insertTask numbers a task after the workflow's last one. Callers hold the
+// workflow's row lock, so numbers never collide.
+func insertTask(ctx context.Context, tx *sql.Tx, workflowID string, t *app.Task) error {
+	if t.ID == "" {
+		t.ID = model.NewId()
+	}
+	if t.CreatedAt == 0 {
+		t.CreatedAt = nowMillis()
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline,
+		assignee_id, due_at, created_by, created_at)
+		VALUES ($1, $2::VARCHAR, (SELECT COALESCE(MAX(number), 0) + 1 FROM devops_tasks WHERE workflow_id = $2::VARCHAR), $3, $4, $5, $6, $7, $8, $9)
+		RETURNING number`, t.ID, workflowID, t.Text, t.Stage, t.Discipline, t.AssigneeID, t.DueAt, t.CreatedBy, t.CreatedAt).Scan(&t.Number)
+	return errors.Wrap(err, "insert task")
+}
+
+// ListTasks returns a workflow's tasks by number.
+func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 ORDER BY number`, workflowID)
+	if err != nil {
+		return nil, errors.Wrap(err, "list tasks")
+	}
+	defer rows.Close()
+	out := []*app.Task{}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, errors.Wrap(err, "scan task")
+		}
+		out = append(out, t)
+	}
+	return out, errors.Wrap(rows.Err(), "list tasks")
+}
+
+// UpdateTask changes one task under the workflow's row lock, so two people finishing
+// the same task at once leave one "done" and one refusal.
+func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {
+	var task *app.Task
+	var out *app.Workflow
+	err := s.inTx(ctx, "update task", func(tx *sql.Tx) error {
+		wf, err := s.getWorkflow(ctx, tx, `w.id = $1`, workflowID, ` FOR UPDATE OF w`)
+		if err != nil {
+			return err
+		}
+		t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 AND number = $2`, workflowID, number))
+		if errors.Is(err, sql.ErrNoRows) {
+			return &app.Error{Kind: app.KindNotFound, Message: "No task #" + strconv.Itoa(number) + ". `tasks` lists them."}
+		}
+		if err != nil {
+			return errors.Wrap(err, "get task")
+		}
+		events, err := fn(wf, t)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, due_at = $4, done = $5,
+			done_by = $6, done_at = $7 WHERE id = $1`, t.ID, t.Text, t.AssigneeID, t.DueAt, t.Done, t.DoneBy, t.DoneAt); err != nil {
+			return errors.Wrap(err, "save task")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET updated_at = $2 WHERE id = $1`, workflowID, nowMillis()); err != nil {
+			return errors.Wrap(err, "touch workflow")
+		}
+		if err := insertEvents(ctx, tx, workflowID, events); err != nil {
+			return err
+		}
+		task, out = t, wf
+		return nil
+	})
+	return out, task, err
+}
