@@ -1,18 +1,57 @@
 import React from 'react';
 
-import type {HostStore, PluginRegistry} from './host';
+import {createApi, PLUGIN_ID} from './client';
+import ChannelHeaderIcon, {APP_BAR_ICON} from './components/Icon';
 import Panel from './components/Panel';
+import SidebarWidget from './components/SidebarWidget';
+import {asChange, createEvents} from './events';
+import type {Host} from './hooks';
+import {HostContext} from './hooks';
+import type {HostStore, PluginRegistry} from './host';
+import {selectSiteURL} from './host';
+import {injectStyles} from './styles';
 
-export const PLUGIN_ID = 'devops-channels';
+const TITLE = 'DevOps Channels';
+const TOOLTIP = 'Open the DevOps Channels panel';
 
 export default class Plugin {
     initialize(registry: PluginRegistry, store: HostStore) {
-        if (typeof registry.registerRightHandSidebarComponent !== 'function') {
-            return;
+        injectStyles();
+        const events = createEvents();
+        const host: Host = {
+            store,
+            api: createApi(() => selectSiteURL(store.getState())),
+            events,
+            showPanel: () => undefined,
+        };
+
+        // The host renders our components without props; the context carries the rest.
+        const withHost = (Component: React.ComponentType) => function DevOpsChannels() {
+            return <HostContext.Provider value={host}><Component/></HostContext.Provider>;
+        };
+
+        if (typeof registry.registerRightHandSidebarComponent === 'function') {
+            const rhs = registry.registerRightHandSidebarComponent(withHost(Panel), TITLE);
+            host.showPanel = () => store.dispatch(rhs.showRHSPlugin);
+            const toggle = () => store.dispatch(rhs.toggleRHSPlugin);
+            if (typeof registry.registerChannelHeaderButtonAction === 'function') {
+                registry.registerChannelHeaderButtonAction(<ChannelHeaderIcon/>, toggle, TITLE, TOOLTIP);
+            }
+            if (typeof registry.registerAppBarComponent === 'function') {
+                registry.registerAppBarComponent(APP_BAR_ICON, toggle, TOOLTIP);
+            }
         }
-        const rhs = registry.registerRightHandSidebarComponent(Panel, 'DevOps Channels');
-        if (typeof registry.registerChannelHeaderButtonAction === 'function') {
-            registry.registerChannelHeaderButtonAction(<span>{'DevOps'}</span>, () => store.dispatch(rhs.toggleRHSPlugin), 'DevOps Channels', 'Open the DevOps Channels panel');
+        if (typeof registry.registerLeftSidebarHeaderComponent === 'function') {
+            registry.registerLeftSidebarHeaderComponent(withHost(SidebarWidget));
+        }
+        if (typeof registry.registerWebSocketEventHandler === 'function') {
+            registry.registerWebSocketEventHandler(`custom_${PLUGIN_ID}_workflow_changed`, (msg) => {
+                const change = asChange(msg?.data);
+                if (change) {
+                    events.emit(change);
+                }
+            });
+            registry.registerWebSocketEventHandler(`custom_${PLUGIN_ID}_open_panel`, () => host.showPanel());
         }
     }
 }

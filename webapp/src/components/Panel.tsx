@@ -1,5 +1,39 @@
 import React from 'react';
 
+import {useAsync, useHost, useHostState, useWorkflowEvents} from '../hooks';
+import {selectChannelId, selectTeamId} from '../host';
+import type {Page, Workflow} from '../types';
+
+import {ErrorMessage, Loading} from './common';
+import TeamView from './TeamView';
+import WorkflowPanel from './WorkflowPanel';
+
+const NONE: Page<Workflow> = {items: [], next_cursor: ''};
+
+// The right-hand panel: a workflow's own view in its channel, the team overview anywhere else.
 export default function Panel() {
-    return <div className='dc-panel'>{'DevOps Channels'}</div>;
+    const {api} = useHost();
+    const teamId = useHostState(selectTeamId);
+    const channelId = useHostState(selectChannelId);
+    const lookup = useAsync(
+        () => (channelId ? api.listWorkflows({team_id: teamId, channel_id: channelId, per_page: 1}) : Promise.resolve(NONE)),
+        `${teamId}/${channelId}`,
+    );
+
+    // A workflow started from this very channel's dialog turns it into a workflow channel.
+    useWorkflowEvents((c) => {
+        if (c.channel_id === channelId && c.what === 'created') {
+            lookup.reload();
+        }
+    });
+
+    let body: React.ReactNode;
+    if (!lookup.data) {
+        body = lookup.error ? <ErrorMessage message={lookup.error} onRetry={lookup.reload}/> : <Loading label='workflow'/>;
+    } else if (lookup.data.items.length > 0) {
+        body = <WorkflowPanel id={lookup.data.items[0].id}/>;
+    } else {
+        body = <TeamView teamId={teamId}/>;
+    }
+    return <div className='dc-panel'>{body}</div>;
 }

@@ -1,0 +1,122 @@
+import React, {useState} from 'react';
+
+import {useAction, useHost} from '../hooks';
+import type {Signoff, Stage, Workflow, WorkflowView} from '../types';
+
+import {ErrorMessage, Section} from './common';
+import type {NameOf} from './names';
+
+type StageState = 'done' | 'current' | 'upcoming';
+
+const MARKERS: Record<StageState, string> = {done: '✓', current: '●', upcoming: '○'};
+
+interface Props {
+    wf: WorkflowView;
+    nameOf: NameOf;
+    onChanged(wf: Workflow): void;
+}
+
+export default function StageProgress({wf, nameOf, onChanged}: Props) {
+    const {api} = useHost();
+    const action = useAction();
+    const stages = wf.template.stages;
+    const current = stages.findIndex((s) => s.name === wf.stage);
+    const signoffs = wf.signoffs ?? [];
+    const active = wf.status === 'active';
+    const next = current >= 0 ? stages[current + 1] : undefined;
+    const mine = wf.permissions.signoff_disciplines ?? [];
+
+    // Upcoming gates where one of my disciplines has not signed yet.
+    const toSign = active ? stages.slice(current + 1).filter((s) => unsigned(s, signoffs).some((d) => mine.includes(d))) : [];
+
+    const run = async (call: () => Promise<Workflow>) => {
+        const updated = await action.run(call);
+        if (updated) {
+            onChanged(updated);
+        }
+    };
+
+    return (
+        <Section title='Stages'>
+            <ol className='dc-stages'>
+                {stages.map((stage, i) => {
+                    const state: StageState = i < current ? 'done' : i === current ? 'current' : 'upcoming';
+                    return (
+                        <li
+                            key={stage.name}
+                            className={`dc-stage dc-stage-${state}`}
+                            aria-current={state === 'current' ? 'step' : undefined}
+                        >
+                            <span className='dc-stage-marker' aria-hidden='true'>{MARKERS[state]}</span>
+                            <span className='dc-stage-name'>{stage.name}</span>
+                            <span className='dc-muted'>{` (${state})`}</span>
+                            <Gate stage={stage} signoffs={signoffs} nameOf={nameOf}/>
+                        </li>
+                    );
+                })}
+            </ol>
+            {current < 0 && <p className='dc-muted'>{`Current stage: ${wf.stage}`}</p>}
+            {active && next && wf.permissions.change_stage && (
+                <div className='dc-actions'>
+                    <button type='button' className='dc-button' disabled={action.pending} onClick={() => run(() => api.changeStage(wf.id, 'next'))}>
+                        {`Move to ${next.name}`}
+                    </button>
+                    {unsigned(next, signoffs).length > 0 && (
+                        <span className='dc-muted'>{`Needs sign-off from ${unsigned(next, signoffs).join(', ')}`}</span>
+                    )}
+                </div>
+            )}
+            {toSign.map((stage) => (
+                <SignoffForm
+                    key={stage.name}
+                    stage={stage.name}
+                    disciplines={unsigned(stage, signoffs).filter((d) => mine.includes(d))}
+                    pending={action.pending}
+                    onSubmit={(note) => run(() => api.signoff(wf.id, stage.name, note))}
+                />
+            ))}
+            <ErrorMessage message={action.error}/>
+        </Section>
+    );
+}
+
+function unsigned(stage: Stage, signoffs: Signoff[]): string[] {
+    return (stage.gate ?? []).filter((d) => !signoffs.some((s) => s.stage === stage.name && s.discipline === d));
+}
+
+function Gate({stage, signoffs, nameOf}: {stage: Stage; signoffs: Signoff[]; nameOf: NameOf}) {
+    const gate = stage.gate ?? [];
+    if (gate.length === 0) {
+        return null;
+    }
+    return (
+        <ul className='dc-gate' aria-label={`Sign-offs needed to enter ${stage.name}`}>
+            {gate.map((discipline) => {
+                const s = signoffs.find((x) => x.stage === stage.name && x.discipline === discipline);
+                return (
+                    <li key={discipline} className={s ? 'dc-gate-signed' : 'dc-gate-waiting'}>
+                        {s ? `✓ ${discipline}: signed off by ${nameOf(s.user_id)}${s.note ? ` — “${s.note}”` : ''}` : `${discipline}: waiting for sign-off`}
+                    </li>
+                );
+            })}
+        </ul>
+    );
+}
+
+function SignoffForm({stage, disciplines, pending, onSubmit}: {stage: string; disciplines: string[]; pending: boolean; onSubmit(note: string): void}) {
+    const [note, setNote] = useState('');
+    const id = `dc-signoff-${stage}`;
+    return (
+        <form
+            className='dc-inline-form'
+            onSubmit={(e) => {
+                e.preventDefault();
+                onSubmit(note.trim());
+            }}
+        >
+            <label htmlFor={id}>{`Sign-off note for ${stage} (optional)`}</label>
+            <input id={id} className='dc-input' value={note} onChange={(e) => setNote(e.target.value)}/>
+            <button type='submit' className='dc-button' disabled={pending}>{`Sign off ${stage} as ${disciplines.join(', ')}`}</button>
+        </form>
+    );
+}

@@ -1,0 +1,82 @@
+import React, {useState} from 'react';
+
+import {useAction, useHost} from '../hooks';
+import type {Workflow, WorkflowView} from '../types';
+
+import {ErrorMessage, Section, Time} from './common';
+import type {NameOf} from './names';
+
+interface Props {
+    wf: WorkflowView;
+    nameOf: NameOf;
+    onChanged(wf: Workflow): void;
+}
+
+export default function StatusSection({wf, nameOf, onChanged}: Props) {
+    const {api} = useHost();
+    const action = useAction();
+    const [editing, setEditing] = useState(false);
+    const [text, setText] = useState('');
+    const last = wf.last_status;
+    const canUpdate = wf.permissions.update_status && wf.status === 'active';
+
+    const submit = async () => {
+        if (!text.trim()) {
+            action.fail('Write the status update first.');
+            return;
+        }
+        const updated = await action.run(() => api.postStatus(wf.id, text.trim()));
+        if (updated) {
+            onChanged(updated);
+            setText('');
+            setEditing(false);
+        }
+    };
+
+    return (
+        <Section
+            title='Latest status'
+            actions={canUpdate && !editing && (
+                <button type='button' className='dc-link-button' onClick={() => setEditing(true)}>{'Update status'}</button>
+            )}
+        >
+            {last ? (
+                <>
+                    <p className='dc-status-text'>{last.text}</p>
+                    <p className='dc-muted'>{`${nameOf(last.user_id)} · `}<Time at={last.at}/></p>
+                </>
+            ) : (
+                <p className='dc-muted'>{'No status update yet.'}</p>
+            )}
+            {editing && (
+                <form
+                    className='dc-form'
+                    onSubmit={(e) => {
+                        e.preventDefault();
+                        submit();
+                    }}
+                    onKeyDown={(e) => {
+                        if (e.key === 'Escape') {
+                            setEditing(false);
+                        }
+                    }}
+                >
+                    <label htmlFor='dc-status-input'>{'Status update'}</label>
+                    <textarea
+                        id='dc-status-input'
+                        className='dc-input'
+                        rows={3}
+                        autoFocus={true}
+                        value={text}
+                        onChange={(e) => setText(e.target.value)}
+                    />
+                    <ErrorMessage message={action.error}/>
+                    <div className='dc-actions'>
+                        <button type='submit' className='dc-button' disabled={action.pending}>{'Post update'}</button>
+                        <button type='button' className='dc-button dc-button-secondary' onClick={() => setEditing(false)}>{'Cancel'}</button>
+                    </div>
+                </form>
+            )}
+        </Section>
+    );
+}

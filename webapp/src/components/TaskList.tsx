@@ -1,0 +1,163 @@
+import React, {useState} from 'react';
+
+import {errorMessage} from '../client';
+import {formatDate} from '../format';
+import {useAction, useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
+import type {Member, Task} from '../types';
+
+import {ErrorMessage, Loading, Section} from './common';
+import type {NameOf} from './names';
+
+interface Props {
+    workflowId: string;
+    canManage: boolean;
+    members: Member[];
+    nameOf: NameOf;
+}
+
+export default function TaskList({workflowId, canManage, members, nameOf}: Props) {
+    const {api} = useHost();
+    const tasks = useAsync(() => api.tasks(workflowId), workflowId);
+    const [busy, setBusy] = useState<ReadonlySet<number>>(new Set());
+    const [error, setError] = useState('');
+    const now = useNow();
+
+    useWorkflowEvents((c) => {
+        if (c.workflow_id === workflowId && c.what === 'task') {
+            tasks.reload();
+        }
+    });
+
+    const replace = (task: Task) => tasks.update((d) => ({items: d.items.map((t) => (t.number === task.number ? task : t))}));
+    const setBusyFor = (n: number, on: boolean) => setBusy((b) => {
+        const next = new Set(b);
+        if (on) {
+            next.add(n);
+        } else {
+            next.delete(n);
+        }
+        return next;
+    });
+
+    // Ticks show at once; a refusal puts the box back and says why.
+    const toggle = async (task: Task) => {
+        setError('');
+        setBusyFor(task.number, true);
+        replace({...task, done: !task.done});
+        try {
+            replace(await api.setTaskDone(workflowId, task.number, !task.done));
+        } catch (err) {
+            replace(task);
+            setError(`Task #${task.number}: ${errorMessage(err)}`);
+        } finally {
+            setBusyFor(task.number, false);
+        }
+    };
+
+    const items = tasks.data?.items;
+    const done = items?.filter((t) => t.done).length ?? 0;
+    return (
+        <Section title={items ? `Checklist (${done} of ${items.length} done)` : 'Checklist'}>
+            {!items && (tasks.error ? <ErrorMessage message={tasks.error} onRetry={tasks.reload}/> : <Loading label='checklist'/>)}
+            {items?.length === 0 && <p className='dc-muted'>{'No tasks yet.'}</p>}
+            {items && items.length > 0 && (
+                <ul className='dc-tasks'>
+                    {items.map((t) => (
+                        <TaskItem
+                            key={t.number}
+                            task={t}
+                            disabled={!canManage || busy.has(t.number)}
+                            nameOf={nameOf}
+                            now={now}
+                            onToggle={() => toggle(t)}
+                        />
+                    ))}
+                </ul>
+            )}
+            <ErrorMessage message={error}/>
+            {canManage && items && (
+                <AddTask
+                    members={members}
+                    onAdd={(task) => api.addTask(workflowId, task).then((t) => tasks.update((d) => ({items: [...d.items.filter((x) => x.number !== t.number), t]})))}
+                />
+            )}
+        </Section>
+    );
+}
+
+function TaskItem({task, disabled, nameOf, now, onToggle}: {task: Task; disabled: boolean; nameOf: NameOf; now: number; onToggle(): void}) {
+    const id = `dc-task-${task.number}`;
+    const overdue = !task.done && task.due_at > 0 && task.due_at < now;
+    const meta = [
+        task.assignee_id ? `assigned to ${nameOf(task.assignee_id)}` : 'unassigned',
+        task.due_at > 0 ? `due ${formatDate(task.due_at)}${overdue ? ' (overdue)' : ''}` : '',
+        [task.stage, task.discipline].filter(Boolean).join(', '),
+        task.done && task.done_by ? `done by ${nameOf(task.done_by)}` : '',
+    ].filter(Boolean);
+    return (
+        <li className={`dc-task${task.done ? ' dc-task-done' : ''}${overdue ? ' dc-task-overdue' : ''}`}>
+            <input
+                id={id}
+                type='checkbox'
+                checked={task.done}
+                disabled={disabled}
+                onChange={onToggle}
+            />
+            <div>
+                <label htmlFor={id}>{`#${task.number} ${task.text}`}</label>
+                <div className='dc-muted dc-small'>{meta.join(' · ')}</div>
+            </div>
+        </li>
+    );
+}
+
+function AddTask({members, onAdd}: {members: Member[]; onAdd(task: {text: string; assignee_id?: string; due_at?: number}): Promise<unknown>}) {
+    const action = useAction();
+    const [text, setText] = useState('');
+    const [assignee, setAssignee] = useState('');
+    const [due, setDue] = useState('');
+
+    const submit = async () => {
+        if (!text.trim()) {
+            action.fail('Describe the task first.');
+            return;
+        }
+        // A due date means "by the end of that day" in the user's own time zone.
+        const dueAt = due ? new Date(`${due}T23:59:59`).getTime() : undefined;
+        const ok = await action.run(() => onAdd({text: text.trim(), assignee_id: assignee || undefined, due_at: dueAt}));
+        if (ok !== undefined) {
+            setText('');
+            setAssignee('');
+            setDue('');
+        }
+    };
+
+    return (
+        <form
+            className='dc-form dc-add-task'
+            aria-label='Add a task'
+            onSubmit={(e) => {
+                e.preventDefault();
+                submit();
+            }}
+        >
+            <label htmlFor='dc-new-task'>{'New task'}</label>
+            <input id='dc-new-task' className='dc-input' value={text} onChange={(e) => setText(e.target.value)}/>
+            <div className='dc-row'>
+                <label>
+                    {'Assignee'}
+                    <select className='dc-input' value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+                        <option value=''>{'Unassigned'}</option>
+                        {members.map((m) => <option key={m.user_id} value={m.user_id}>{`@${m.username}`}</option>)}
+                    </select>
+                </label>
+                <label>
+                    {'Due'}
+                    <input type='date' className='dc-input' value={due} onChange={(e) => setDue(e.target.value)}/>
+                </label>
+            </div>
+            <ErrorMessage message={action.error}/>
+            <button type='submit' className='dc-button' disabled={action.pending}>{'Add task'}</button>
+        </form>
+    );
+}

@@ -1,0 +1,120 @@
+import React, {useState} from 'react';
+
+import {capitalize} from '../format';
+import {useAsync, useDebounced, useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
+import {selectTeamName} from '../host';
+import {channelPath} from '../navigation';
+import type {ChangeKind, Workflow} from '../types';
+
+import {AppLink, Badge, ErrorMessage, Loading} from './common';
+import StartForm from './StartForm';
+
+const PER_PAGE = 20;
+
+// Only these change what a list row shows or whether it is listed at all.
+const LIST_CHANGES: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['created', 'stage', 'closed', 'reopened', 'role']);
+
+// The panel outside a workflow channel: the team's active workflows and a way to start one.
+export default function TeamView({teamId}: {teamId: string}) {
+    const {api} = useHost();
+    const teamName = useHostState(selectTeamName);
+    const [type, setType] = useState('');
+    const [mine, setMine] = useState(false);
+    const [search, setSearch] = useState('');
+    const [starting, setStarting] = useState(false);
+    const [started, setStarted] = useState<Workflow | null>(null);
+    const q = useDebounced(search.trim(), 300);
+
+    const templates = useAsync(() => api.templates(teamId), teamId);
+    const list = usePaged(
+        (cursor) => api.listWorkflows({team_id: teamId, status: 'active', type, mine, q, cursor, per_page: PER_PAGE}),
+        JSON.stringify([teamId, type, mine, q]),
+    );
+
+    useWorkflowEvents((c) => {
+        if (c.team_id === teamId && LIST_CHANGES.has(c.what)) {
+            list.reload();
+        }
+    });
+
+    const typeName = (t: string) => templates.data?.items.find((x) => x.type === t)?.name ?? capitalize(t);
+    const startable = templates.data?.items.filter((t) => t.can_start) ?? [];
+    const filtered = Boolean(type || mine || q);
+
+    return (
+        <div className='dc-team'>
+            <div className='dc-section-head'>
+                <h2>{'Active workflows'}</h2>
+                {startable.length > 0 && !starting && (
+                    <button type='button' className='dc-button' onClick={() => setStarting(true)}>{'Start workflow'}</button>
+                )}
+            </div>
+            <ErrorMessage message={templates.error}/>
+            {starting && (
+                <StartForm
+                    teamId={teamId}
+                    templates={startable}
+                    onCancel={() => setStarting(false)}
+                    onStarted={(wf) => {
+                        setStarting(false);
+                        setStarted(wf);
+                        list.reload();
+                    }}
+                />
+            )}
+            {started && (
+                <p className='dc-notice' role='status'>
+                    {'Started '}
+                    <AppLink path={channelPath(teamName, started.channel_name)}>{started.title}</AppLink>
+                    {'.'}
+                </p>
+            )}
+            <div className='dc-filters' role='search'>
+                <label htmlFor='dc-filter-q'>{'Search titles'}</label>
+                <input id='dc-filter-q' type='search' className='dc-input' value={search} onChange={(e) => setSearch(e.target.value)}/>
+                <div className='dc-row'>
+                    <label>
+                        {'Type '}
+                        <select className='dc-input' value={type} onChange={(e) => setType(e.target.value)}>
+                            <option value=''>{'All types'}</option>
+                            {templates.data?.items.map((t) => <option key={t.type} value={t.type}>{t.name}</option>)}
+                        </select>
+                    </label>
+                    <label className='dc-check'>
+                        <input type='checkbox' checked={mine} onChange={(e) => setMine(e.target.checked)}/>
+                        {'Only mine'}
+                    </label>
+                </div>
+            </div>
+            {list.loading && <Loading label='workflows'/>}
+            {!list.loading && !list.error && list.items.length === 0 && (
+                <p className='dc-muted'>
+                    {filtered ? 'No active workflows match these filters.' : 'No active workflows in this team.'}
+                </p>
+            )}
+            {list.items.length > 0 && (
+                <ul className='dc-list' aria-label='Workflows'>
+                    {list.items.map((wf) => (
+                        <li key={wf.id} className='dc-list-item'>
+                            <AppLink className='dc-list-title' title={wf.title} path={channelPath(teamName, wf.channel_name)}>
+                                {wf.title}
+                            </AppLink>
+                            <div className='dc-badges'>
+                                <Badge>{`${typeName(wf.type)} #${wf.seq}`}</Badge>
+                                {wf.severity && <Badge kind='severity'>{wf.severity}</Badge>}
+                                <Badge>{`Stage: ${wf.stage}`}</Badge>
+                                {wf.private && <Badge kind='private'>{'Private'}</Badge>}
+                            </div>
+                        </li>
+                    ))}
+                </ul>
+            )}
+            <ErrorMessage message={list.error} onRetry={list.reload}/>
+            {list.hasMore && (
+                <button type='button' className='dc-button dc-button-secondary' disabled={list.loadingMore} onClick={list.loadMore}>
+                    {list.loadingMore ? 'Loading…' : 'Load more'}
+                </button>
+            )}
+        </div>
+    );
+}

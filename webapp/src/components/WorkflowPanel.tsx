@@ -1,0 +1,100 @@
+import React, {useCallback} from 'react';
+
+import {capitalize} from '../format';
+import {useAsync, useHost, useWorkflowEvents} from '../hooks';
+import type {Workflow, WorkflowView} from '../types';
+
+import {Badge, ErrorMessage, Loading, Time} from './common';
+import Lifecycle from './Lifecycle';
+import {useNameOf} from './names';
+import type {NameOf} from './names';
+import Roster from './Roster';
+import StageProgress from './StageProgress';
+import StatusSection from './StatusSection';
+import TaskList from './TaskList';
+import Timeline from './Timeline';
+
+// The panel inside a workflow's own channel.
+export default function WorkflowPanel({id}: {id: string}) {
+    const {api} = useHost();
+    const view = useAsync(() => api.getWorkflow(id), id);
+    const members = useAsync(() => api.members(id), id);
+    const nameOf = useNameOf(members.data?.items);
+
+    useWorkflowEvents((c) => {
+        if (c.workflow_id !== id) {
+            return;
+        }
+        if (c.what === 'role') {
+            members.reload();
+        }
+        if (c.what !== 'task' && c.what !== 'timeline') {
+            view.reload();
+        }
+    });
+
+    // Mutations answer with the workflow; keep the template and permissions if they are absent.
+    const {update} = view;
+    const onChanged = useCallback((wf: Workflow) => update((prev) => ({...prev, ...wf})), [update]);
+
+    const wf = view.data;
+    if (!wf) {
+        return view.error ? <ErrorMessage message={view.error} onRetry={view.reload}/> : <Loading label='workflow'/>;
+    }
+    return (
+        <div className='dc-workflow'>
+            <Header wf={wf} nameOf={nameOf}/>
+            <ErrorMessage message={view.error}/>
+            <StageProgress wf={wf} nameOf={nameOf} onChanged={onChanged}/>
+            <StatusSection wf={wf} nameOf={nameOf} onChanged={onChanged}/>
+            <TaskList
+                workflowId={id}
+                canManage={wf.permissions.manage_tasks && wf.status === 'active'}
+                members={members.data?.items ?? []}
+                nameOf={nameOf}
+            />
+            <Roster members={members.data?.items} error={members.error} onRetry={members.reload}/>
+            <Timeline workflowId={id} nameOf={nameOf}/>
+            <Lifecycle wf={wf} onChanged={onChanged}/>
+        </div>
+    );
+}
+
+function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
+    const roles = wf.template.roles ?? [];
+    return (
+        <header className='dc-wf-header'>
+            <h2 className='dc-wf-title'>{wf.title}</h2>
+            <div className='dc-badges'>
+                <Badge>{`${wf.template.name || capitalize(wf.type)} #${wf.seq}`}</Badge>
+                {wf.severity && <Badge kind='severity'>{`Severity: ${wf.severity}`}</Badge>}
+                <Badge kind='status'>{wf.status === 'active' ? 'Active' : 'Closed'}</Badge>
+                {wf.private && <Badge kind='private'>{'Private'}</Badge>}
+            </div>
+            <dl className='dc-facts'>
+                <dt>{'Stage'}</dt>
+                <dd>{wf.stage}</dd>
+                {roles.map((role) => (
+                    <React.Fragment key={role}>
+                        <dt>{capitalize(role)}</dt>
+                        <dd>{wf.roles?.[role] ? nameOf(wf.roles[role]) : 'unassigned'}</dd>
+                    </React.Fragment>
+                ))}
+                {!roles.includes(wf.template.lead_role) && wf.lead_id && (
+                    <>
+                        <dt>{'Lead'}</dt>
+                        <dd>{nameOf(wf.lead_id)}</dd>
+                    </>
+                )}
+                <dt>{'Started'}</dt>
+                <dd><Time at={wf.created_at}/></dd>
+                {wf.closed_at > 0 && (
+                    <>
+                        <dt>{'Closed'}</dt>
+                        <dd><Time at={wf.closed_at}/></dd>
+                    </>
+                )}
+            </dl>
+        </header>
+    );
+}

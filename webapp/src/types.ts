@@ -1,0 +1,131 @@
+// The plugin's REST resources, as the server sends them (times are ms since the epoch).
+
+export type WorkflowStatus = 'active' | 'closed';
+
+export interface Signoff {
+    stage: string;
+    discipline: string;
+    user_id: string;
+    at: number;
+    note: string;
+}
+
+export interface StatusUpdate {
+    text: string;
+    user_id: string;
+    at: number;
+}
+
+export interface Workflow {
+    id: string;
+    team_id: string;
+    channel_id: string;
+    channel_name: string;
+    type: string;
+    title: string;
+    severity: string;
+    stage: string;
+    status: WorkflowStatus;
+    seq: number;
+    private: boolean;
+    lead_id: string;
+    roles: Record<string, string>;
+    signoffs: Signoff[] | null;
+    last_status: StatusUpdate | null;
+    created_at: number;
+    updated_at: number;
+    closed_at: number;
+}
+
+export interface Stage {
+    name: string;
+    gate: string[] | null;
+}
+
+export interface TemplateDetail {
+    name: string;
+    lead_role: string;
+    roles: string[];
+    severities: string[];
+    stages: Stage[];
+}
+
+// What the current user may do; the server enforces it, the panel only hides what would be refused.
+export interface Permissions {
+    change_stage: boolean;
+    assign_roles: boolean;
+    close: boolean;
+    reopen: boolean;
+    update_status: boolean;
+    manage_tasks: boolean;
+    signoff_disciplines: string[] | null;
+}
+
+export interface WorkflowView extends Workflow {
+    template: TemplateDetail;
+    permissions: Permissions;
+}
+
+export interface TemplateSummary {
+    type: string;
+    name: string;
+    severities: string[];
+    private: boolean;
+    can_start: boolean;
+}
+
+export interface Task {
+    id: string;
+    number: number;
+    text: string;
+    stage: string;
+    discipline: string;
+    assignee_id: string;
+    due_at: number;
+    done: boolean;
+    done_by: string;
+    done_at: number;
+}
+
+export interface Member {
+    user_id: string;
+    username: string;
+    display_name: string;
+    discipline: string;
+    role: string;
+    timezone: string;
+    local_time: string;
+    in_working_hours: boolean;
+}
+
+export interface TimelineEvent {
+    id: string;
+    type: string;
+    at: number;
+    actor_id: string;
+    summary: string;
+    post_id: string;
+}
+
+export interface Page<T> {
+    items: T[];
+    next_cursor: string;
+}
+
+export interface Items<T> {
+    items: T[];
+}
+
+export interface Summary {
+    active: Record<string, number>;
+}
+
+export type ChangeKind = 'stage' | 'status' | 'task' | 'signoff' | 'role' | 'closed' | 'reopened' | 'created' | 'timeline';
+
+// The websocket event: ids and a word, never the object, so each view refetches what it shows.
+export interface WorkflowChange {
+    workflow_id: string;
+    channel_id: string;
+    team_id: string;
+    what: ChangeKind;
+}
