@@ -2,6 +2,9 @@
 package main
 
 import (
+	// Time zones for follow-the-sun work even where the host has no zoneinfo.
+	_ "time/tzdata"
+
 	"github.com/mattermost/mattermost/server/public/plugin"
 )
 

@@ -107,3 +107,27 @@ func (p *platform) OpenDialog(req model.OpenDialogRequest) error {
 	}
 	return nil
 }
+
+func (p *platform) ChannelMemberIDs(channelID string) ([]string, error) {
+	var ids []string
+	for page := 0; ; page++ {
+		members, appErr := p.api.GetChannelMembers(channelID, page, 200)
+		if appErr != nil {
+			return nil, errors.Wrap(appErr, "list channel members")
+		}
+		for _, m := range members {
+			ids = append(ids, m.UserId)
+		}
+		if len(members) < 200 {
+			return ids, nil
+		}
+	}
+}
+
+func (p *platform) GetPost(postID string) (*model.Post, error) {
+	post, appErr := p.api.GetPost(postID)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get post")
+	}
+	return post, nil
+}

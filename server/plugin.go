@@ -34,9 +34,10 @@ type Plugin struct {
 	configuration     *configuration
 	registeredTrigger string
 
-	service  *app.Service
-	commands *command.Handler
-	router   http.Handler
+	service   *app.Service
+	commands  *command.Handler
+	router    http.Handler
+	scheduler *cluster.Job
 }
 
 // OnActivate prepares everything the plugin needs. It is idempotent: the server calls
@@ -74,7 +75,10 @@ func (p *Plugin) OnActivate() error {
 	p.commands = command.New(p.service, p.settings, mm)
 	p.router = api.NewRouter(p.service, mm)
 
-	return p.registerCommand()
+	if err := p.registerCommand(); err != nil {
+		return err
+	}
+	return p.startScheduler()
 }
 
 // migrate runs the schema migrations under a cluster mutex so that nodes starting

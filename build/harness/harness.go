@@ -46,7 +46,8 @@ type Options struct {
 	// Database names a database to reuse (created when missing) and keep on Stop, for
 	// `make run`; empty means a fresh database that Stop drops.
 	Database string
-	// Env adds or overrides server environment variables (MM_...).
+	// Env adds or overrides server environment variables (MM_... for the server,
+	// DEVOPS_... for the plugin, which inherits the server's environment).
 	Env map[string]string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer

@@ -62,3 +62,58 @@ func (h *handler) patchTask(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, t)
 }
+
+func (h *handler) members(w http.ResponseWriter, r *http.Request) {
+	_, people, err := h.svc.Who(r.Context(), userID(r), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if people == nil {
+		people = []app.Person{}
+	}
+	writeJSON(w, http.StatusOK, page[app.Person]{Items: people})
+}
+
+type handoffBody struct {
+	Username string `json:"username"`
+	Note     string `json:"note"`
+}
+
+func (h *handler) handoff(w http.ResponseWriter, r *http.Request) {
+	mutation(h, func(h *handler, r *http.Request, id string, b *handoffBody) (*app.Workflow, error) {
+		return h.svc.Handoff(r.Context(), userID(r), id, b.Username, b.Note)
+	})(w, r)
+}
+
+type snoozeBody struct {
+	Duration string `json:"duration"`
+}
+
+func (h *handler) snooze(w http.ResponseWriter, r *http.Request) {
+	mutation(h, func(h *handler, r *http.Request, id string, b *snoozeBody) (*app.Workflow, error) {
+		return h.svc.Snooze(r.Context(), userID(r), id, b.Duration)
+	})(w, r)
+}
+
+func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	days := 0
+	if v := q.Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "days must be a whole number")
+			return
+		}
+		days = n
+	}
+	stats, err := h.svc.Stats(r.Context(), userID(r), q.Get("team_id"), q.Get("type"), days)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if days == 0 {
+		days = 30 // the service's default window
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": stats, "days": days})
+}

@@ -91,12 +91,13 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
 	}
 	w.NewTasks = checklist(tmpl, w.Stage, actorID)
+	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
 	channel, err := s.createChannel(w, tmpl, actorID)
 	if err != nil {
 		return nil, err
 	}
 	w.ChannelID, w.ChannelName = channel.Id, channel.Name
-	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID,
+	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, actor.Username, w.Stage)}
 	if err := s.store.CreateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if aerr := s.mm.ArchiveChannel(channel.Id); aerr != nil {
@@ -437,7 +438,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		if to > cur {
 			w.NewTasks = checklist(tmpl, w.Stage, actorID)
 		}
-		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID,
+		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID, Data: map[string]string{"from": from, "to": w.Stage},
 			Summary: fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))}}, nil
 	})
 	if err != nil {
@@ -603,7 +604,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	if n := utf8.RuneCountInString(summary); n > MaxNoteRunes {
 		return nil, invalid("The summary is %d characters long; the limit is %d.", n, MaxNoteRunes)
 	}
-	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, conflict("This workflow is already closed.")
 		}
@@ -613,6 +614,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 		w.Status = StatusClosed
 		w.ClosedAt = time.Now().UnixMilli()
 		w.Summary = summary
+		w.NextReminderAt = 0
 		return []TimelineEvent{{Type: EventClosed, ActorID: actorID, Summary: "Closed by " + s.mention(actorID)}}, nil
 	})
 	if err != nil {
@@ -623,6 +625,11 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 		msg += "\n" + Quoted(summary)
 	}
 	s.post(w, msg)
+	if retro, err := s.retrospective(ctx, w, tmpl); err != nil {
+		s.mm.LogError("Could not build the retrospective", "workflow_id", w.ID, "err", err.Error())
+	} else {
+		s.post(w, retro)
+	}
 	s.publish(w, "closed")
 	return w, nil
 }
@@ -638,6 +645,7 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 		}
 		w.Status = StatusActive
 		w.ClosedAt = 0
+		w.NextReminderAt = s.nextReminder(w, tmpl, time.Now())
 		return []TimelineEvent{{Type: EventReopened, ActorID: actorID, Summary: "Reopened by " + s.mention(actorID)}}, nil
 	})
 	if err != nil {
@@ -648,7 +656,11 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 	return w, nil
 }
 
-// humanDuration renders a duration as "2d 3h", "45m" or "12s".
+// HumanDuration renders a duration as "2d 3h", "45m" or "12s".
+func HumanDuration(d time.Duration) string {
+	return humanDuration(d)
+}
+
 func humanDuration(d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour:

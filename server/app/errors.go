@@ -47,3 +47,6 @@ func AsError(err error) (*Error, bool) {
 
 // ErrNotFound is what a Store returns for a missing row.
 var ErrNotFound = errors.New("not found")
+
+// ErrDuplicate is what a Store returns when a unique event already exists.
+var ErrDuplicate = errors.New("duplicate")

@@ -19,6 +19,8 @@ type Platform interface {
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error
 	AddChannelMember(channelID, userID string) error
+	ChannelMemberIDs(channelID string) ([]string, error)
+	GetPost(postID string) (*model.Post, error)
 	CreatePost(post *model.Post) (*model.Post, error)
 	SendEphemeral(userID, channelID, message string)
 	// Publish sends a small websocket event to a channel's members, or to a team.

@@ -21,14 +21,19 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	if n := utf8.RuneCountInString(text); n > MaxNoteRunes {
 		return nil, invalid("The update is %d characters long; the limit is %d.", n, MaxNoteRunes)
 	}
-	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
 			return nil, forbidden("Only members of ~%s post its status updates.", w.ChannelName)
 		}
-		w.LastStatus = &StatusUpdate{Text: text, UserID: actorID, At: time.Now().UnixMilli()}
+		now := time.Now()
+		w.LastStatus = &StatusUpdate{Text: text, UserID: actorID, At: now.UnixMilli()}
+		if w.FirstStatusAt == 0 {
+			w.FirstStatusAt = now.UnixMilli()
+		}
+		w.NextReminderAt = s.nextReminder(w, tmpl, now)
 		return []TimelineEvent{{Type: EventStatusUpdate, ActorID: actorID, Summary: truncateRunes(text, 280)}}, nil
 	})
 	if err != nil {

@@ -33,6 +33,8 @@ type Workflow struct {
 	StageEnteredAt int64             `json:"stage_entered_at"`
 	Summary        string            `json:"summary"`
 	LastStatus     *StatusUpdate     `json:"last_status"`
+	NextReminderAt int64             `json:"next_reminder_at"`
+	FirstStatusAt  int64             `json:"first_status_at"`
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
@@ -79,6 +81,8 @@ type TimelineEvent struct {
 	ActorID    string `json:"actor_id"`
 	Summary    string `json:"summary"`
 	PostID     string `json:"post_id"`
+	// Data carries what a summary says in words, for computing (e.g. the stage entered).
+	Data map[string]string `json:"data,omitempty"`
 }
 
 // Timeline event types.
@@ -92,6 +96,9 @@ const (
 	EventStatusUpdate = "status_update"
 	EventTaskAdded    = "task_added"
 	EventTaskDone     = "task_done"
+	EventHandoff      = "handoff"
+	EventPinned       = "pinned"
+	EventReminder     = "reminder"
 )
 
 // hasSignoff reports whether discipline d signed off stage.
@@ -134,6 +141,11 @@ type Store interface {
 	// UpdateTask locks the workflow and the task, lets fn change the task and name the
 	// events, and saves both atomically.
 	UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
+	DueReminders(ctx context.Context, now int64, limit int) ([]*Workflow, error)
+	AdvanceReminder(ctx context.Context, id string, expected, next int64) (bool, error)
+	ClosedBefore(ctx context.Context, before int64, limit int) ([]*Workflow, error)
+	MarkArchived(ctx context.Context, id string, at int64) (bool, error)
+	Stats(ctx context.Context, f StatsFilter) ([]TypeStats, error)
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	GetDiscipline(ctx context.Context, userID string) (Discipline, error)
 	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)

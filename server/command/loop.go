@@ -106,3 +106,87 @@ func (h *Handler) timeline(c *call) *model.CommandResponse {
 	}
 	return ephemeral("%s", b.String())
 }
+
+func (h *Handler) snooze(c *call) *model.CommandResponse {
+	if len(c.words) != 1 {
+		return ephemeral("Usage: `/%s snooze <duration>`, e.g. `/%s snooze 30m`.", c.trigger, c.trigger)
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.Snooze(ctx, c.args.UserId, w.ID, c.words[0])
+		return err
+	})
+}
+
+func (h *Handler) who(c *call) *model.CommandResponse {
+	w, err := h.workflowHere(c)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	_, people, err := h.svc.Who(context.Background(), c.args.UserId, w.ID)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	var b strings.Builder
+	b.WriteString("#### Who is on this\n| Person | Discipline | Role | Local time | |\n|:--|:--|:--|:--|:--|\n")
+	for _, p := range people {
+		at := "off hours"
+		if p.InWorkingHours {
+			at = "at work"
+		}
+		fmt.Fprintf(&b, "| @%s | %s | %s | %s (%s) | %s |\n", p.Username, orDash(string(p.Discipline)), orDash(p.Role), p.LocalTime, p.Timezone, at)
+	}
+	return ephemeral("%s", b.String())
+}
+
+func (h *Handler) handoff(c *call) *model.CommandResponse {
+	if len(c.words) < 1 || !strings.HasPrefix(c.words[0], "@") {
+		return ephemeral("Usage: `/%s handoff @user [note]`.", c.trigger)
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.Handoff(ctx, c.args.UserId, w.ID, c.words[0], strings.Join(c.words[1:], " "))
+		return err
+	})
+}
+
+func (h *Handler) stats(c *call) *model.CommandResponse {
+	if len(c.words) > 1 {
+		return ephemeral("Usage: `/%s stats [type] [--days N]`.", c.trigger)
+	}
+	days := 0
+	if v, ok := c.flags["days"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return ephemeral("`--days` takes a whole number of days, not %q.", v)
+		}
+		days = n
+	}
+	typ := ""
+	if len(c.words) == 1 {
+		typ = c.words[0]
+	}
+	stats, err := h.svc.Stats(context.Background(), c.args.UserId, c.args.TeamId, typ, days)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	if days == 0 {
+		days = 30
+	}
+	if len(stats) == 0 {
+		return ephemeral("No workflows started in the last %d days.", days)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Workflows started in the last %d days\n| Type | Started | Active | Closed | First status (mean / median) | Close (mean / median) |\n|:--|--:|--:|--:|:--|:--|\n", days)
+	for _, s := range stats {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s / %s | %s / %s |\n", s.Type, s.Started, s.Active, s.Closed,
+			ms(s.MeanToFirstStatusMs), ms(s.MedianToFirstStatusMs), ms(s.MeanToCloseMs), ms(s.MedianToCloseMs))
+	}
+	return ephemeral("%s", b.String())
+}
+
+// ms renders a duration in milliseconds for people; zero is "—" (nothing to measure).
+func ms(v int64) string {
+	if v <= 0 {
+		return "—"
+	}
+	return app.HumanDuration(time.Duration(v) * time.Millisecond)
+}

@@ -2,19 +2,40 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"encoding/json"
 	"strconv"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
-// AddTimelineEvent records one event outside a workflow update (a pinned post, a deploy).
+// AddTimelineEvent records one event outside a workflow update (a pinned post, a
+// deploy). A post pinned twice is recorded once: app.ErrDuplicate tells the caller.
+// The conflict is detected with ON CONFLICT rather than by error type, because the
+// plugin's database handle reaches PostgreSQL through the server's RPC driver.
 func (s *Store) AddTimelineEvent(ctx context.Context, ev app.TimelineEvent) error {
-	return s.inTx(ctx, "add timeline event", func(tx *sql.Tx) error {
-		return insertEvents(ctx, tx, ev.WorkflowID, []app.TimelineEvent{ev})
-	})
+	if ev.ID == "" {
+		ev.ID = model.NewId()
+	}
+	if ev.At == 0 {
+		ev.At = nowMillis()
+	}
+	data, err := json.Marshal(ev.Data)
+	if err != nil || ev.Data == nil {
+		data = []byte("{}")
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		ev.ID, ev.WorkflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID, data)
+	if err != nil {
+		return errors.Wrapf(err, "record %s event", ev.Type)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return app.ErrDuplicate
+	}
+	return nil
 }
 
 // ListTimeline pages through a workflow's events, oldest first unless newestFirst.
@@ -34,7 +55,7 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 		where += " AND (at, id) " + cmp + " ($2, $3)"
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, actor_id, summary, post_id FROM devops_timeline WHERE `+
+	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE `+
 		where+` ORDER BY at `+order+`, id `+order+` LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list timeline")
@@ -43,8 +64,14 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 	var out []app.TimelineEvent
 	for rows.Next() {
 		ev := app.TimelineEvent{WorkflowID: workflowID}
-		if err := rows.Scan(&ev.ID, &ev.Type, &ev.At, &ev.ActorID, &ev.Summary, &ev.PostID); err != nil {
+		var data []byte
+		if err := rows.Scan(&ev.ID, &ev.Type, &ev.At, &ev.ActorID, &ev.Summary, &ev.PostID, &data); err != nil {
 			return nil, "", errors.Wrap(err, "scan timeline event")
+		}
+		if len(data) > 2 {
+			if err := json.Unmarshal(data, &ev.Data); err != nil {
+				return nil, "", errors.Wrap(err, "decode timeline data")
+			}
 		}
 		out = append(out, ev)
 	}

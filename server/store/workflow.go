@@ -22,6 +22,7 @@ var _ app.Store = (*Store)(nil)
 const workflowColumns = `w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
 	w.stage, w.status, w.private, w.lead_id, w.created_by, w.created_at, w.updated_at, w.closed_at,
 	w.stage_entered_at, w.summary, w.last_status_text, w.last_status_user_id, w.last_status_at,
+	w.next_reminder_at, w.first_status_at,
 	COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
 	COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
 		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]')`
@@ -36,7 +37,8 @@ func scanWorkflow(row scanner) (*app.Workflow, error) {
 	var status app.StatusUpdate
 	err := row.Scan(&w.ID, &w.TeamID, &w.ChannelID, &w.ChannelName, &w.Type, &w.Seq, &w.Title, &w.Severity,
 		&w.Stage, &w.Status, &w.Private, &w.LeadID, &w.CreatedBy, &w.CreatedAt, &w.UpdatedAt, &w.ClosedAt,
-		&w.StageEnteredAt, &w.Summary, &status.Text, &status.UserID, &status.At, &roles, &signoffs)
+		&w.StageEnteredAt, &w.Summary, &status.Text, &status.UserID, &status.At,
+		&w.NextReminderAt, &w.FirstStatusAt, &roles, &signoffs)
 	if err != nil {
 		return nil, err
 	}
@@ -67,9 +69,9 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []ap
 	return s.inTx(ctx, "create workflow", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
 			title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
-			stage_entered_at, summary) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
+			stage_entered_at, summary, next_reminder_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
 			w.ID, w.TeamID, w.ChannelID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Status,
-			w.Private, w.LeadID, w.CreatedBy, w.CreatedAt, w.UpdatedAt, w.ClosedAt, w.StageEnteredAt, w.Summary)
+			w.Private, w.LeadID, w.CreatedBy, w.CreatedAt, w.UpdatedAt, w.ClosedAt, w.StageEnteredAt, w.Summary, w.NextReminderAt)
 		if err != nil {
 			return errors.Wrap(err, "insert workflow")
 		}
@@ -189,9 +191,10 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
 			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11,
-			last_status_text = $12, last_status_user_id = $13, last_status_at = $14
+			last_status_text = $12, last_status_user_id = $13, last_status_at = $14,
+			next_reminder_at = $15, first_status_at = $16
 			WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
-			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At)
+			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At, w.NextReminderAt, w.FirstStatusAt)
 		if err != nil {
 			return errors.Wrap(err, "save workflow")
 		}
@@ -245,8 +248,12 @@ func insertEvents(ctx context.Context, tx *sql.Tx, workflowID string, events []a
 		if ev.At == 0 {
 			ev.At = nowMillis()
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ID, workflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID); err != nil {
+		data, err := json.Marshal(ev.Data)
+		if err != nil || ev.Data == nil {
+			data = []byte("{}")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.ID, workflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID, data); err != nil {
 			return errors.Wrapf(err, "record %s event", ev.Type)
 		}
 	}
@@ -272,4 +279,68 @@ func decodeCursor(c string) (int64, string, error) {
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// DueReminders returns active workflows whose reminder time has come, oldest first:
+// one indexed query per scheduler tick, whatever the number of workflows.
+func (s *Store) DueReminders(ctx context.Context, now int64, limit int) ([]*app.Workflow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w
+		WHERE w.status = 'active' AND w.next_reminder_at > 0 AND w.next_reminder_at <= $1
+		ORDER BY w.next_reminder_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, errors.Wrap(err, "list due reminders")
+	}
+	defer rows.Close()
+	var out []*app.Workflow
+	for rows.Next() {
+		w, err := scanWorkflow(rows)
+		if err != nil {
+			return nil, errors.Wrap(err, "scan workflow")
+		}
+		out = append(out, w)
+	}
+	return out, errors.Wrap(rows.Err(), "list due reminders")
+}
+
+// AdvanceReminder moves a workflow's reminder from expected to next. It reports false
+// when someone else moved it first (a status update, a snooze, another tick), so a
+// reminder is sent once.
+func (s *Store) AdvanceReminder(ctx context.Context, id string, expected, next int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE devops_workflows SET next_reminder_at = $3
+		WHERE id = $1 AND next_reminder_at = $2 AND status = 'active'`, id, expected, next)
+	if err != nil {
+		return false, errors.Wrap(err, "advance reminder")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, errors.Wrap(err, "advance reminder")
+}
+
+// ClosedBefore lists closed workflows whose channel is not archived yet.
+func (s *Store) ClosedBefore(ctx context.Context, before int64, limit int) ([]*app.Workflow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w
+		WHERE w.status = 'closed' AND w.archived_at = 0 AND w.closed_at < $1 ORDER BY w.closed_at LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, errors.Wrap(err, "list closed workflows")
+	}
+	defer rows.Close()
+	var out []*app.Workflow
+	for rows.Next() {
+		w, err := scanWorkflow(rows)
+		if err != nil {
+			return nil, errors.Wrap(err, "scan workflow")
+		}
+		out = append(out, w)
+	}
+	return out, errors.Wrap(rows.Err(), "list closed workflows")
+}
+
+// MarkArchived records that a closed workflow's channel was archived; false when it
+// was reopened or archived meanwhile.
+func (s *Store) MarkArchived(ctx context.Context, id string, at int64) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE devops_workflows SET archived_at = $2 WHERE id = $1 AND status = 'closed' AND archived_at = 0`, id, at)
+	if err != nil {
+		return false, errors.Wrap(err, "mark archived")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, errors.Wrap(err, "mark archived")
 }

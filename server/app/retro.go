@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// StatsFilter selects the workflows stats are computed over.
+type StatsFilter struct {
+	TeamID   string
+	ViewerID string
+	Type     string
+	Since    int64
+}
+
+// TypeStats are one workflow type's figures.
+type TypeStats struct {
+	Type                  string `json:"type"`
+	Started               int    `json:"started"`
+	Active                int    `json:"active"`
+	Closed                int    `json:"closed"`
+	MeanToFirstStatusMs   int64  `json:"mean_to_first_status_ms"`
+	MedianToFirstStatusMs int64  `json:"median_to_first_status_ms"`
+	MeanToCloseMs         int64  `json:"mean_to_close_ms"`
+	MedianToCloseMs       int64  `json:"median_to_close_ms"`
+}
+
+// Stats returns per-type figures for the workflows started in the last days days.
+func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days int) ([]TypeStats, error) {
+	if teamID == "" || !s.mm.IsTeamMember(teamID, actorID) {
+		return nil, forbidden("You are not a member of that team.")
+	}
+	if typ != "" {
+		if _, ok := s.settings().Templates.Get(typ); !ok {
+			return nil, invalid("Unknown workflow type %q. Types: %s.", typ, strings.Join(s.settings().Templates.Types(), ", "))
+		}
+	}
+	if days == 0 {
+		days = 30
+	}
+	if days < 1 || days > 3650 {
+		return nil, invalid("--days must be between 1 and 3650.")
+	}
+	since := time.Now().Add(-time.Duration(days) * 24 * time.Hour).UnixMilli()
+	return s.store.Stats(ctx, StatsFilter{TeamID: teamID, ViewerID: actorID, Type: strings.ToLower(typ), Since: since})
+}
+
+// retrospective is posted when a workflow closes: how long it took overall and per
+// stage, how fast the first status update came, the sign-offs, the tasks and the timeline.
+func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template) (string, error) {
+	events, _, err := s.store.ListTimeline(ctx, w.ID, "", 500, false)
+	if err != nil {
+		return "", err
+	}
+	tasks, err := s.store.ListTasks(ctx, w.ID)
+	if err != nil {
+		return "", errors.Wrap(err, "list tasks")
+	}
+	var b strings.Builder
+	total := time.Duration(w.ClosedAt-w.CreatedAt) * time.Millisecond
+	fmt.Fprintf(&b, "#### Retrospective — %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "**Duration:** %s", humanDuration(total))
+	if w.FirstStatusAt > 0 {
+		fmt.Fprintf(&b, " · **first status update after** %s", humanDuration(time.Duration(w.FirstStatusAt-w.CreatedAt)*time.Millisecond))
+	} else {
+		b.WriteString(" · no status update was posted")
+	}
+	b.WriteString("\n\n| Stage | Time in stage |\n|:--|:--|\n")
+	for _, st := range stageDurations(w, events) {
+		fmt.Fprintf(&b, "| %s | %s |\n", st.stage, humanDuration(st.d))
+	}
+	if len(w.Signoffs) > 0 {
+		var parts []string
+		for _, so := range w.Signoffs {
+			parts = append(parts, fmt.Sprintf("%s/%s by %s", so.Stage, so.Discipline, s.mention(so.UserID)))
+		}
+		fmt.Fprintf(&b, "\n**Sign-offs:** %s\n", strings.Join(parts, " · "))
+	}
+	done, open := 0, []string{}
+	for _, t := range tasks {
+		if t.Done {
+			done++
+		} else {
+			open = append(open, fmt.Sprintf("#%d %s", t.Number, Inline(t.Text)))
+		}
+	}
+	fmt.Fprintf(&b, "\n**Tasks:** %d done, %d open", done, len(open))
+	if len(open) > 0 {
+		fmt.Fprintf(&b, " — %s", strings.Join(firstN(open, 10), " · "))
+	}
+	b.WriteString("\n\n**Timeline:**\n")
+	shown := events
+	if len(shown) > 30 {
+		shown = shown[len(shown)-30:]
+		fmt.Fprintf(&b, "_(the last 30 of %d events; `/%s timeline` has them all)_\n", len(events), s.settings().CommandTrigger)
+	}
+	for _, ev := range shown {
+		fmt.Fprintf(&b, "- `%s` %s — %s\n", time.UnixMilli(ev.At).UTC().Format("01-02 15:04"), ev.Type, Inline(ev.Summary))
+	}
+	if w.Summary != "" {
+		fmt.Fprintf(&b, "\n**Summary:**\n%s\n", Quoted(w.Summary))
+	}
+	return b.String(), nil
+}
+
+type stageTime struct {
+	stage string
+	d     time.Duration
+}
+
+// stageDurations walks the stage changes on the timeline: each stage lasts until the
+// next change, the last one until the workflow closed. A stage entered twice adds up.
+func stageDurations(w *Workflow, events []TimelineEvent) []stageTime {
+	var out []stageTime
+	index := map[string]int{}
+	add := func(stage string, d time.Duration) {
+		if i, ok := index[stage]; ok {
+			out[i].d += d
+			return
+		}
+		index[stage] = len(out)
+		out = append(out, stageTime{stage, d})
+	}
+	stage, since := "", w.CreatedAt
+	for _, ev := range events {
+		switch {
+		case ev.Type == EventCreated:
+			stage, since = ev.Data["stage"], ev.At
+		case ev.Type == EventStageChanged && ev.Data["to"] != "":
+			if stage == "" {
+				stage = ev.Data["from"]
+			}
+			add(stage, time.Duration(ev.At-since)*time.Millisecond)
+			stage, since = ev.Data["to"], ev.At
+		}
+	}
+	if stage == "" {
+		stage = w.Stage
+	}
+	add(stage, time.Duration(w.ClosedAt-since)*time.Millisecond)
+	return out
+}

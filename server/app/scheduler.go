@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// remindersPerTick bounds one tick's work; the rest is picked up on the next tick.
+const remindersPerTick = 200
+
+// cadence is how long a workflow may go without a status update: the template's
+// cadence for its severity, else the setting's, else the setting's default. Zero is off.
+func (s *Service) cadence(w *Workflow, tmpl *Template) time.Duration {
+	if tmpl != nil {
+		for _, key := range []string{w.Severity, "default"} {
+			if v, ok := tmpl.Cadence[key]; ok && key != "" {
+				d, _ := ParseDuration(v) // validated when the settings were saved
+				return d
+			}
+		}
+	}
+	settings := s.settings()
+	if d, ok := settings.ReminderCadence[w.Severity]; ok && w.Severity != "" {
+		return d
+	}
+	return settings.ReminderCadence["default"]
+}
+
+// nextReminder is when a workflow should be reminded, counting from a moment.
+func (s *Service) nextReminder(w *Workflow, tmpl *Template, from time.Time) int64 {
+	d := s.cadence(w, tmpl)
+	if d <= 0 || w.Status != StatusActive {
+		return 0
+	}
+	return from.Add(d).UnixMilli()
+}
+
+// RunScheduled does the periodic work: status reminders and archiving. The plugin runs
+// it from a cluster job, so one node does it per tick; the conditional updates make a
+// repeated tick harmless too.
+func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, archived int, err error) {
+	if reminded, err = s.remind(ctx, now); err != nil {
+		return reminded, 0, err
+	}
+	archived, err = s.archiveClosed(ctx, now)
+	return reminded, archived, err
+}
+
+func (s *Service) remind(ctx context.Context, now time.Time) (int, error) {
+	due, err := s.store.DueReminders(ctx, now.UnixMilli(), remindersPerTick)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, w := range due {
+		tmpl, _ := s.settings().Templates.Get(w.Type)
+		next := s.nextReminder(w, tmpl, now)
+		ok, err := s.store.AdvanceReminder(ctx, w.ID, w.NextReminderAt, next)
+		if err != nil {
+			return sent, err
+		}
+		if !ok {
+			continue // a status update, a snooze or another tick got there first
+		}
+		since := w.CreatedAt
+		if w.LastStatus != nil {
+			since = w.LastStatus.At
+		}
+		msg := fmt.Sprintf("⏰ %s: no status update for %s (%s cadence: %s). Post one with `/%s status <text>`, or `/%s snooze 30m`.",
+			s.mention(w.LeadID), humanDuration(now.Sub(time.UnixMilli(since))), orNone(w.Severity), humanDuration(s.cadence(w, tmpl)),
+			s.settings().CommandTrigger, s.settings().CommandTrigger)
+		s.post(w, msg)
+		if err := s.store.AddTimelineEvent(ctx, TimelineEvent{WorkflowID: w.ID, Type: EventReminder, Summary: "Status reminder to " + s.mention(w.LeadID)}); err != nil {
+			s.mm.LogError("Could not record a reminder", "workflow_id", w.ID, "err", err.Error())
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+func orNone(severity string) string {
+	if severity == "" {
+		return "default"
+	}
+	return severity
+}
+
+// Snooze postpones a workflow's next status reminder; the lead or an admin may.
+func (s *Service) Snooze(ctx context.Context, actorID, id, duration string) (*Workflow, error) {
+	d, err := ParseDuration(duration)
+	if err != nil {
+		return nil, invalid("%s.", strings.TrimSuffix(err.Error(), "."))
+	}
+	if d < time.Minute || d > 7*24*time.Hour {
+		return nil, invalid("Snooze for between 1m and 7d.")
+	}
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if err := s.requireLead(w, tmpl, actorID, "snooze reminders"); err != nil {
+			return nil, err
+		}
+		w.NextReminderAt = time.Now().Add(d).UnixMilli()
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.post(w, fmt.Sprintf("😴 Status reminders snoozed for %s by %s.", humanDuration(d), s.mention(actorID)))
+	return w, nil
+}
+
+// archiveClosed archives the channels of workflows closed longer than the setting.
+func (s *Service) archiveClosed(ctx context.Context, now time.Time) (int, error) {
+	after := s.settings().ArchiveAfter
+	if after <= 0 {
+		return 0, nil
+	}
+	closed, err := s.store.ClosedBefore(ctx, now.Add(-after).UnixMilli(), remindersPerTick)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, w := range closed {
+		ok, err := s.store.MarkArchived(ctx, w.ID, now.UnixMilli())
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			continue
+		}
+		if err := s.mm.ArchiveChannel(w.ChannelID); err != nil {
+			s.mm.LogError("Could not archive a closed workflow's channel", "channel_id", w.ChannelID, "err", err.Error())
+			continue
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/mattermost/mattermost/server/public/plugin"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
+	"github.com/pkg/errors"
+)
+
+// schedulerKey names the cluster job: the plugin API runs it on one node per tick.
+const schedulerKey = "devops_scheduler"
+
+// schedulerTick is how often reminders and archiving are checked. DEVOPS_SCHEDULER_TICK
+// shortens it for tests (the harness passes it to the server, whose plugins inherit it).
+func schedulerTick() time.Duration {
+	if v := os.Getenv("DEVOPS_SCHEDULER_TICK"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d >= 100*time.Millisecond {
+			return d
+		}
+	}
+	return time.Minute
+}
+
+func (p *Plugin) startScheduler() error {
+	job, err := cluster.Schedule(p.API, schedulerKey, cluster.MakeWaitForInterval(schedulerTick()), p.runScheduled)
+	if err != nil {
+		return errors.Wrap(err, "schedule reminders")
+	}
+	p.scheduler = job
+	return nil
+}
+
+func (p *Plugin) runScheduled() {
+	reminded, archived, err := p.service.RunScheduled(context.Background(), time.Now())
+	if err != nil {
+		p.API.LogError("DevOps Channels scheduled work failed", "err", err.Error())
+	}
+	if reminded+archived > 0 {
+		p.API.LogDebug("DevOps Channels scheduled work", "reminded", reminded, "archived", archived)
+	}
+}
+
+// OnDeactivate stops the scheduler on this node; another node's picks it up.
+func (p *Plugin) OnDeactivate() error {
+	if p.scheduler != nil {
+		return errors.Wrap(p.scheduler.Close(), "stop scheduler")
+	}
+	return nil
+}
+
+// UserHasJoinedChannel briefs a newcomer to a workflow channel.
+func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
+	if err := p.service.Brief(context.Background(), member.ChannelId, member.UserId); err != nil {
+		p.API.LogError("DevOps Channels briefing failed", "channel_id", member.ChannelId, "err", err.Error())
+	}
+}
+
+// UserHasLeftChannel tells the lead when a role holder leaves.
+func (p *Plugin) UserHasLeftChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
+	if err := p.service.MemberLeft(context.Background(), member.ChannelId, member.UserId); err != nil {
+		p.API.LogError("DevOps Channels leave notice failed", "channel_id", member.ChannelId, "err", err.Error())
+	}
+}
+
+// ReactionHasBeenAdded puts a post on its workflow's timeline (timeline emoji).
+func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reaction) {
+	if err := p.service.Pin(context.Background(), reaction.PostId, reaction.UserId, reaction.EmojiName); err != nil {
+		p.API.LogError("DevOps Channels pin failed", "post_id", reaction.PostId, "err", err.Error())
+	}
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
+)
+
+// Stats aggregates a team's workflows per type in one query: counts, and mean and
+// median times to first status update and to close. Private workflows count only
+// for their members, as everywhere else.
+func (s *Store) Stats(ctx context.Context, f app.StatsFilter) ([]app.TypeStats, error) {
+	args := []any{f.TeamID, f.Since, f.ViewerID}
+	where := `w.team_id = $1 AND w.created_at >= $2 AND (NOT w.private OR EXISTS (
+		SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))`
+	if f.Type != "" {
+		args = append(args, f.Type)
+		where += " AND w.type = $" + strconv.Itoa(len(args))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT w.type, count(*),
+		count(*) FILTER (WHERE w.status = 'active'),
+		count(*) FILTER (WHERE w.status = 'closed'),
+		avg(w.first_status_at - w.created_at) FILTER (WHERE w.first_status_at > 0),
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY w.first_status_at - w.created_at) FILTER (WHERE w.first_status_at > 0),
+		avg(w.closed_at - w.created_at) FILTER (WHERE w.status = 'closed'),
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY w.closed_at - w.created_at) FILTER (WHERE w.status = 'closed')
+		FROM devops_workflows w WHERE `+where+` GROUP BY w.type ORDER BY w.type`, args...)
+	if err != nil {
+		return nil, errors.Wrap(err, "compute stats")
+	}
+	defer rows.Close()
+	out := []app.TypeStats{}
+	for rows.Next() {
+		var st app.TypeStats
+		var meanAck, medAck, meanClose, medClose sql.NullFloat64
+		if err := rows.Scan(&st.Type, &st.Started, &st.Active, &st.Closed, &meanAck, &medAck, &meanClose, &medClose); err != nil {
+			return nil, errors.Wrap(err, "scan stats")
+		}
+		st.MeanToFirstStatusMs, st.MedianToFirstStatusMs = int64(meanAck.Float64), int64(medAck.Float64)
+		st.MeanToCloseMs, st.MedianToCloseMs = int64(meanClose.Float64), int64(medClose.Float64)
+		out = append(out, st)
+	}
+	return out, errors.Wrap(rows.Err(), "compute stats")
+}
