@@ -1,6 +1,7 @@
 # DevOps Channels — a Mattermost plugin. `make help` lists the targets.
 include build/setup.mk
 include build/custom.mk
+-include build/bench.mk
 
 .DEFAULT_GOAL := all
 

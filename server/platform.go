@@ -12,10 +12,11 @@ type platform struct {
 	client *pluginapi.Client
 	api    plugin.API
 	botID  string
+	users  *userCache
 }
 
 func newPlatform(client *pluginapi.Client, api plugin.API, botID string) *platform {
-	return &platform{client: client, api: api, botID: botID}
+	return &platform{client: client, api: api, botID: botID, users: newUserCache()}
 }
 
 func (p *platform) BotID() string { return p.botID }
@@ -25,7 +26,17 @@ func (p *platform) GetUser(userID string) (*model.User, error) {
 	if appErr != nil {
 		return nil, errors.Wrap(appErr, "get user")
 	}
+	p.users.put(u)
 	return u, nil
+}
+
+// GetUserCached returns a user from the short-lived cache when it can, for rendering
+// names; decisions use GetUser. Callers must not modify the result.
+func (p *platform) GetUserCached(userID string) (*model.User, error) {
+	if u, ok := p.users.get(userID); ok {
+		return u, nil
+	}
+	return p.GetUser(userID)
 }
 
 func (p *platform) GetUserByUsername(username string) (*model.User, error) {

@@ -384,7 +384,7 @@ func requireActive(w *Workflow) error {
 }
 
 func (s *Service) mention(userID string) string {
-	if u, err := s.mm.GetUser(userID); err == nil {
+	if u, err := s.mm.GetUserCached(userID); err == nil {
 		return "@" + u.Username
 	}
 	return "someone"

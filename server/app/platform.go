@@ -9,6 +9,8 @@ import (
 type Platform interface {
 	BotID() string
 	GetUser(userID string) (*model.User, error)
+	// GetUserCached may be up to a few seconds stale: for showing names only.
+	GetUserCached(userID string) (*model.User, error)
 	GetUserByUsername(username string) (*model.User, error)
 	IsTeamMember(teamID, userID string) bool
 	IsChannelMember(channelID, userID string) bool

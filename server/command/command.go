@@ -12,7 +12,7 @@ import (
 
 // Host is what the door needs from Mattermost beyond the service.
 type Host interface {
-	GetUser(userID string) (*model.User, error)
+	GetUserCached(userID string) (*model.User, error)
 	OpenDialog(req model.OpenDialogRequest) error
 	LogError(msg string, keyValuePairs ...any)
 }

@@ -133,7 +133,7 @@ func (h *Handler) username(userID string) string {
 	if userID == "" {
 		return "—"
 	}
-	if u, err := h.users.GetUser(userID); err == nil {
+	if u, err := h.users.GetUserCached(userID); err == nil {
 		return "@" + u.Username
 	}
 	return "—"

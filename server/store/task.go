@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -36,22 +37,16 @@ func insertTask(ctx context.Context, tx *sql.Tx, workflowID string, t *app.Task)
 	return errors.Wrap(err, "insert task")
 }
 
-// ListTasks returns a workflow's tasks by number.
+// ListTasks returns a workflow's tasks by number, fetched as one aggregated row.
 func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 ORDER BY number`, workflowID)
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(t ORDER BY t.number), '[]') FROM (
+		SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1) t`, workflowID).Scan(&raw)
 	if err != nil {
 		return nil, errors.Wrap(err, "list tasks")
 	}
-	defer rows.Close()
 	out := []*app.Task{}
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, errors.Wrap(err, "scan task")
-		}
-		out = append(out, t)
-	}
-	return out, errors.Wrap(rows.Err(), "list tasks")
+	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode tasks")
 }
 
 // UpdateTask changes one task under the workflow's row lock, so two people finishing

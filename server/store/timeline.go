@@ -55,28 +55,19 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 		where += " AND (at, id) " + cmp + " ($2, $3)"
 	}
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE `+
-		where+` ORDER BY at `+order+`, id `+order+` LIMIT $`+strconv.Itoa(len(args)), args...)
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(e ORDER BY e.at `+order+`, e.id `+order+`), '[]') FROM (
+		SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE `+where+
+		` ORDER BY at `+order+`, id `+order+` LIMIT $`+strconv.Itoa(len(args))+`) e`, args...).Scan(&raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list timeline")
 	}
-	defer rows.Close()
 	var out []app.TimelineEvent
-	for rows.Next() {
-		ev := app.TimelineEvent{WorkflowID: workflowID}
-		var data []byte
-		if err := rows.Scan(&ev.ID, &ev.Type, &ev.At, &ev.ActorID, &ev.Summary, &ev.PostID, &data); err != nil {
-			return nil, "", errors.Wrap(err, "scan timeline event")
-		}
-		if len(data) > 2 {
-			if err := json.Unmarshal(data, &ev.Data); err != nil {
-				return nil, "", errors.Wrap(err, "decode timeline data")
-			}
-		}
-		out = append(out, ev)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, "", errors.Wrap(err, "decode timeline")
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", errors.Wrap(err, "list timeline")
+	for i := range out {
+		out[i].WorkflowID = workflowID
 	}
 	next := ""
 	if len(out) > limit {

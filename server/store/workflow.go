@@ -16,42 +16,49 @@ import (
 
 var _ app.Store = (*Store)(nil)
 
-// workflowColumns is read by every workflow query, with roles and sign-offs folded
-// in as JSON so that a page of workflows is one round trip (each query crosses the
-// plugin RPC boundary).
-const workflowColumns = `w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
-	w.stage, w.status, w.private, w.lead_id, w.created_by, w.created_at, w.updated_at, w.closed_at,
-	w.stage_entered_at, w.summary, w.last_status_text, w.last_status_user_id, w.last_status_at,
-	w.next_reminder_at, w.first_status_at,
-	COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
-	COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
-		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]')`
+// workflowJSON renders a workflow row as the JSON of app.Workflow, roles and
+// sign-offs folded in. The plugin's database handle reaches PostgreSQL through the
+// server's RPC driver, one round trip per row fetched, so a page of workflows is
+// aggregated into a single row (see queryWorkflows): a page of 50 costs one trip.
+const workflowJSON = `json_build_object(
+	'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id, 'channel_name', w.channel_name,
+	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
+	'status', w.status, 'private', w.private, 'lead_id', w.lead_id, 'created_by', w.created_by,
+	'created_at', w.created_at, 'updated_at', w.updated_at, 'closed_at', w.closed_at,
+	'stage_entered_at', w.stage_entered_at, 'summary', w.summary,
+	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at,
+	'last_status', CASE WHEN w.last_status_at > 0 THEN json_build_object(
+		'text', w.last_status_text, 'user_id', w.last_status_user_id, 'at', w.last_status_at) END,
+	'roles', COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
+	'signoffs', COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
+		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]'))`
 
 type scanner interface {
 	Scan(dest ...any) error
 }
 
 func scanWorkflow(row scanner) (*app.Workflow, error) {
-	var w app.Workflow
-	var roles, signoffs []byte
-	var status app.StatusUpdate
-	err := row.Scan(&w.ID, &w.TeamID, &w.ChannelID, &w.ChannelName, &w.Type, &w.Seq, &w.Title, &w.Severity,
-		&w.Stage, &w.Status, &w.Private, &w.LeadID, &w.CreatedBy, &w.CreatedAt, &w.UpdatedAt, &w.ClosedAt,
-		&w.StageEnteredAt, &w.Summary, &status.Text, &status.UserID, &status.At,
-		&w.NextReminderAt, &w.FirstStatusAt, &roles, &signoffs)
-	if err != nil {
+	var raw []byte
+	if err := row.Scan(&raw); err != nil {
 		return nil, err
 	}
-	if status.At != 0 {
-		w.LastStatus = &status
+	var w app.Workflow
+	return &w, errors.Wrap(json.Unmarshal(raw, &w), "decode workflow")
+}
+
+// queryWorkflows runs `SELECT ... FROM devops_workflows w <rest>` and returns the rows
+// in order, fetched as one aggregated row. rest holds WHERE, ORDER BY and LIMIT; order
+// repeats the ORDER BY for the aggregate.
+func queryWorkflows(ctx context.Context, q querier, rest, order string, args ...any) ([]*app.Workflow, error) {
+	var raw []byte
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(json_agg(p.j ORDER BY `+order+`), '[]') FROM (
+		SELECT `+workflowJSON+` AS j, w.created_at, w.id, w.next_reminder_at, w.closed_at
+		FROM devops_workflows w `+rest+`) p`, args...).Scan(&raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "query workflows")
 	}
-	if err := json.Unmarshal(roles, &w.Roles); err != nil {
-		return nil, errors.Wrap(err, "decode roles")
-	}
-	if err := json.Unmarshal(signoffs, &w.Signoffs); err != nil {
-		return nil, errors.Wrap(err, "decode sign-offs")
-	}
-	return &w, nil
+	var out []*app.Workflow
+	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode workflows")
 }
 
 // NextSeq allocates the next sequence number of a type in a team. The upsert is
@@ -103,7 +110,7 @@ type querier interface {
 }
 
 func (s *Store) getWorkflow(ctx context.Context, q querier, where, arg, suffix string) (*app.Workflow, error) {
-	w, err := scanWorkflow(q.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w WHERE `+where+suffix, arg))
+	w, err := scanWorkflow(q.QueryRowContext(ctx, `SELECT `+workflowJSON+` FROM devops_workflows w WHERE `+where+suffix, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, app.ErrNotFound
 	}
@@ -145,21 +152,9 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 		where = append(where, "(w.created_at, w.id) < ("+arg(at)+", "+arg(id)+")")
 	}
 	limit := f.PerPage
-	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1), args...)
+	out, err := queryWorkflows(ctx, s.db, `WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1), `p.created_at DESC, p.id DESC`, args...)
 	if err != nil {
-		return nil, "", errors.Wrap(err, "list workflows")
-	}
-	defer rows.Close()
-	var out []*app.Workflow
-	for rows.Next() {
-		w, err := scanWorkflow(rows)
-		if err != nil {
-			return nil, "", errors.Wrap(err, "scan workflow")
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", errors.Wrap(err, "list workflows")
 	}
 	next := ""
@@ -284,22 +279,9 @@ func escapeLike(s string) string {
 // DueReminders returns active workflows whose reminder time has come, oldest first:
 // one indexed query per scheduler tick, whatever the number of workflows.
 func (s *Store) DueReminders(ctx context.Context, now int64, limit int) ([]*app.Workflow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w
-		WHERE w.status = 'active' AND w.next_reminder_at > 0 AND w.next_reminder_at <= $1
-		ORDER BY w.next_reminder_at LIMIT $2`, now, limit)
-	if err != nil {
-		return nil, errors.Wrap(err, "list due reminders")
-	}
-	defer rows.Close()
-	var out []*app.Workflow
-	for rows.Next() {
-		w, err := scanWorkflow(rows)
-		if err != nil {
-			return nil, errors.Wrap(err, "scan workflow")
-		}
-		out = append(out, w)
-	}
-	return out, errors.Wrap(rows.Err(), "list due reminders")
+	out, err := queryWorkflows(ctx, s.db, `WHERE w.status = 'active' AND w.next_reminder_at > 0 AND w.next_reminder_at <= $1
+		ORDER BY w.next_reminder_at LIMIT $2`, `p.next_reminder_at`, now, limit)
+	return out, errors.Wrap(err, "list due reminders")
 }
 
 // AdvanceReminder moves a workflow's reminder from expected to next. It reports false
@@ -317,21 +299,9 @@ func (s *Store) AdvanceReminder(ctx context.Context, id string, expected, next i
 
 // ClosedBefore lists closed workflows whose channel is not archived yet.
 func (s *Store) ClosedBefore(ctx context.Context, before int64, limit int) ([]*app.Workflow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+workflowColumns+` FROM devops_workflows w
-		WHERE w.status = 'closed' AND w.archived_at = 0 AND w.closed_at < $1 ORDER BY w.closed_at LIMIT $2`, before, limit)
-	if err != nil {
-		return nil, errors.Wrap(err, "list closed workflows")
-	}
-	defer rows.Close()
-	var out []*app.Workflow
-	for rows.Next() {
-		w, err := scanWorkflow(rows)
-		if err != nil {
-			return nil, errors.Wrap(err, "scan workflow")
-		}
-		out = append(out, w)
-	}
-	return out, errors.Wrap(rows.Err(), "list closed workflows")
+	out, err := queryWorkflows(ctx, s.db, `WHERE w.status = 'closed' AND w.archived_at = 0 AND w.closed_at < $1
+		ORDER BY w.closed_at LIMIT $2`, `p.closed_at`, before, limit)
+	return out, errors.Wrap(err, "list closed workflows")
 }
 
 // MarkArchived records that a closed workflow's channel was archived; false when it

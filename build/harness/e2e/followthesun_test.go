@@ -137,7 +137,7 @@ func TestWhoHandoffRetrospectiveAndStats(t *testing.T) {
 	lead := e.withDiscipline("lead", "operations")
 	next := e.withDiscipline("next", "developer")
 	for u, tz := range map[*member]string{lead: "Europe/Berlin", next: "Asia/Tokyo"} {
-		u.User.Timezone = model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": tz}
+		u.Timezone = model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": tz}
 		_, _, err := srv.Admin.UpdateUser(context.Background(), u.User)
 		require.NoError(t, err)
 	}
