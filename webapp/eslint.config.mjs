@@ -14,6 +14,7 @@ export default tseslint.config(
             eqeqeq: ['error', 'always'],
             'no-console': 'error',
             curly: 'error',
+            '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_'}],
         },
     },
     {

@@ -1,6 +1,7 @@
 import React, {useState} from 'react';
 
 import {errorMessage} from '../client';
+import type {NewTask} from '../client';
 import {formatDate} from '../format';
 import {useAction, useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
 import type {Member, Task} from '../types';
@@ -54,6 +55,12 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
         }
     };
 
+    const add = async (task: NewTask) => {
+        const created = await api.addTask(workflowId, task);
+        tasks.update((d) => ({items: [...d.items.filter((t) => t.number !== created.number), created]}));
+        return created;
+    };
+
     const items = tasks.data?.items;
     const done = items?.filter((t) => t.done).length ?? 0;
     return (
@@ -76,10 +83,7 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
             )}
             <ErrorMessage message={error}/>
             {canManage && items && (
-                <AddTask
-                    members={members}
-                    onAdd={(task) => api.addTask(workflowId, task).then((t) => tasks.update((d) => ({items: [...d.items.filter((x) => x.number !== t.number), t]})))}
-                />
+                <AddTask members={members} onAdd={add}/>
             )}
         </Section>
     );
@@ -111,7 +115,7 @@ function TaskItem({task, disabled, nameOf, now, onToggle}: {task: Task; disabled
     );
 }
 
-function AddTask({members, onAdd}: {members: Member[]; onAdd(task: {text: string; assignee_id?: string; due_at?: number}): Promise<unknown>}) {
+function AddTask({members, onAdd}: {members: Member[]; onAdd(task: NewTask): Promise<Task>}) {
     const action = useAction();
     const [text, setText] = useState('');
     const [assignee, setAssignee] = useState('');
@@ -124,8 +128,8 @@ function AddTask({members, onAdd}: {members: Member[]; onAdd(task: {text: string
         }
         // A due date means "by the end of that day" in the user's own time zone.
         const dueAt = due ? new Date(`${due}T23:59:59`).getTime() : undefined;
-        const ok = await action.run(() => onAdd({text: text.trim(), assignee_id: assignee || undefined, due_at: dueAt}));
-        if (ok !== undefined) {
+        const created = await action.run(() => onAdd({text: text.trim(), assignee_id: assignee || undefined, due_at: dueAt}));
+        if (created) {
             setText('');
             setAssignee('');
             setDue('');

@@ -25,7 +25,8 @@ export function ErrorMessage({message, onRetry}: {message: string; onRetry?: () 
     );
 }
 
-const URL_PATTERN = /(https?:\/\/[^\s)]+)/;
+// A sentence's closing punctuation is not part of the link.
+const URL_PATTERN = /(https?:\/\/[^\s)]*[^\s).,;:!?'"])/;
 
 // Server refusals may carry a link (the duplicate guard names the similar workflow's channel).
 export function Linkified({text}: {text: string}) {

@@ -17,7 +17,7 @@ export interface Request {
 
 export type Handler = Reply | ((req: Request) => Reply | Promise<Reply>);
 
-const BASE = '/plugins/devops-channels/api/v1';
+const BASE = /^.*\/plugins\/devops-channels\/api\/v1/;
 
 export const NEVER: Handler = () => new Promise<Reply>(() => undefined);
 
