@@ -37,6 +37,8 @@ export default class Plugin {
             if (typeof registry.registerChannelHeaderButtonAction === 'function') {
                 registry.registerChannelHeaderButtonAction(<ChannelHeaderIcon/>, toggle, TITLE, TOOLTIP);
             }
+            // Hosts with the App Bar hide a plugin's header button once it has an App Bar
+            // icon, so registering both shows exactly one entry point on every host.
             if (typeof registry.registerAppBarComponent === 'function') {
                 registry.registerAppBarComponent(APP_BAR_ICON, toggle, TOOLTIP);
             }

@@ -30,7 +30,7 @@ export const CSS = `
 .dc-stage-marker { display: inline-block; width: 18px; }
 .dc-stage-current .dc-stage-name { font-weight: 600; }
 .dc-stage-done .dc-stage-marker { color: var(--online-indicator, #06d6a0); }
-.dc-gate { margin-left: 18px !important; font-size: 12px; }
+.dc-panel .dc-gate { margin-left: 18px; font-size: 12px; }
 .dc-gate-waiting { color: ${fgA(0.72)}; }
 .dc-tasks .dc-task { display: flex; gap: 8px; align-items: flex-start; padding: 4px 0; }
 .dc-task input { margin-top: 3px; }

@@ -16,7 +16,7 @@ export default function Panel() {
     const teamId = useHostState(selectTeamId);
     const channelId = useHostState(selectChannelId);
     const lookup = useAsync(
-        () => (channelId ? api.listWorkflows({team_id: teamId, channel_id: channelId, per_page: 1}) : Promise.resolve(NONE)),
+        () => (channelId && teamId ? api.listWorkflows({team_id: teamId, channel_id: channelId, per_page: 1}) : Promise.resolve(NONE)),
         `${teamId}/${channelId}`,
     );
 
@@ -28,7 +28,9 @@ export default function Panel() {
     });
 
     let body: React.ReactNode;
-    if (!lookup.data) {
+    if (!teamId) {
+        body = <p className='dc-muted'>{'Open a team to see its workflows.'}</p>;
+    } else if (!lookup.data) {
         body = lookup.error ? <ErrorMessage message={lookup.error} onRetry={lookup.reload}/> : <Loading label='workflow'/>;
     } else if (lookup.data.items.length > 0) {
         body = <WorkflowPanel id={lookup.data.items[0].id}/>;
