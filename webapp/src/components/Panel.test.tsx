@@ -152,9 +152,10 @@ test('switching channel looks the new channel up and drops the old workflow', as
     expect(server.calls.some((c) => c.query.get('channel_id') === 'town-square')).toBe(true);
 });
 
-test('without a current team, asks for one instead of querying the server', () => {
+test('without a current team, asks for one instead of querying the server', async () => {
     const server = mockServer({});
     renderWithHost(<Panel/>, fakeStore(hostState({teamId: ''})));
+    await act(async () => undefined);
     expect(screen.getByText('Open a team to see its workflows.')).toBeInTheDocument();
     expect(server.calls).toHaveLength(0);
 });

@@ -1,8 +1,19 @@
 import '@testing-library/jest-dom';
 
-// A React warning (act, keys, controlled inputs) is a bug in the component or the test: fail on it.
+// A React warning (act, keys, controlled inputs) is a bug in the component or the test.
+// Collected and failed after the test, because throwing from inside React or from a
+// late promise would crash the worker instead of naming the test.
+let errors: string[] = [];
+
 beforeEach(() => {
+    errors = [];
     jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-        throw new Error(`console.error: ${args.map(String).join(' ')}`);
+        errors.push(args.map(String).join(' '));
     });
+});
+
+afterEach(() => {
+    if (errors.length > 0) {
+        throw new Error(`console.error during the test:\n${errors.join('\n')}`);
+    }
 });
