@@ -149,4 +149,11 @@ type Store interface {
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	GetDiscipline(ctx context.Context, userID string) (Discipline, error)
 	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)
+	// ClaimWebhookSignature records an accepted webhook signature until expiresAt; false
+	// means it is already on record (a replay). It also prunes expired ones.
+	ClaimWebhookSignature(ctx context.Context, signature string, expiresAt int64) (bool, error)
+	ActiveWorkflowsByTitle(ctx context.Context, m TitleMatch) ([]*Workflow, error)
+	// WithLock runs fn holding a cluster-wide lock on key, for a check-then-act that
+	// must not race across nodes.
+	WithLock(ctx context.Context, key string, fn func() error) error
 }
