@@ -58,6 +58,7 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(m))
+	root.HandleFunc(hooksPath, h.webhook) // no session: signed with the webhook secret (hooks.go)
 	root.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
