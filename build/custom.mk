@@ -38,3 +38,8 @@ stop:
 		for i in $$(seq 1 60); do kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 		rm -f $(RUN_DIR)/pid; echo "Stopped."; \
 	else echo "Not running."; fi
+
+## fuzz: run every fuzz target for FUZZTIME (default 1000000x executions each).
+.PHONY: fuzz
+fuzz:
+	@build/fuzz.sh

@@ -142,3 +142,11 @@ func (p *platform) GetPost(postID string) (*model.Post, error) {
 	}
 	return post, nil
 }
+
+func (p *platform) GetChannelByName(teamID, name string) (*model.Channel, error) {
+	ch, appErr := p.api.GetChannelByName(teamID, name, true)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get channel by name")
+	}
+	return ch, nil
+}

@@ -92,17 +92,25 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	}
 	w.NewTasks = checklist(tmpl, w.Stage, actorID)
 	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
-	channel, err := s.createChannel(w, tmpl, actorID)
-	if err != nil {
+	// Reserve, create the channel, activate: a node that dies in between leaves a
+	// reservation the scheduler cleans up (cleanStaleStarts), never a stray channel.
+	w.ChannelName = s.channelName(w, tmpl)
+	if err := s.store.ReserveWorkflow(ctx, w); err != nil {
 		return nil, err
 	}
-	w.ChannelID, w.ChannelName = channel.Id, channel.Name
+	channel, err := s.createChannel(w, tmpl, actorID)
+	if err != nil {
+		s.dropReservation(ctx, w.ID)
+		return nil, err
+	}
+	w.ChannelID = channel.Id
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, actor.Username, w.Stage)}
-	if err := s.store.CreateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
+	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if aerr := s.mm.ArchiveChannel(channel.Id); aerr != nil {
 			s.mm.LogError("Could not archive the channel of a failed start", "channel_id", channel.Id, "err", aerr.Error())
 		}
+		s.dropReservation(ctx, w.ID)
 		return nil, errors.Wrap(err, "record workflow")
 	}
 
@@ -119,9 +127,15 @@ func exampleTitle(t *Template) string {
 	return "Checkout errors in EU"
 }
 
-// createChannel creates the workflow's channel with a unique, safe name and adds the starter.
+func (s *Service) dropReservation(ctx context.Context, id string) {
+	if err := s.store.DropReservation(ctx, id); err != nil {
+		s.mm.LogError("Could not drop a start reservation; the scheduler will", "workflow_id", id, "err", err.Error())
+	}
+}
+
+// createChannel creates the workflow's channel under its reserved name and adds the starter.
 func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*model.Channel, error) {
-	name := s.channelName(w, tmpl)
+	name := w.ChannelName
 	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, w.Title), model.ChannelDisplayNameMaxRunes)
 	typ := model.ChannelTypeOpen
 	if w.Private {

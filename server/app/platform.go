@@ -18,6 +18,7 @@ type Platform interface {
 	CanManageChannel(userID, channelID string) bool
 	IsSystemAdmin(userID string) bool
 	ChannelNameTaken(teamID, name string) bool
+	GetChannelByName(teamID, name string) (*model.Channel, error)
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error
 	AddChannelMember(channelID, userID string) error

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ func (s *Service) nextReminder(w *Workflow, tmpl *Template, from time.Time) int6
 // it from a cluster job, so one node does it per tick; the conditional updates make a
 // repeated tick harmless too.
 func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, archived int, err error) {
+	if err = s.cleanStaleStarts(ctx, now); err != nil {
+		return 0, 0, err
+	}
 	if reminded, err = s.remind(ctx, now); err != nil {
 		return reminded, 0, err
 	}
@@ -139,4 +143,31 @@ func (s *Service) archiveClosed(ctx context.Context, now time.Time) (int, error)
 		n++
 	}
 	return n, nil
+}
+
+// staleStartAfter is how old a start reservation must be before it is taken for the
+// leftover of a node that died mid-start (a live start takes well under a second).
+const staleStartAfter = 2 * time.Minute
+
+// cleanStaleStarts finishes what a crashed start left: the reservation is dropped and
+// its channel, if it was created, archived.
+func (s *Service) cleanStaleStarts(ctx context.Context, now time.Time) error {
+	stale, err := s.store.StaleReservations(ctx, now.Add(-staleStartAfter).UnixMilli())
+	if err != nil {
+		return err
+	}
+	for _, w := range stale {
+		if ch, err := s.mm.GetChannelByName(w.TeamID, w.ChannelName); err == nil && ch.DeleteAt == 0 && ch.CreateAt >= w.CreatedAt {
+			if _, err := s.store.GetWorkflowByChannel(ctx, ch.Id); errors.Is(err, ErrNotFound) {
+				if err := s.mm.ArchiveChannel(ch.Id); err != nil {
+					s.mm.LogError("Could not archive a crashed start's channel", "channel_id", ch.Id, "err", err.Error())
+					continue
+				}
+			}
+		}
+		if err := s.store.DropReservation(ctx, w.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

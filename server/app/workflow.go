@@ -128,7 +128,13 @@ type ListFilter struct {
 // PostgreSQL; the service never sees SQL.
 type Store interface {
 	NextSeq(ctx context.Context, teamID, typ string) (int, error)
-	CreateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
+	// ReserveWorkflow records a start before its channel exists; ActivateWorkflow
+	// completes it; DropReservation abandons it; StaleReservations finds the ones a
+	// crashed node left behind.
+	ReserveWorkflow(ctx context.Context, w *Workflow) error
+	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
+	DropReservation(ctx context.Context, id string) error
+	StaleReservations(ctx context.Context, before int64) ([]*Workflow, error)
 	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)

@@ -15,7 +15,7 @@ import (
 // for their members, as everywhere else.
 func (s *Store) Stats(ctx context.Context, f app.StatsFilter) ([]app.TypeStats, error) {
 	args := []any{f.TeamID, f.Since, f.ViewerID}
-	where := `w.team_id = $1 AND w.created_at >= $2 AND (NOT w.private OR EXISTS (
+	where := `w.team_id = $1 AND w.status <> 'starting' AND w.created_at >= $2 AND (NOT w.private OR EXISTS (
 		SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))`
 	if f.Type != "" {
 		args = append(args, f.Type)

@@ -55,7 +55,7 @@ func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, f
 	var task *app.Task
 	var out *app.Workflow
 	err := s.inTx(ctx, "update task", func(tx *sql.Tx) error {
-		wf, err := s.getWorkflow(ctx, tx, `w.id = $1`, workflowID, ` FOR UPDATE OF w`)
+		wf, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, workflowID, ` FOR UPDATE OF w`)
 		if err != nil {
 			return err
 		}

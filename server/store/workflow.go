@@ -71,16 +71,29 @@ func (s *Store) NextSeq(ctx context.Context, teamID, typ string) (int, error) {
 	return seq, errors.Wrap(err, "allocate sequence number")
 }
 
-// CreateWorkflow inserts a workflow with its roles and first timeline events.
-func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	return s.inTx(ctx, "create workflow", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
-			title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
-			stage_entered_at, summary, next_reminder_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
-			w.ID, w.TeamID, w.ChannelID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Status,
-			w.Private, w.LeadID, w.CreatedBy, w.CreatedAt, w.UpdatedAt, w.ClosedAt, w.StageEnteredAt, w.Summary, w.NextReminderAt)
+// ReserveWorkflow records a workflow about to be started, in status "starting", before
+// its channel exists. If the node dies before ActivateWorkflow, the reservation tells
+// the scheduler which channel to clean up (see StaleReservations); no reader sees it.
+func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+		title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
+		stage_entered_at, summary, next_reminder_at) VALUES ($1,$2,$1,$3,$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0)`,
+		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt)
+	return errors.Wrap(err, "reserve workflow")
+}
+
+// ActivateWorkflow completes a reservation once its channel exists: the channel, the
+// status, roles, first tasks and events, atomically.
+func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
+	return s.inTx(ctx, "activate workflow", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET channel_id = $2, channel_name = $3, status = $4,
+			next_reminder_at = $5, updated_at = $6 WHERE id = $1 AND status = 'starting'`,
+			w.ID, w.ChannelID, w.ChannelName, w.Status, w.NextReminderAt, w.UpdatedAt)
 		if err != nil {
-			return errors.Wrap(err, "insert workflow")
+			return errors.Wrap(err, "activate workflow")
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errors.Errorf("activate workflow: reservation %s is gone", w.ID)
 		}
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
@@ -95,14 +108,36 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []ap
 	})
 }
 
+// CreateWorkflow reserves and activates in one go (the workflow's channel exists).
+func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
+	if err := s.ReserveWorkflow(ctx, w); err != nil {
+		return err
+	}
+	return s.ActivateWorkflow(ctx, w, events)
+}
+
+// DropReservation removes a reservation that will not be activated.
+func (s *Store) DropReservation(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM devops_workflows WHERE id = $1 AND status = 'starting'`, id)
+	return errors.Wrap(err, "drop reservation")
+}
+
+// StaleReservations lists reservations older than before: starts whose node died
+// between creating the channel and recording the workflow.
+func (s *Store) StaleReservations(ctx context.Context, before int64) ([]*app.Workflow, error) {
+	out, err := queryWorkflows(ctx, s.db, `WHERE w.status = 'starting' AND w.created_at < $1 ORDER BY w.created_at LIMIT 100`,
+		`p.created_at`, before)
+	return out, errors.Wrap(err, "list stale reservations")
+}
+
 // GetWorkflow reads one workflow.
 func (s *Store) GetWorkflow(ctx context.Context, id string) (*app.Workflow, error) {
-	return s.getWorkflow(ctx, s.db, `w.id = $1`, id, "")
+	return s.getWorkflow(ctx, s.db, `w.id = $1 AND w.status <> 'starting'`, id, "")
 }
 
 // GetWorkflowByChannel reads the workflow of a channel.
 func (s *Store) GetWorkflowByChannel(ctx context.Context, channelID string) (*app.Workflow, error) {
-	return s.getWorkflow(ctx, s.db, `w.channel_id = $1`, channelID, "")
+	return s.getWorkflow(ctx, s.db, `w.channel_id = $1 AND w.status <> 'starting'`, channelID, "")
 }
 
 type querier interface {
@@ -120,7 +155,7 @@ func (s *Store) getWorkflow(ctx context.Context, q querier, where, arg, suffix s
 // ListWorkflows returns one page, newest first, paged by a keyset cursor on
 // (created_at, id) so that page 1,000 costs what page 1 costs.
 func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Workflow, string, error) {
-	where := []string{"w.team_id = $1"}
+	where := []string{"w.team_id = $1", "w.status <> 'starting'"}
 	args := []any{f.TeamID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -171,7 +206,7 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
 	var out *app.Workflow
 	err := s.inTx(ctx, "update workflow", func(tx *sql.Tx) error {
-		w, err := s.getWorkflow(ctx, tx, `w.id = $1`, id, ` FOR UPDATE OF w`)
+		w, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, id, ` FOR UPDATE OF w`)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,248 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/stretchr/testify/require"
+
+	"github.com/devopschannels/devops-channels/build/harness"
+)
+
+// 16 people change one workflow at once: nothing is lost, and the final state is what
+// a serial replay of the successful operations gives.
+func TestSixteenUpdatersOnOneWorkflow(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	w := e.start(lead, "incident Concurrency drill")
+	members := make([]*member, 16)
+	for i := range members {
+		members[i] = e.user("m")
+		_, _, err := lead.client.AddChannelMember(context.Background(), w.ChannelID, members[i].Id)
+		require.NoError(t, err)
+	}
+	initialTasks := len(e.tasks(lead, w.ID))
+
+	var stageOK, handoffOK atomic.Int32
+	var wg sync.WaitGroup
+	for i, m := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run := func(who *member, cmd string) string {
+				resp, _, err := who.client.ExecuteCommandWithTeam(context.Background(), w.ChannelID, e.team.Id, cmd)
+				require.NoError(t, err)
+				return resp.Text
+			}
+			require.Empty(t, run(m, fmt.Sprintf("/devops task add Check shard %d", i)))
+			require.Empty(t, run(m, fmt.Sprintf("/devops status shard %d checked", i)))
+			if i%4 == 0 && run(lead, "/devops stage next") == "" {
+				stageOK.Add(1)
+			}
+			// Everyone tries to take the lead from the original lead at once: one wins.
+			if i%8 == 1 && run(lead, "/devops handoff @"+m.Username) == "" {
+				handoffOK.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+
+	got := e.workflowOf(lead, w.ChannelID)
+	stages := []string{"triage", "investigating", "mitigated", "resolved"}
+	require.Equal(t, stages[min(int(stageOK.Load()), 3)], got.Stage)
+	require.EqualValues(t, 1, handoffOK.Load(), "exactly one handoff from the original lead succeeds")
+	require.NotEqual(t, lead.Id, got.LeadID)
+
+	tasks := e.tasks(lead, w.ID)
+	numbers := map[int]bool{}
+	for _, task := range tasks {
+		require.False(t, numbers[task.Number], "task number %d twice", task.Number)
+		numbers[task.Number] = true
+	}
+	// Checklists of the stages entered come on top of the 16 added tasks.
+	checklists := map[string]int{"investigating": 2, "mitigated": 2, "resolved": 2}
+	want := initialTasks + 16
+	for _, st := range stages[1 : min(int(stageOK.Load()), 3)+1] {
+		want += checklists[st]
+	}
+	require.Len(t, tasks, want)
+
+	db, err := srv.DB()
+	require.NoError(t, err)
+	counts := map[string]int{}
+	rows, err := db.Query(`SELECT type, count(*) FROM devops_timeline WHERE workflow_id = $1 GROUP BY type`, w.ID)
+	require.NoError(t, err)
+	for rows.Next() {
+		var typ string
+		var n int
+		require.NoError(t, rows.Scan(&typ, &n))
+		counts[typ] = n
+	}
+	require.NoError(t, rows.Close())
+	require.Equal(t, 16, counts["status_update"])
+	require.Equal(t, 16, counts["task_added"])
+	require.Equal(t, int(stageOK.Load()), counts["stage_changed"])
+	require.Equal(t, 1, counts["handoff"])
+	require.Equal(t, 1, counts["created"])
+}
+
+// A start whose node died between creating the channel and recording the workflow is
+// finished by the scheduler: the channel archived, the reservation gone.
+func TestCrashedStartIsCleanedUp(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	ch, _, err := srv.Admin.CreateChannel(context.Background(), &model.Channel{TeamId: e.team.Id, Name: "inc-77-crashed", DisplayName: "crashed", Type: model.ChannelTypeOpen})
+	require.NoError(t, err)
+	id := model.NewId()
+	old := ch.CreateAt - 1000
+	_, err = db.Exec(`INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq, title, stage, status,
+		lead_id, created_by, created_at, updated_at, stage_entered_at)
+		VALUES ($1, $2, $1, 'inc-77-crashed', 'incident', 77, 'crashed', 'triage', 'starting', $3, $3, $4, $4, $4)`,
+		id, e.team.Id, lead.Id, old)
+	require.NoError(t, err)
+	// Not visible while it is a reservation.
+	requireContains(t, e.run(lead, e.square.Id, "/devops list").Text, "No active workflows")
+
+	// Age it past the threshold; the scheduler (1s tick in tests) cleans it up.
+	_, err = db.Exec(`UPDATE devops_workflows SET created_at = created_at - 600000 WHERE id = $1`, id)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE channels SET createat = $2 WHERE id = $1`, ch.Id, old-600000+500)
+	require.NoError(t, err)
+	eventually(t, 20*time.Second, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE id = $1`, id).Scan(&n))
+		return n == 0
+	}, "the reservation to be dropped")
+	var deleteAt int64
+	require.NoError(t, db.QueryRow(`SELECT deleteat FROM channels WHERE id = $1`, ch.Id).Scan(&deleteAt))
+	require.NotZero(t, deleteAt, "the crashed start's channel is archived")
+}
+
+// A database failure while a workflow is being recorded: the user gets a clear
+// error, and neither a channel nor a row is left behind.
+func TestDatabaseFailureMidStartLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	before := teamChannelCount(t, e)
+
+	// Recording the workflow writes its first timeline event; take the table away.
+	_, err = db.Exec(`ALTER TABLE devops_timeline RENAME TO devops_timeline_away`)
+	require.NoError(t, err)
+	resp := e.run(lead, e.square.Id, "/devops start incident Doomed by the database")
+	_, err = db.Exec(`ALTER TABLE devops_timeline_away RENAME TO devops_timeline`)
+	require.NoError(t, err)
+	requireContains(t, resp.Text, "Something went wrong on the server; it has been logged")
+
+	var live, rows int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM channels WHERE teamid = $1 AND deleteat = 0`, e.team.Id).Scan(&live))
+	require.Equal(t, before, live, "the channel made for the failed start is archived")
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1`, e.team.Id).Scan(&rows))
+	require.Zero(t, rows, "no workflow row, not even a reservation")
+
+	// And the next start works.
+	e.start(lead, "incident Doomed by the database")
+}
+
+// loadStarts starts workflows one after another until stop is closed, recording the
+// channel names the server acknowledged; errors (the server is down) are expected.
+func loadStarts(e *env, m *member, stop <-chan struct{}, prefix string) (acked *[]string, done <-chan struct{}) {
+	names := []string{}
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i := 0; i < 400; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, _, err := m.client.ExecuteCommandWithTeam(context.Background(), e.square.Id, e.team.Id,
+				fmt.Sprintf("/devops start incident %s load %d --force", prefix, i))
+			if err == nil && strings.HasPrefix(resp.Text, "Started ~") {
+				names = append(names, strings.TrimSuffix(strings.TrimPrefix(resp.Text, "Started ~"), "."))
+			} else if err != nil {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}()
+	return &names, finished
+}
+
+// requireConsistent checks a team after faults: every acknowledged start exists once,
+// every workflow has one channel and one "created" event, and no live channel of the
+// team is an unrecorded leftover.
+func requireConsistent(t *testing.T, e *env, acked []string) {
+	t.Helper()
+	db, err := srv.DB()
+	require.NoError(t, err)
+	recorded := map[string]bool{}
+	rows, err := db.Query(`SELECT w.channel_name, w.status, (SELECT count(*) FROM devops_timeline tl WHERE tl.workflow_id = w.id AND tl.type = 'created')
+		FROM devops_workflows w WHERE w.team_id = $1`, e.team.Id)
+	require.NoError(t, err)
+	for rows.Next() {
+		var name, status string
+		var created int
+		require.NoError(t, rows.Scan(&name, &status, &created))
+		if status == "starting" {
+			continue // a start cut off by the fault; the scheduler cleans it up
+		}
+		require.False(t, recorded[name], "workflow channel %s recorded twice", name)
+		recorded[name] = true
+		require.Equal(t, 1, created, "one created event for %s", name)
+	}
+	require.NoError(t, rows.Close())
+	for _, name := range acked {
+		require.True(t, recorded[name], "acknowledged start %s is recorded", name)
+	}
+	var orphans int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM channels c WHERE c.teamid = $1 AND c.deleteat = 0
+		AND c.name LIKE 'inc-%' AND NOT EXISTS (SELECT 1 FROM devops_workflows w WHERE w.channel_id = c.id)
+		AND NOT EXISTS (SELECT 1 FROM devops_workflows w WHERE w.status = 'starting' AND w.channel_name = c.name)`, e.team.Id).Scan(&orphans))
+	require.Zero(t, orphans, "no live workflow channel without its workflow")
+}
+
+func TestPluginRestartMidLoad(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	stop := make(chan struct{})
+	acked, done := loadStarts(e, lead, stop, "plugin")
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, srv.RestartPlugin(harness.PluginID))
+	time.Sleep(1500 * time.Millisecond)
+	close(stop)
+	<-done
+	require.NotEmpty(t, *acked)
+	requireConsistent(t, e, *acked)
+}
+
+func TestServerKilledMidLoad(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	stop := make(chan struct{})
+	acked, done := loadStarts(e, lead, stop, "server")
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, srv.Restart()) // SIGKILL, then start again on the same database
+	time.Sleep(1500 * time.Millisecond)
+	close(stop)
+	<-done
+	require.NotEmpty(t, *acked)
+	requireConsistent(t, e, *acked)
+
+	// The restarted server serves the plugin as before.
+	var page struct {
+		Items []*workflowJSON `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, api(t, lead, http.MethodGet, "/api/v1/workflows?team_id="+e.team.Id+"&per_page=200", nil, &page))
+	require.GreaterOrEqual(t, len(page.Items), len(*acked))
+}
