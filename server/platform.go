@@ -150,3 +150,7 @@ func (p *platform) GetChannelByName(teamID, name string) (*model.Channel, error)
 	}
 	return ch, nil
 }
+
+func (p *platform) PublishToUser(event string, data map[string]any, userID string) {
+	p.api.PublishWebSocketEvent(event, data, &model.WebsocketBroadcast{UserId: userID})
+}

@@ -51,6 +51,7 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("POST /api/v1/workflows/{id}/snooze", h.snooze)
 	m.HandleFunc("GET /api/v1/stats", h.stats)
 	m.HandleFunc("GET /api/v1/me/discipline", h.getDiscipline)
+	m.HandleFunc("GET /api/v1/me/summary", h.mySummary)
 	m.HandleFunc("PUT /api/v1/me/discipline", h.setDiscipline)
 	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
 	m.HandleFunc("GET /api/v1/autocomplete/roles", h.autocompleteRoles)

@@ -117,3 +117,12 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": stats, "days": days})
 }
+
+func (h *handler) mySummary(w http.ResponseWriter, r *http.Request) {
+	counts, err := h.svc.MySummary(r.Context(), userID(r), r.URL.Query().Get("team_id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"active": counts})
+}

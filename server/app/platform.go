@@ -28,5 +28,7 @@ type Platform interface {
 	SendEphemeral(userID, channelID, message string)
 	// Publish sends a small websocket event to a channel's members, or to a team.
 	Publish(event string, data map[string]any, channelID, teamID string)
+	// PublishToUser sends a websocket event to one user's sessions.
+	PublishToUser(event string, data map[string]any, userID string)
 	LogError(msg string, keyValuePairs ...any)
 }

@@ -144,3 +144,11 @@ func stageDurations(w *Workflow, events []TimelineEvent) []stageTime {
 	add(stage, time.Duration(w.ClosedAt-since)*time.Millisecond)
 	return out
 }
+
+// MySummary counts the actor's active workflows per type in a team (the sidebar widget).
+func (s *Service) MySummary(ctx context.Context, actorID, teamID string) (map[string]int, error) {
+	if teamID == "" || !s.mm.IsTeamMember(teamID, actorID) {
+		return nil, forbidden("You are not a member of that team.")
+	}
+	return s.store.ActiveCounts(ctx, teamID, actorID)
+}

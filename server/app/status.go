@@ -56,9 +56,14 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 
 // TaskRequest adds a task.
 type TaskRequest struct {
-	Text     string `json:"text"`
-	Assignee string `json:"assignee"` // username, with or without @
-	Due      string `json:"due"`      // 2h, 3d, 2026-12-01 or 2026-12-01T15:00 (UTC)
+	Text string `json:"text"`
+	// The assignee by username (with or without @), or by id (the webapp).
+	Assignee   string `json:"assignee"`
+	AssigneeID string `json:"assignee_id"`
+	// The due time as people write it (2h, 3d, 2026-12-01, 2026-12-01T15:00 UTC), or
+	// in milliseconds since the epoch (the webapp).
+	Due   string `json:"due"`
+	DueAt int64  `json:"due_at"`
 }
 
 // AddTask adds a task to a workflow's checklist; members may.
@@ -74,7 +79,26 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if err != nil {
 		return nil, err
 	}
+	if req.DueAt != 0 {
+		if req.Due != "" {
+			return nil, invalid("Give the due time once: due or due_at.")
+		}
+		if req.DueAt < time.Now().Add(-time.Minute).UnixMilli() {
+			return nil, invalid("The due time is in the past.")
+		}
+		due = req.DueAt
+	}
 	assignee := ""
+	if req.AssigneeID != "" {
+		if req.Assignee != "" {
+			return nil, invalid("Name the assignee once: assignee or assignee_id.")
+		}
+		u, err := s.mm.GetUser(req.AssigneeID)
+		if err != nil || u.DeleteAt != 0 {
+			return nil, invalid("No such assignee.")
+		}
+		assignee = u.Id
+	}
 	if req.Assignee != "" {
 		u, err := s.mm.GetUserByUsername(strings.ToLower(strings.TrimPrefix(req.Assignee, "@")))
 		if err != nil {
@@ -89,6 +113,9 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		}
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
 			return nil, forbidden("Only members of ~%s add its tasks.", w.ChannelName)
+		}
+		if assignee != "" && !s.mm.IsTeamMember(w.TeamID, assignee) {
+			return nil, invalid("The assignee is not a member of this team.")
 		}
 		task.Stage = w.Stage
 		w.NewTasks = []*Task{task}

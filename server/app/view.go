@@ -193,3 +193,8 @@ func sameNumbers(a, b map[string]bool) bool {
 	}
 	return true
 }
+
+// OpenPanel asks the user's webapps to open the DevOps Channels panel.
+func (s *Service) OpenPanel(userID string) {
+	s.mm.PublishToUser("open_panel", map[string]any{}, userID)
+}

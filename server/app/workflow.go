@@ -138,6 +138,8 @@ type Store interface {
 	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
+	// ActiveCounts counts the active workflows per type whose channel the user is in.
+	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)
 	// UpdateWorkflow locks the workflow, lets fn change it and name the events to
 	// record, and saves both atomically. fn's error aborts and changes nothing.
 	UpdateWorkflow(ctx context.Context, id string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)

@@ -33,9 +33,15 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "role", usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
 		{name: "close", usage: "close [summary]", help: "Close the workflow (lead or admin).", run: (*Handler).close},
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
+		{name: "panel", usage: "panel", help: "Open the DevOps Channels panel on the right.", run: (*Handler).panel},
 		{name: "discipline", usage: "discipline [name]", help: "Show or declare your discipline: " + strings.Join(app.DisciplineNames(), ", ") + ".", run: (*Handler).discipline},
 		{name: "help", usage: "help", help: "Show this command reference.", run: (*Handler).help},
 	}
+}
+
+func (h *Handler) panel(c *call) *model.CommandResponse {
+	h.svc.OpenPanel(c.args.UserId)
+	return done()
 }
 
 func (h *Handler) help(c *call) *model.CommandResponse {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 
 	"github.com/pkg/errors"
@@ -45,4 +46,19 @@ func (s *Store) Stats(ctx context.Context, f app.StatsFilter) ([]app.TypeStats, 
 		out = append(out, st)
 	}
 	return out, errors.Wrap(rows.Err(), "compute stats")
+}
+
+// ActiveCounts counts a member's active workflows per type, in one round trip.
+func (s *Store) ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error) {
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_object_agg(c.type, c.n), '{}') FROM (
+		SELECT w.type, count(*) AS n FROM devops_workflows w
+		WHERE w.team_id = $1 AND w.status = 'active'
+		AND EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $2)
+		GROUP BY w.type) c`, teamID, userID).Scan(&raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "count active workflows")
+	}
+	out := map[string]int{}
+	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode counts")
 }

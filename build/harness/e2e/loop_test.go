@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,8 +49,6 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Rolled back the index change @here").Text)
 	post := lastPost(t, lead, w.ChannelID)
 	requireContains(t, post.Message, "Status update", "Rolled back the index change @\u200bhere")
-	got := e.workflowOf(lead, w.ChannelID)
-	_ = got
 	requireContains(t, e.run(lead, w.ChannelID, "/devops status").Text, "Write the update")
 
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag @"+helper.Username+" --due 2h").Text)
@@ -116,5 +115,53 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	}
 	require.Equal(t, "created,status_update,task_added,task_done,task_added,stage_changed", strings.Join(types, ","))
 	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
-	_ = fmt.Sprint()
+}
+
+func TestWebappContract(t *testing.T) {
+	e := newEnv(t)
+	lead := e.withDiscipline("lead", "operations")
+	other := e.user("other")
+	w := e.start(lead, "incident Webapp contract")
+	e.start(lead, "incident Second one")
+
+	var summary struct {
+		Active map[string]int `json:"active"`
+	}
+	require.Equal(t, http.StatusOK, api(t, lead, http.MethodGet, "/api/v1/me/summary?team_id="+e.team.Id, nil, &summary))
+	require.Equal(t, map[string]int{"incident": 2}, summary.Active)
+	var otherSummary struct {
+		Active map[string]int `json:"active"`
+	}
+	require.Equal(t, http.StatusOK, api(t, other, http.MethodGet, "/api/v1/me/summary?team_id="+e.team.Id, nil, &otherSummary))
+	require.Empty(t, otherSummary.Active, "only workflows the user is in")
+
+	due := time.Now().Add(3 * time.Hour).UnixMilli()
+	var task taskJSON
+	require.Equal(t, http.StatusCreated, api(t, lead, http.MethodPost, "/api/v1/workflows/"+w.ID+"/tasks",
+		map[string]any{"text": "From the panel", "assignee_id": lead.Id, "due_at": due}, &task))
+	require.Equal(t, lead.Id, task.AssigneeID)
+	require.Equal(t, due, task.DueAt)
+	var errBody apiError
+	require.Equal(t, http.StatusBadRequest, api(t, lead, http.MethodPost, "/api/v1/workflows/"+w.ID+"/tasks",
+		map[string]any{"text": "x", "assignee_id": other.Id, "assignee": "@" + other.Username}, &errBody))
+	requireContains(t, errBody.Error, "Name the assignee once")
+	require.Equal(t, http.StatusBadRequest, api(t, lead, http.MethodPost, "/api/v1/workflows/"+w.ID+"/tasks",
+		map[string]any{"text": "x", "due_at": 1000}, &errBody))
+	requireContains(t, errBody.Error, "in the past")
+
+	// /devops panel asks this user's webapps, and only theirs, to open the panel.
+	ws, err := model.NewWebSocketClient4(strings.Replace(srv.URL, "http", "ws", 1), lead.client.AuthToken)
+	require.NoError(t, err)
+	ws.Listen()
+	defer ws.Close()
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops panel").Text)
+	deadline := time.After(10 * time.Second)
+	for opened := false; !opened; {
+		select {
+		case ev := <-ws.EventChannel:
+			opened = string(ev.EventType()) == "custom_devops-channels_open_panel"
+		case <-deadline:
+			t.Fatal("no open_panel event")
+		}
+	}
 }
