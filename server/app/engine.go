@@ -292,6 +292,12 @@ func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, er
 	if err != nil {
 		return nil, err
 	}
+	if v := w.Viewer; v != nil && v.ID == actorID {
+		if w.Private && !v.ChannelMember || !w.Private && !v.TeamMember {
+			return nil, notFound("No such workflow.")
+		}
+		return w, nil
+	}
 	if w.Private {
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
 			return nil, notFound("No such workflow.")
@@ -307,13 +313,13 @@ func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error
 	if !model.IsValidId(id) {
 		return nil, notFound("No such workflow.")
 	}
-	w, err := s.store.GetWorkflow(ctx, id)
+	w, err := s.store.GetWorkflowFor(ctx, "id", id, actorID)
 	return s.visible(actorID, w, err)
 }
 
 // GetByChannel returns the workflow of a channel, if the actor may see it.
 func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (*Workflow, error) {
-	w, err := s.store.GetWorkflowByChannel(ctx, channelID)
+	w, err := s.store.GetWorkflowFor(ctx, "channel", channelID, actorID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, notFound("This channel is not a workflow channel. Start one with `/%s start`.", s.settings().CommandTrigger)
 	}

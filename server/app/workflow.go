@@ -38,6 +38,20 @@ type Workflow struct {
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
+	// Viewer is what the reading user is to this workflow, when the store read it for one.
+	Viewer *Viewer `json:"-"`
+}
+
+// Viewer is what a user is to a workflow, read with it in one query.
+type Viewer struct {
+	ID            string     `json:"-"`
+	ChannelMember bool       `json:"channel_member"`
+	ChannelAdmin  bool       `json:"channel_admin"`
+	TeamMember    bool       `json:"team_member"`
+	TeamAdmin     bool       `json:"team_admin"`
+	SystemAdmin   bool       `json:"system_admin"`
+	Username      string     `json:"username"`
+	Discipline    Discipline `json:"discipline"` // self-declared; the admin mapping is applied by the service
 }
 
 // StatusUpdate is the latest status a member posted.
@@ -137,6 +151,8 @@ type Store interface {
 	StaleReservations(ctx context.Context, before int64) ([]*Workflow, error)
 	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
+	// GetWorkflowFor reads a workflow by "id" or "channel" with its Viewer filled in.
+	GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*Workflow, error)
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
 	// ActiveCounts counts the active workflows per type whose channel the user is in.
 	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)

@@ -130,6 +130,47 @@ func (s *Store) StaleReservations(ctx context.Context, before int64) ([]*app.Wor
 	return out, errors.Wrap(err, "list stale reservations")
 }
 
+// viewerJSON states what the server knows of a viewer, read in the same query as the
+// workflow so a read costs one round trip. It reads Mattermost's own membership and
+// user tables (as the list query does): membership there is the truth the plugin API
+// would report; admin flags follow the default permission scheme and are used only to
+// show what a user may do — every change is still checked through the plugin API.
+const viewerJSON = `json_build_object(
+	'channel_member', cm.userid IS NOT NULL, 'channel_admin', COALESCE(cm.schemeadmin, false),
+	'team_member', tm.userid IS NOT NULL, 'team_admin', COALESCE(tm.schemeadmin, false),
+	'system_admin', COALESCE(' ' || u.roles || ' ' LIKE '% system_admin %', false),
+	'username', COALESCE(u.username, ''), 'discipline', COALESCE(d.discipline, ''))`
+
+const viewerJoins = `
+	LEFT JOIN channelmembers cm ON cm.channelid = w.channel_id AND cm.userid = $2
+	LEFT JOIN teammembers tm ON tm.teamid = w.team_id AND tm.userid = $2 AND tm.deleteat = 0
+	LEFT JOIN users u ON u.id = $2
+	LEFT JOIN devops_disciplines d ON d.user_id = $2`
+
+// GetWorkflowFor reads a workflow by id or channel (by is "id" or "channel") together
+// with what the viewer is to it, in one round trip.
+func (s *Store) GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*app.Workflow, error) {
+	col := "w.id"
+	if by == "channel" {
+		col = "w.channel_id"
+	}
+	var raw, viewer []byte
+	err := s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, `+viewerJSON+` FROM devops_workflows w`+viewerJoins+`
+		WHERE `+col+` = $1 AND w.status <> 'starting'`, key, viewerID).Scan(&raw, &viewer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, app.ErrNotFound
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, "get workflow")
+	}
+	var w app.Workflow
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, errors.Wrap(err, "decode workflow")
+	}
+	w.Viewer = &app.Viewer{ID: viewerID}
+	return &w, errors.Wrap(json.Unmarshal(viewer, w.Viewer), "decode viewer")
+}
+
 // GetWorkflow reads one workflow.
 func (s *Store) GetWorkflow(ctx context.Context, id string) (*app.Workflow, error) {
 	return s.getWorkflow(ctx, s.db, `w.id = $1 AND w.status <> 'starting'`, id, "")

@@ -21,8 +21,14 @@ func newTestStore(t *testing.T) *Store {
 	s := New(pgtestDB(t))
 	_, err := s.Migrate(context.Background())
 	require.NoError(t, err)
-	_, err = s.DB().Exec(`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), PRIMARY KEY (channelid, userid))`)
-	require.NoError(t, err)
+	for _, ddl := range []string{
+		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
+		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
+		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256))`,
+	} {
+		_, err = s.DB().Exec(ddl)
+		require.NoError(t, err)
+	}
 	return s
 }
 
@@ -72,7 +78,7 @@ func TestCreateGetAndList(t *testing.T) {
 	}
 	require.Equal(t, []string{all[6].ID, all[5].ID, all[4].ID, all[3].ID, all[1].ID, all[0].ID}, ids)
 
-	_, err = s.DB().Exec(`INSERT INTO channelmembers VALUES ($1, $2)`, all[2].ChannelID, viewer)
+	_, err = s.DB().Exec(`INSERT INTO channelmembers VALUES ($1, $2, false)`, all[2].ChannelID, viewer)
 	require.NoError(t, err)
 	mine, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Mine: true, PerPage: 50})
 	require.NoError(t, err)
@@ -171,4 +177,40 @@ func TestDisciplines(t *testing.T) {
 	ids, err := s.UsersWithDiscipline(ctx, app.Security)
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{"u1", "u2"}, ids)
+}
+
+func TestGetWorkflowForReadsTheViewer(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	admin, member, stranger := model.NewId(), model.NewId(), model.NewId()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users VALUES ($1, 'ada', 'system_user system_admin'), ($2, 'bob', 'system_user'), ($3, 'eve', 'system_user')`, []any{admin, member, stranger}},
+		{`INSERT INTO teammembers VALUES ($1, $2, true, 0), ($1, $3, false, 0), ($1, $4, false, 123)`, []any{w.TeamID, admin, member, stranger}},
+		{`INSERT INTO channelmembers VALUES ($1, $2, true)`, []any{w.ChannelID, member}},
+	} {
+		_, err := s.DB().Exec(q.sql, q.args...)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.SetDiscipline(ctx, member, app.QA))
+
+	got, err := s.GetWorkflowFor(ctx, "channel", w.ChannelID, member)
+	require.NoError(t, err)
+	require.Equal(t, w.ID, got.ID)
+	require.Equal(t, &app.Viewer{ID: member, ChannelMember: true, ChannelAdmin: true, TeamMember: true, Username: "bob", Discipline: app.QA}, got.Viewer)
+
+	got, err = s.GetWorkflowFor(ctx, "id", w.ID, admin)
+	require.NoError(t, err)
+	require.Equal(t, &app.Viewer{ID: admin, TeamMember: true, TeamAdmin: true, SystemAdmin: true, Username: "ada"}, got.Viewer)
+
+	got, err = s.GetWorkflowFor(ctx, "id", w.ID, stranger)
+	require.NoError(t, err)
+	require.False(t, got.Viewer.TeamMember, "a member who left the team is not one")
+
+	_, err = s.GetWorkflowFor(ctx, "id", model.NewId(), member)
+	require.ErrorIs(t, err, app.ErrNotFound)
 }
