@@ -52,10 +52,13 @@ func (p *Plugin) OnDeactivate() error {
 	return nil
 }
 
-// UserHasJoinedChannel briefs a newcomer to a workflow channel.
+// UserHasJoinedChannel briefs a newcomer to a workflow channel and files it in their sidebar.
 func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
 	if err := p.service.Brief(context.Background(), member.ChannelId, member.UserId); err != nil {
 		p.API.LogError("DevOps Channels briefing failed", "channel_id", member.ChannelId, "err", err.Error())
+	}
+	if err := p.service.FileInSidebar(context.Background(), member.ChannelId, member.UserId); err != nil {
+		p.API.LogError("DevOps Channels sidebar category failed", "channel_id", member.ChannelId, "err", err.Error())
 	}
 }
 

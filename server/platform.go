@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi"
+	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 	"github.com/pkg/errors"
 )
 
@@ -153,4 +156,38 @@ func (p *platform) GetChannelByName(teamID, name string) (*model.Channel, error)
 
 func (p *platform) PublishToUser(event string, data map[string]any, userID string) {
 	p.api.PublishWebSocketEvent(event, data, &model.WebsocketBroadcast{UserId: userID})
+}
+
+func (p *platform) SidebarCategories(userID, teamID string) ([]*model.SidebarCategoryWithChannels, error) {
+	ordered, appErr := p.api.GetChannelSidebarCategories(userID, teamID)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get sidebar categories")
+	}
+	return ordered.Categories, nil
+}
+
+func (p *platform) CreateSidebarCategory(userID, teamID string, category *model.SidebarCategoryWithChannels) error {
+	if _, appErr := p.api.CreateChannelSidebarCategory(userID, teamID, category); appErr != nil {
+		return errors.Wrap(appErr, "create sidebar category")
+	}
+	return nil
+}
+
+func (p *platform) UpdateSidebarCategories(userID, teamID string, categories []*model.SidebarCategoryWithChannels) error {
+	if _, appErr := p.api.UpdateChannelSidebarCategories(userID, teamID, categories); appErr != nil {
+		return errors.Wrap(appErr, "update sidebar categories")
+	}
+	return nil
+}
+
+// Lock is a cluster mutex (the plugin KV store), so nodes serialise too.
+func (p *platform) Lock(ctx context.Context, key string) (func(), error) {
+	m, err := cluster.NewMutex(p.api, key)
+	if err != nil {
+		return nil, errors.Wrap(err, "make mutex")
+	}
+	if err := m.LockWithContext(ctx); err != nil {
+		return nil, errors.Wrapf(err, "lock %s", key)
+	}
+	return m.Unlock, nil
 }

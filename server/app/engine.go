@@ -117,6 +117,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
 	s.post(w, s.startedMessage(w, tmpl, actor, invited))
 	s.publish(w, "created")
+	s.fileStarterInSidebar(ctx, w)
 	return w, nil
 }
 
@@ -651,6 +652,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 		s.post(w, retro)
 	}
 	s.publish(w, "closed")
+	s.tidySidebars(ctx, w)
 	return w, nil
 }
 
@@ -673,6 +675,7 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 	}
 	s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
 	s.publish(w, "reopened")
+	s.tidySidebars(ctx, w)
 	return w, nil
 }
 

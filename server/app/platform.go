@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -31,4 +33,12 @@ type Platform interface {
 	// PublishToUser sends a websocket event to one user's sessions.
 	PublishToUser(event string, data map[string]any, userID string)
 	LogError(msg string, keyValuePairs ...any)
+	// SidebarCategories are a user's channel sidebar categories in a team, in order.
+	SidebarCategories(userID, teamID string) ([]*model.SidebarCategoryWithChannels, error)
+	// CreateSidebarCategory adds a custom category; its channels leave their old categories.
+	CreateSidebarCategory(userID, teamID string, category *model.SidebarCategoryWithChannels) error
+	// UpdateSidebarCategories saves categories' channel lists: a move names both sides.
+	UpdateSidebarCategories(userID, teamID string, categories []*model.SidebarCategoryWithChannels) error
+	// Lock takes a cluster-wide lock on key and returns its release.
+	Lock(ctx context.Context, key string) (unlock func(), err error)
 }

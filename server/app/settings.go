@@ -17,4 +17,8 @@ type Settings struct {
 	IncidentOnFailedDeploy      bool
 	ProductionEnvironments      []string
 	WebhookFallbackChannel      string
+	// SidebarCategories files workflow channels into per-type sidebar categories.
+	SidebarCategories bool
+	// SidebarArchiveCategory receives closed workflows' channels; empty leaves them.
+	SidebarArchiveCategory string
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pkg/errors"
 
@@ -29,6 +30,8 @@ type Configuration struct {
 	IncidentOnFailedDeploy      bool
 	ProductionEnvironments      string
 	WebhookFallbackChannel      string
+	SidebarCategories           bool
+	SidebarArchiveCategory      string
 }
 
 // Defaults returns the configuration of a fresh install (plugin.json's defaults).
@@ -41,6 +44,8 @@ func Defaults() *Configuration {
 		WorkingHours:                "09:00-17:00",
 		IncidentOnFailedDeploy:      true,
 		ProductionEnvironments:      "production,prod",
+		SidebarCategories:           true,
+		SidebarArchiveCategory:      "Closed workflows",
 	}
 }
 
@@ -74,6 +79,8 @@ func (c *Configuration) Parse() (*app.Settings, error) {
 		AllowSelfDeclaredDiscipline: c.AllowSelfDeclaredDiscipline,
 		IncidentOnFailedDeploy:      c.IncidentOnFailedDeploy,
 		WebhookSecret:               strings.TrimSpace(c.WebhookSecret),
+		SidebarCategories:           c.SidebarCategories,
+		SidebarArchiveCategory:      strings.TrimSpace(c.SidebarArchiveCategory),
 	}
 	var err error
 
@@ -135,6 +142,9 @@ func (c *Configuration) Parse() (*app.Settings, error) {
 			return nil, fieldErr("WebhookFallbackChannel", "%q is not a channel ID (26 letters and digits)", fb)
 		}
 		s.WebhookFallbackChannel = fb
+	}
+	if n := utf8.RuneCountInString(s.SidebarArchiveCategory); n > app.MaxCategoryRunes {
+		return nil, fieldErr("SidebarArchiveCategory", "%d characters; a sidebar category name has at most %d", n, app.MaxCategoryRunes)
 	}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -43,6 +44,7 @@ func TestInvalidSettingsNameTheirField(t *testing.T) {
 		{"ArchiveAfterDays", func(c *Configuration) { c.ArchiveAfterDays = -1 }},
 		{"WebhookSecret", func(c *Configuration) { c.WebhookSecret = "short" }},
 		{"WebhookFallbackChannel", func(c *Configuration) { c.WebhookFallbackChannel = "town-square" }},
+		{"SidebarArchiveCategory", func(c *Configuration) { c.SidebarArchiveCategory = strings.Repeat("é", 65) }},
 	}
 	for _, tc := range cases {
 		c := Defaults()
