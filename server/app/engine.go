@@ -57,11 +57,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if req.TeamID == "" || !s.mm.IsTeamMember(req.TeamID, actorID) {
 		return nil, forbidden("You can start workflows only in a team you belong to.")
 	}
-	actor, err := s.mm.GetUser(actorID)
-	if err != nil {
-		return nil, errors.Wrap(err, "get actor")
-	}
-	discipline, err := s.disciplineOf(ctx, actor)
+	actor, discipline, err := s.actorDiscipline(ctx, actorID)
 	if err != nil {
 		return nil, err
 	}
@@ -473,11 +469,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 // Signoff records the actor's discipline's approval for a gated stage. Without a
 // stage it signs the nearest gated stage ahead that needs the actor's discipline.
 func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) (*Workflow, error) {
-	actor, err := s.mm.GetUser(actorID)
-	if err != nil {
-		return nil, errors.Wrap(err, "get actor")
-	}
-	discipline, err := s.disciplineOf(ctx, actor)
+	actor, discipline, err := s.actorDiscipline(ctx, actorID)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,16 @@ func (s *Service) disciplineOf(ctx context.Context, u *model.User) (Discipline, 
 	return d, errors.Wrap(err, "get discipline")
 }
 
+// actorDiscipline reads the acting user and their discipline.
+func (s *Service) actorDiscipline(ctx context.Context, actorID string) (*model.User, Discipline, error) {
+	actor, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, "", errors.Wrap(err, "get actor")
+	}
+	d, err := s.disciplineOf(ctx, actor)
+	return actor, d, err
+}
+
 // DisciplineOf returns a user's discipline and where it comes from ("admin", "self" or "").
 func (s *Service) DisciplineOf(ctx context.Context, userID string) (Discipline, string, error) {
 	u, err := s.mm.GetUser(userID)

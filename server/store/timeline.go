@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/server/app"
@@ -16,16 +15,7 @@ import (
 // The conflict is detected with ON CONFLICT rather than by error type, because the
 // plugin's database handle reaches PostgreSQL through the server's RPC driver.
 func (s *Store) AddTimelineEvent(ctx context.Context, ev app.TimelineEvent) error {
-	if ev.ID == "" {
-		ev.ID = model.NewId()
-	}
-	if ev.At == 0 {
-		ev.At = nowMillis()
-	}
-	data, err := json.Marshal(ev.Data)
-	if err != nil || ev.Data == nil {
-		data = []byte("{}")
-	}
+	ev, data := completeEvent(ev)
 	res, err := s.db.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
 		ev.ID, ev.WorkflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID, data)

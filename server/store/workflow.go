@@ -311,18 +311,25 @@ func saveRoles(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
 	return nil
 }
 
+// completeEvent fills in an event's id and time when the caller left them out and
+// encodes its data for the jsonb column.
+func completeEvent(ev app.TimelineEvent) (app.TimelineEvent, []byte) {
+	if ev.ID == "" {
+		ev.ID = model.NewId()
+	}
+	if ev.At == 0 {
+		ev.At = nowMillis()
+	}
+	data, err := json.Marshal(ev.Data)
+	if err != nil || ev.Data == nil {
+		data = []byte("{}")
+	}
+	return ev, data
+}
+
 func insertEvents(ctx context.Context, tx *sql.Tx, workflowID string, events []app.TimelineEvent) error {
 	for _, ev := range events {
-		if ev.ID == "" {
-			ev.ID = model.NewId()
-		}
-		if ev.At == 0 {
-			ev.At = nowMillis()
-		}
-		data, err := json.Marshal(ev.Data)
-		if err != nil || ev.Data == nil {
-			data = []byte("{}")
-		}
+		ev, data := completeEvent(ev)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.ID, workflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID, data); err != nil {
 			return errors.Wrapf(err, "record %s event", ev.Type)
