@@ -46,16 +46,22 @@ func (h *handler) patchTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Done *bool `json:"done"`
+		Done     *bool  `json:"done"`
+		Assignee string `json:"assignee"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Done == nil {
-		writeError(w, http.StatusBadRequest, `give {"done": true} or {"done": false}`)
+	var t *app.Task
+	switch {
+	case body.Done != nil && body.Assignee == "":
+		t, err = h.svc.SetTaskDone(r.Context(), userID(r), r.PathValue("id"), n, *body.Done)
+	case body.Done == nil && body.Assignee != "":
+		t, err = h.svc.AssignTask(r.Context(), userID(r), r.PathValue("id"), n, body.Assignee)
+	default:
+		writeError(w, http.StatusBadRequest, `give one change: {"done": true|false} or {"assignee": "username"}`)
 		return
 	}
-	t, err := h.svc.SetTaskDone(r.Context(), userID(r), r.PathValue("id"), n, *body.Done)
 	if err != nil {
 		h.fail(w, r, err)
 		return

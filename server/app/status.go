@@ -139,17 +139,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 // SetTaskDone checks or unchecks a task; members may. Finishing a task that is
 // already done is refused, so two people racing to finish it get one success.
 func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number int, done bool) (*Task, error) {
-	current, err := s.Get(ctx, actorID, id)
-	if err != nil {
-		return nil, err
-	}
-	w, task, err := s.store.UpdateTask(ctx, current.ID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
-		if err := requireActive(w); err != nil {
-			return nil, err
-		}
-		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
-			return nil, forbidden("Only members of ~%s check its tasks.", w.ChannelName)
-		}
+	w, task, err := s.changeTask(ctx, actorID, id, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
 		if t.Done == done {
 			if done {
 				return nil, conflict("Task #%d is already done (by %s).", t.Number, s.mention(t.DoneBy))
@@ -172,6 +162,49 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 		mark = "☐ reopened"
 	}
 	s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	s.publish(w, "task")
+	return task, nil
+}
+
+// changeTask applies fn to one task of a visible, active workflow, for members only,
+// under the workflow's row lock.
+func (s *Service) changeTask(ctx context.Context, actorID, id string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error) {
+	current, err := s.Get(ctx, actorID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.store.UpdateTask(ctx, current.ID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
+		if err := requireActive(w); err != nil {
+			return nil, err
+		}
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, forbidden("Only members of ~%s change its tasks.", w.ChannelName)
+		}
+		return fn(w, t)
+	})
+}
+
+// AssignTask gives a task to a team member (username, with or without @); members may.
+func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int, username string) (*Task, error) {
+	username = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(username), "@"))
+	u, err := s.mm.GetUserByUsername(username)
+	if err != nil || u.DeleteAt != 0 || u.IsBot {
+		return nil, invalid("No user @%s.", username)
+	}
+	w, task, err := s.changeTask(ctx, actorID, id, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
+		if !s.mm.IsTeamMember(w.TeamID, u.Id) {
+			return nil, invalid("@%s is not a member of this team.", u.Username)
+		}
+		if t.AssigneeID == u.Id {
+			return nil, conflict("Task #%d is already @%s's.", t.Number, u.Username)
+		}
+		t.AssigneeID = u.Id
+		return []TimelineEvent{{Type: EventTaskAssigned, ActorID: actorID, Summary: fmt.Sprintf("Task #%d assigned to @%s", t.Number, u.Username)}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
 	s.publish(w, "task")
 	return task, nil
 }

@@ -110,6 +110,7 @@ const (
 	EventStatusUpdate = "status_update"
 	EventTaskAdded    = "task_added"
 	EventTaskDone     = "task_done"
+	EventTaskAssigned = "task_assigned"
 	EventHandoff      = "handoff"
 	EventPinned       = "pinned"
 	EventReminder     = "reminder"

@@ -20,7 +20,7 @@ func (h *Handler) status(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) task(c *call) *model.CommandResponse {
-	usage := ephemeral("Usage: `/%s task add <text> [@user] [--due 2h]`, `/%s task done <n>` or `/%s task undo <n>`.", c.trigger, c.trigger, c.trigger)
+	usage := ephemeral("Usage: `/%[1]s task add <text> [@user] [--due 2h]`, `/%[1]s task done <n>`, `/%[1]s task undo <n>` or `/%[1]s task assign <n> @user`.", c.trigger)
 	if len(c.words) < 2 {
 		return usage
 	}
@@ -35,13 +35,25 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 			_, err := h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: strings.Join(words, " "), Assignee: assignee, Due: c.flags["due"]})
 			return err
 		})
+	case "assign":
+		if len(c.words) != 3 || !strings.HasPrefix(c.words[2], "@") || c.flags.has("due") {
+			return usage
+		}
+		n, bad := taskNumber(c)
+		if bad != nil {
+			return bad
+		}
+		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+			_, err := h.svc.AssignTask(ctx, c.args.UserId, w.ID, n, c.words[2])
+			return err
+		})
 	case "done", "undo":
 		if len(c.words) != 2 || c.flags.has("due") {
 			return usage
 		}
-		n, err := strconv.Atoi(strings.TrimPrefix(c.words[1], "#"))
-		if err != nil || n < 1 {
-			return ephemeral("%q is not a task number; `/%s tasks` lists them.", c.words[1], c.trigger)
+		n, bad := taskNumber(c)
+		if bad != nil {
+			return bad
 		}
 		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
 			_, err := h.svc.SetTaskDone(ctx, c.args.UserId, w.ID, n, c.words[0] == "done")
@@ -50,6 +62,15 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 	default:
 		return usage
 	}
+}
+
+// taskNumber reads the task number in `task <verb> <n>`; the answer is non-nil when it is not one.
+func taskNumber(c *call) (int, *model.CommandResponse) {
+	n, err := strconv.Atoi(strings.TrimPrefix(c.words[1], "#"))
+	if err != nil || n < 1 {
+		return 0, ephemeral("%q is not a task number; `/%s tasks` lists them.", c.words[1], c.trigger)
+	}
+	return n, nil
 }
 
 func (h *Handler) tasks(c *call) *model.CommandResponse {

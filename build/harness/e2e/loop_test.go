@@ -92,6 +92,15 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	requireContains(t, errBody.Error, "Only members of ~"+w.ChannelName)
 	require.Equal(t, http.StatusForbidden, api(t, outsider, http.MethodPost, "/api/v1/workflows/"+w.ID+"/status", map[string]string{"text": "hi"}, &errBody), errBody.Error)
 
+	// Assigning: by command and by the REST door.
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task assign 1 @"+helper.Username).Text)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "Task #1:", "→ @"+helper.Username)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task assign 1 @"+helper.Username).Text, "already @"+helper.Username+"'s")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task assign 1 @nobody-here").Text, "No user @nobody-here")
+	require.Equal(t, http.StatusOK, api(t, helper, http.MethodPatch, "/api/v1/workflows/"+w.ID+"/tasks/2", map[string]string{"assignee": lead.Username}, &task))
+	require.Equal(t, lead.Id, task.AssigneeID)
+	require.Equal(t, http.StatusBadRequest, api(t, helper, http.MethodPatch, "/api/v1/workflows/"+w.ID+"/tasks/2", map[string]any{"assignee": lead.Username, "done": true}, &errBody))
+
 	// Entering a stage brings its checklist.
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
 	require.Len(t, e.tasks(lead, w.ID), 6)
@@ -113,7 +122,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 			require.GreaterOrEqual(t, ev.At, timeline.Items[i-1].At, "oldest first")
 		}
 	}
-	require.Equal(t, "created,status_update,task_added,task_done,task_added,stage_changed", strings.Join(types, ","))
+	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed", strings.Join(types, ","))
 	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
 }
 
