@@ -127,7 +127,7 @@ func (s *Service) Templates(ctx context.Context, actorID string) ([]TemplateSumm
 // close to title: after normalising, most tokens of the shorter title appear in the
 // other. It looks at the newest 200 active ones, which is where duplicates happen.
 func (s *Service) findSimilar(ctx context.Context, actorID, teamID, typ, title string) (*Workflow, error) {
-	items, _, err := s.store.ListWorkflows(ctx, ListFilter{TeamID: teamID, ViewerID: actorID, Type: typ, Status: StatusActive, PerPage: 200})
+	items, err := s.store.ActiveTitles(ctx, ListFilter{TeamID: teamID, ViewerID: actorID, Type: typ, PerPage: 200})
 	if err != nil {
 		return nil, err
 	}

@@ -155,6 +155,9 @@ type Store interface {
 	// GetWorkflowFor reads a workflow by "id" or "channel" with its Viewer filled in.
 	GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*Workflow, error)
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
+	// ActiveTitles returns the newest active workflows of a type that the viewer can see,
+	// with only id, channel name and title filled in (the duplicate guard's input).
+	ActiveTitles(ctx context.Context, f ListFilter) ([]*Workflow, error)
 	// ActiveCounts counts the active workflows per type whose channel the user is in.
 	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)
 	// UpdateWorkflow locks the workflow, lets fn change it and name the events to

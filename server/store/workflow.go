@@ -242,6 +242,22 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	return out, next, nil
 }
 
+// ActiveTitles reads just what the duplicate guard compares, in one round trip.
+func (s *Store) ActiveTitles(ctx context.Context, f app.ListFilter) ([]*app.Workflow, error) {
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
+		ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
+		SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
+		WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
+		AND (NOT w.private OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))
+		ORDER BY w.created_at DESC, w.id DESC LIMIT $4) p`, f.TeamID, f.Type, f.ViewerID, f.PerPage).Scan(&raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "list active titles")
+	}
+	var out []*app.Workflow
+	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode active titles")
+}
+
 // UpdateWorkflow serialises changes to one workflow with a row lock, so concurrent
 // commands see each other's effects and none is lost.
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
