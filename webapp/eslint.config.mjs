@@ -24,4 +24,25 @@ export default tseslint.config(
         },
         rules: {'@typescript-eslint/no-require-imports': 'off'},
     },
+    {
+        // The real-browser test's host page: a plain script with the web app's globals.
+        files: ['browser/host/*.js'],
+        languageOptions: {
+            sourceType: 'script',
+            globals: {
+                window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', fetch: 'readonly',
+                WebSocket: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', getComputedStyle: 'readonly',
+                React: 'readonly', ReactDOM: 'readonly', Redux: 'readonly', ReactRedux: 'readonly',
+            },
+        },
+        rules: {eqeqeq: ['error', 'always'], curly: 'error'},
+    },
+    {
+        // The real-browser test itself (Node); page.evaluate callbacks run in the page.
+        files: ['browser/*.mjs'],
+        languageOptions: {
+            globals: {process: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', window: 'readonly', getComputedStyle: 'readonly'},
+        },
+        rules: {eqeqeq: ['error', 'always'], curly: 'error'},
+    },
 );
