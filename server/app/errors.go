@@ -50,3 +50,6 @@ var ErrNotFound = errors.New("not found")
 
 // ErrDuplicate is what a Store returns when a unique event already exists.
 var ErrDuplicate = errors.New("duplicate")
+
+// ErrNotTeamMember is what a Store returns when a list's viewer is not in the team.
+var ErrNotTeamMember = errors.New("not a team member")

@@ -154,6 +154,7 @@ type Store interface {
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
 	// GetWorkflowFor reads a workflow by "id" or "channel" with its Viewer filled in.
 	GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*Workflow, error)
+	// ListWorkflows returns ErrNotTeamMember when the viewer is not in the team.
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
 	// ActiveTitles returns the newest active workflows of a type that the viewer can see,
 	// with only id, channel name and title filled in (the duplicate guard's input).

@@ -214,7 +214,8 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	if f.Query != "" {
 		where = append(where, "w.title ILIKE "+arg("%"+escapeLike(f.Query)+"%"))
 	}
-	member := "EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = " + arg(f.ViewerID) + ")"
+	viewer := arg(f.ViewerID)
+	member := "EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = " + viewer + ")"
 	if f.Mine {
 		where = append(where, member)
 	} else {
@@ -228,10 +229,22 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 		where = append(where, "(w.created_at, w.id) < ("+arg(at)+", "+arg(id)+")")
 	}
 	limit := f.PerPage
-	out, err := queryWorkflows(ctx, s.db, `WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1), `p.created_at DESC, p.id DESC`, args...)
+	// The viewer's team membership comes back with the page: one round trip for both.
+	var teamMember bool
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM teammembers tm WHERE tm.teamid = $1 AND tm.userid = `+viewer+`
+		AND tm.deleteat = 0), COALESCE(json_agg(p.j ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
+		SELECT `+workflowJSON+` AS j, w.created_at, w.id FROM devops_workflows w WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1)+`) p`, args...).Scan(&teamMember, &raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list workflows")
+	}
+	if !teamMember {
+		return nil, "", app.ErrNotTeamMember
+	}
+	var out []*app.Workflow
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, "", errors.Wrap(err, "decode workflows")
 	}
 	next := ""
 	if len(out) > limit {

@@ -54,6 +54,10 @@ func TestCreateGetAndList(t *testing.T) {
 		all = append(all, w)
 	}
 	require.NoError(t, s.CreateWorkflow(ctx, newWorkflow(model.NewId(), "incident", 1, 5), nil), "another team's workflow")
+	_, err := s.DB().Exec(`INSERT INTO teammembers VALUES ($1, $2, false, 0)`, team, viewer)
+	require.NoError(t, err)
+	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: model.NewId(), PerPage: 5})
+	require.ErrorIs(t, err, app.ErrNotTeamMember)
 
 	got, err := s.GetWorkflow(ctx, all[0].ID)
 	require.NoError(t, err)

@@ -275,7 +275,7 @@ func measureReminderTick(ctx context.Context, b *bench) check {
 		return fail(err)
 	}
 	now := model.GetMillis()
-	if _, err := db.ExecContext(ctx, `UPDATE devops_workflows SET next_reminder_at = $1 + 60000 + (random() * 3600000)::bigint
+	if _, err := db.ExecContext(ctx, `UPDATE devops_workflows SET next_reminder_at = $1::bigint + 60000 + (random() * 3600000)::bigint
 		WHERE id IN (SELECT id FROM devops_workflows WHERE status = 'active' ORDER BY id LIMIT $2)`, now, reminderTickWorkflows); err != nil {
 		return fail(errors.Wrap(err, "give workflows reminders"))
 	}
