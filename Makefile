@@ -1,7 +1,8 @@
 # DevOps Channels — a Mattermost plugin. `make help` lists the targets.
 include build/setup.mk
 include build/custom.mk
--include build/bench.mk
+include build/bench.mk
+include build/browser.mk
 
 .DEFAULT_GOAL := all
 
@@ -67,9 +68,9 @@ check-style: $(GOLANGCI_LINT) webapp/node_modules
 $(GOLANGCI_LINT):
 	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
-## test: everything — style, unit and store tests on real PostgreSQL, end-to-end tests on a real Mattermost server, webapp tests.
+## test: everything — style, unit and store tests on real PostgreSQL, end-to-end tests on a real Mattermost server, webapp component tests, the real-browser test.
 .PHONY: test
-test: pg-up check-style mm-server dist-host test-go test-e2e test-webapp
+test: pg-up check-style mm-server dist-host test-go test-e2e test-webapp test-browser
 
 ## test-go: unit and store tests (real PostgreSQL).
 .PHONY: test-go
