@@ -115,13 +115,15 @@ func TestSidebarCategories(t *testing.T) {
 
 	// An empty archive category leaves closed channels where they are; turned off,
 	// nothing is filed.
+	t.Cleanup(func() {
+		setPluginSettings(t, map[string]any{"sidebarcategories": true, "sidebararchivecategory": "Closed workflows"})
+	})
 	setPluginSettings(t, map[string]any{"sidebararchivecategory": ""})
 	e.run(lead, release.ChannelID, "/devops close")
 	time.Sleep(500 * time.Millisecond)
 	in, _ := e.categoryOf(lead, release.ChannelID)
 	require.Equal(t, "Releases", in)
 	setPluginSettings(t, map[string]any{"sidebarcategories": false})
-	defer setPluginSettings(t, map[string]any{"sidebarcategories": true, "sidebararchivecategory": "Closed workflows"})
 	third := e.start(lead, `incident "Queue backlog" --force`)
 	time.Sleep(time.Second)
 	in, _ = e.categoryOf(lead, third.ChannelID)
