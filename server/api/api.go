@@ -49,6 +49,7 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("GET /api/v1/workflows/{id}/members", h.members)
 	m.HandleFunc("POST /api/v1/workflows/{id}/handoff", h.handoff)
 	m.HandleFunc("POST /api/v1/workflows/{id}/snooze", h.snooze)
+	m.HandleFunc("POST /api/v1/workflows/{id}/severity", h.severity)
 	m.HandleFunc("GET /api/v1/stats", h.stats)
 	m.HandleFunc("GET /api/v1/me/discipline", h.getDiscipline)
 	m.HandleFunc("GET /api/v1/me/summary", h.mySummary)

@@ -132,3 +132,13 @@ func (h *handler) mySummary(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"active": counts})
 }
+
+type severityBody struct {
+	Severity string `json:"severity"`
+}
+
+func (h *handler) severity(w http.ResponseWriter, r *http.Request) {
+	mutation(h, func(h *handler, r *http.Request, id string, b *severityBody) (*app.Workflow, error) {
+		return h.svc.SetSeverity(r.Context(), userID(r), id, b.Severity)
+	})(w, r)
+}

@@ -101,19 +101,20 @@ type TimelineEvent struct {
 
 // Timeline event types.
 const (
-	EventCreated      = "created"
-	EventStageChanged = "stage_changed"
-	EventSignoff      = "signoff"
-	EventRoleAssigned = "role_assigned"
-	EventClosed       = "closed"
-	EventReopened     = "reopened"
-	EventStatusUpdate = "status_update"
-	EventTaskAdded    = "task_added"
-	EventTaskDone     = "task_done"
-	EventTaskAssigned = "task_assigned"
-	EventHandoff      = "handoff"
-	EventPinned       = "pinned"
-	EventReminder     = "reminder"
+	EventCreated         = "created"
+	EventStageChanged    = "stage_changed"
+	EventSignoff         = "signoff"
+	EventRoleAssigned    = "role_assigned"
+	EventClosed          = "closed"
+	EventReopened        = "reopened"
+	EventStatusUpdate    = "status_update"
+	EventTaskAdded       = "task_added"
+	EventTaskDone        = "task_done"
+	EventTaskAssigned    = "task_assigned"
+	EventSeverityChanged = "severity_changed"
+	EventHandoff         = "handoff"
+	EventPinned          = "pinned"
+	EventReminder        = "reminder"
 )
 
 // hasSignoff reports whether discipline d signed off stage.

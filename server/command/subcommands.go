@@ -20,6 +20,7 @@ func (h *Handler) subcommands() []*subcommand {
 			flags: []string{"mine", "closed"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
 		{name: "stage", usage: "stage [next|<stage>]", help: "Move to the next or a named stage (lead or admin; gates apply).", run: (*Handler).stage},
+		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
 		{name: "signoff", usage: "signoff [stage] [note]", help: "Sign off a gated stage for your discipline.", run: (*Handler).signoff},
 		{name: "status", usage: "status <text>", help: "Post a status update here and to the type's broadcast channels.", run: (*Handler).status},
 		{name: "task", usage: "task add <text> [@user] [--due 2h|2026-12-01] | task done <n> | task undo <n> | task assign <n> @user",
@@ -242,6 +243,16 @@ func (h *Handler) stage(c *call) *model.CommandResponse {
 	}
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
 		_, err := h.svc.ChangeStage(ctx, c.args.UserId, w.ID, target)
+		return err
+	})
+}
+
+func (h *Handler) severity(c *call) *model.CommandResponse {
+	if len(c.words) != 1 {
+		return ephemeral("Usage: `/%s severity <severity>`.", c.trigger)
+	}
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		_, err := h.svc.SetSeverity(ctx, c.args.UserId, w.ID, c.words[0])
 		return err
 	})
 }

@@ -159,6 +159,11 @@ func TestWhoHandoffRetrospectiveAndStats(t *testing.T) {
 	require.Len(t, members.Items, 2)
 	require.NotNil(t, members.Items[0].InWorkingHours)
 
+	requireContains(t, e.run(next, w.ChannelID, "/devops severity sev2").Text, "Only the commander")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops severity sev9").Text, `Unknown severity "sev9"`)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops severity sev2").Text)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "Severity:** sev1 → **sev2**")
+	require.Equal(t, "sev2", e.workflowOf(lead, w.ChannelID).Severity)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Rolled back 4.2").Text)
 	requireContains(t, e.run(next, w.ChannelID, "/devops handoff @"+next.Username).Text, "Only the commander")
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops handoff @"+next.Username+" EU shift ends; watch the p99").Text)
