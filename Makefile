@@ -48,7 +48,7 @@ dist-host:
 bundle:
 	@rm -rf dist/$(PLUGIN_ID) && mkdir -p dist/$(PLUGIN_ID)/server/dist dist/$(PLUGIN_ID)/webapp/dist
 	@cp plugin.json dist/$(PLUGIN_ID)/
-	@cp -r assets dist/$(PLUGIN_ID)/
+	@mkdir -p dist/$(PLUGIN_ID)/assets && cp assets/icon.svg assets/profile.png dist/$(PLUGIN_ID)/assets/
 	@for p in $(PLATFORMS); do cp server/dist/plugin-$$p* dist/$(PLUGIN_ID)/server/dist/; done
 	@cp webapp/dist/main.js dist/$(PLUGIN_ID)/webapp/dist/
 	@# Directory entries matter: the server refuses a tarball of bare files.
