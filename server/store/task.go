@@ -21,20 +21,52 @@ func scanTask(row scanner) (*app.Task, error) {
 	return &t, err
 }
 
-// insertTask numbers a task after the workflow's last one. Callers hold the
-// workflow's row lock, so numbers never collide.
-func insertTask(ctx context.Context, tx *sql.Tx, workflowID string, t *app.Task) error {
-	if t.ID == "" {
-		t.ID = model.NewId()
+// insertTasks numbers tasks after the workflow's last one and inserts them in one
+// statement (one round trip through the RPC driver). Callers hold the workflow's row
+// lock, so numbers never collide.
+func insertTasks(ctx context.Context, tx *sql.Tx, workflowID string, tasks []*app.Task) error {
+	if len(tasks) == 0 {
+		return nil
 	}
-	if t.CreatedAt == 0 {
-		t.CreatedAt = nowMillis()
+	type row struct {
+		Idx int `json:"idx"`
+		*app.Task
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline,
-		assignee_id, due_at, created_by, created_at)
-		VALUES ($1, $2::VARCHAR, (SELECT COALESCE(MAX(number), 0) + 1 FROM devops_tasks WHERE workflow_id = $2::VARCHAR), $3, $4, $5, $6, $7, $8, $9)
-		RETURNING number`, t.ID, workflowID, t.Text, t.Stage, t.Discipline, t.AssigneeID, t.DueAt, t.CreatedBy, t.CreatedAt).Scan(&t.Number)
-	return errors.Wrap(err, "insert task")
+	rows := make([]row, len(tasks))
+	for i, t := range tasks {
+		if t.ID == "" {
+			t.ID = model.NewId()
+		}
+		if t.CreatedAt == 0 {
+			t.CreatedAt = nowMillis()
+		}
+		rows[i] = row{Idx: i + 1, Task: t}
+	}
+	payload, err := json.Marshal(rows)
+	if err != nil {
+		return errors.Wrap(err, "encode tasks")
+	}
+	var numbers []byte
+	err = tx.QueryRowContext(ctx, `WITH base AS (
+			SELECT COALESCE(MAX(number), 0) AS n FROM devops_tasks WHERE workflow_id = $1::VARCHAR
+		), ins AS (
+			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, due_at, created_by, created_at)
+			SELECT t.id, $1::VARCHAR, base.n + t.idx, t.text, t.stage, t.discipline, t.assignee_id, t.due_at, t.created_by, t.created_at
+			FROM base, json_to_recordset($2::json) AS t(idx int, id text, text text, stage text, discipline text,
+				assignee_id text, due_at bigint, created_by text, created_at bigint)
+			RETURNING id, number
+		) SELECT json_object_agg(id, number) FROM ins`, workflowID, string(payload)).Scan(&numbers)
+	if err != nil {
+		return errors.Wrap(err, "insert tasks")
+	}
+	byID := map[string]int{}
+	if err := json.Unmarshal(numbers, &byID); err != nil {
+		return errors.Wrap(err, "decode task numbers")
+	}
+	for _, t := range tasks {
+		t.Number = byID[t.ID]
+	}
+	return nil
 }
 
 // ListTasks returns a workflow's tasks by number, fetched as one aggregated row.

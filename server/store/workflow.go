@@ -98,10 +98,8 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
 		}
-		for _, t := range w.NewTasks {
-			if err := insertTask(ctx, tx, w.ID, t); err != nil {
-				return err
-			}
+		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
+			return err
 		}
 		w.NewTasks = nil
 		return insertEvents(ctx, tx, w.ID, events)
@@ -298,22 +296,15 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 		if err != nil {
 			return errors.Wrap(err, "save workflow")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM devops_roles WHERE workflow_id = $1`, w.ID); err != nil {
-			return errors.Wrap(err, "clear roles")
-		}
+		// Roles are upserted (a role changes hands, none is ever removed).
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
 		}
-		for _, so := range w.Signoffs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO devops_signoffs (workflow_id, stage, discipline, user_id, note, at)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, w.ID, so.Stage, so.Discipline, so.UserID, so.Note, so.At); err != nil {
-				return errors.Wrap(err, "save sign-off")
-			}
+		if err := saveSignoffs(ctx, tx, w); err != nil {
+			return err
 		}
-		for _, t := range w.NewTasks {
-			if err := insertTask(ctx, tx, w.ID, t); err != nil {
-				return err
-			}
+		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
+			return err
 		}
 		w.NewTasks = nil
 		if err := insertEvents(ctx, tx, w.ID, events); err != nil {
@@ -325,19 +316,35 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 	return out, err
 }
 
-// saveRoles stores the workflow roles; the service keeps the lead role's holder
-// equal to lead_id in the same transaction.
+// saveRoles stores the workflow roles in one statement; the service keeps the lead
+// role's holder equal to lead_id in the same transaction. A role keeps its
+// assigned_at until it changes hands.
 func saveRoles(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
-	for role, userID := range w.Roles {
-		if userID == "" {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_roles (workflow_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)`,
-			w.ID, role, userID, nowMillis()); err != nil {
-			return errors.Wrapf(err, "save role %s", role)
-		}
+	roles, err := json.Marshal(w.Roles)
+	if err != nil {
+		return errors.Wrap(err, "encode roles")
 	}
-	return nil
+	_, err = tx.ExecContext(ctx, `INSERT INTO devops_roles (workflow_id, role, user_id, assigned_at)
+		SELECT $1, r.key, r.value, $3 FROM json_each_text($2::json) r WHERE r.value <> ''
+		ON CONFLICT (workflow_id, role) DO UPDATE SET user_id = EXCLUDED.user_id, assigned_at = EXCLUDED.assigned_at
+		WHERE devops_roles.user_id <> EXCLUDED.user_id`, w.ID, string(roles), nowMillis())
+	return errors.Wrap(err, "save roles")
+}
+
+// saveSignoffs records new sign-offs in one statement; existing ones stay as they were.
+func saveSignoffs(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
+	if len(w.Signoffs) == 0 {
+		return nil
+	}
+	signoffs, err := json.Marshal(w.Signoffs)
+	if err != nil {
+		return errors.Wrap(err, "encode sign-offs")
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO devops_signoffs (workflow_id, stage, discipline, user_id, note, at)
+		SELECT $1, s.stage, s.discipline, s.user_id, s.note, s.at
+		FROM json_to_recordset($2::json) AS s(stage text, discipline text, user_id text, note text, at bigint)
+		ON CONFLICT DO NOTHING`, w.ID, string(signoffs))
+	return errors.Wrap(err, "save sign-offs")
 }
 
 // completeEvent fills in an event's id and time when the caller left them out and
@@ -357,14 +364,27 @@ func completeEvent(ev app.TimelineEvent) (app.TimelineEvent, []byte) {
 }
 
 func insertEvents(ctx context.Context, tx *sql.Tx, workflowID string, events []app.TimelineEvent) error {
-	for _, ev := range events {
-		ev, data := completeEvent(ev)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.ID, workflowID, ev.Type, ev.At, ev.ActorID, ev.Summary, ev.PostID, data); err != nil {
-			return errors.Wrapf(err, "record %s event", ev.Type)
-		}
+	if len(events) == 0 {
+		return nil
 	}
-	return nil
+	type row struct {
+		app.TimelineEvent
+		Data json.RawMessage `json:"data"`
+	}
+	rows := make([]row, len(events))
+	for i, ev := range events {
+		ev, data := completeEvent(ev)
+		rows[i] = row{TimelineEvent: ev, Data: data}
+	}
+	payload, err := json.Marshal(rows)
+	if err != nil {
+		return errors.Wrap(err, "encode events")
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO devops_timeline (id, workflow_id, type, at, actor_id, summary, post_id, data)
+		SELECT e.id, $1, e.type, e.at, e.actor_id, e.summary, e.post_id, COALESCE(e.data, '{}')::jsonb
+		FROM json_to_recordset($2::json) AS e(id text, type text, at bigint, actor_id text, summary text, post_id text, data json)`,
+		workflowID, string(payload))
+	return errors.Wrap(err, "record events")
 }
 
 func encodeCursor(at int64, id string) string {
