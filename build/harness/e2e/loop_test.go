@@ -174,3 +174,25 @@ func TestWebappContract(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusBroadcast(t *testing.T) {
+	e := newEnv(t)
+	lead := e.withDiscipline("lead", "security")
+	broadcast, _, err := srv.Admin.CreateChannel(context.Background(), &model.Channel{TeamId: e.team.Id, Name: "incident-updates", DisplayName: "Incident updates", Type: model.ChannelTypeOpen})
+	require.NoError(t, err)
+	setPluginSetting(t, "broadcastchannels", "incident: "+broadcast.Id+"\nsecurity: "+broadcast.Id)
+	defer setPluginSetting(t, "broadcastchannels", "")
+
+	w := e.start(lead, "incident Broadcast me")
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Mitigation deployed to EU").Text)
+	eventually(t, 10*time.Second, func() bool {
+		return postsContaining(t, lead, broadcast.Id, "Mitigation deployed to EU") == 1
+	}, "the broadcast")
+	requireContains(t, lastPost(t, lead, broadcast.Id).Message, "Status update", "~"+w.ChannelName)
+
+	// A private workflow's updates stay in its channel.
+	sec := e.start(lead, "security Secret leak")
+	require.Empty(t, e.run(lead, sec.ChannelID, "/devops status Rotated the keys").Text)
+	time.Sleep(time.Second)
+	require.Zero(t, postsContaining(t, lead, broadcast.Id, "Rotated the keys"))
+}
