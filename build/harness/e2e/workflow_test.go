@@ -472,3 +472,35 @@ func setPluginSetting(t *testing.T, key, value string) {
 	require.NoError(t, err)
 	time.Sleep(200 * time.Millisecond) // the plugin applies the change asynchronously
 }
+
+func TestStartDialog(t *testing.T) {
+	e := newEnv(t)
+	dev := e.withDiscipline("dev", "developer")
+	designer := e.withDiscipline("designer", "designer")
+
+	// No arguments opens the form (the answer itself is empty).
+	require.Empty(t, e.run(dev, e.square.Id, "/devops start").Text)
+
+	submit := func(m *member, submission map[string]any) (int, map[string]any) {
+		var out map[string]any
+		status := api(t, m, http.MethodPost, "/api/v1/dialog/start",
+			map[string]any{"type": "dialog_submission", "callback_id": "start", "team_id": e.team.Id, "channel_id": e.square.Id, "submission": submission}, &out)
+		return status, out
+	}
+	status, out := submit(dev, map[string]any{"type": "release", "title": "Release 7.1.0", "private": false})
+	require.Equal(t, http.StatusOK, status)
+	require.Empty(t, out["error"])
+	var page struct {
+		Items []*workflowJSON `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, api(t, dev, http.MethodGet, "/api/v1/workflows?team_id="+e.team.Id+"&q=7.1.0", nil, &page))
+	require.Len(t, page.Items, 1)
+	require.Equal(t, dev.Id, page.Items[0].LeadID)
+
+	// A refusal comes back in the form, and nothing is created.
+	status, out = submit(designer, map[string]any{"type": "release", "title": "Release 7.2.0"})
+	require.Equal(t, http.StatusOK, status)
+	requireContains(t, fmt.Sprint(out["error"]), "Starting a release needs the discipline")
+	require.Equal(t, http.StatusOK, api(t, dev, http.MethodGet, "/api/v1/workflows?team_id="+e.team.Id+"&q=7.2.0", nil, &page))
+	require.Empty(t, page.Items)
+}
