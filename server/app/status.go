@@ -224,7 +224,7 @@ func checklist(tmpl *Template, stage, actorID string) []*Task {
 	st, _ := tmpl.Stage(stage)
 	out := make([]*Task, 0, len(st.Checklist))
 	for _, c := range st.Checklist {
-		out = append(out, &Task{Text: c.Text, Stage: stage, Discipline: c.Discipline, CreatedBy: actorID})
+		out = append(out, &Task{Text: c.Text, Stage: stage, Discipline: c.Discipline, CreatedBy: actorID, FromChecklist: true})
 	}
 	return out
 }

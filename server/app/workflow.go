@@ -75,6 +75,8 @@ type Task struct {
 	DoneAt     int64      `json:"done_at"`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  int64      `json:"created_at"`
+	// FromChecklist marks a task made from the template's checklist for its stage.
+	FromChecklist bool `json:"-"`
 }
 
 // Signoff is a discipline's approval to enter a gated stage.

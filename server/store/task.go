@@ -29,7 +29,8 @@ func insertTasks(ctx context.Context, tx *sql.Tx, workflowID string, tasks []*ap
 		return nil
 	}
 	type row struct {
-		Idx int `json:"idx"`
+		Idx       int  `json:"idx"`
+		Checklist bool `json:"checklist"`
 		*app.Task
 	}
 	rows := make([]row, len(tasks))
@@ -40,7 +41,7 @@ func insertTasks(ctx context.Context, tx *sql.Tx, workflowID string, tasks []*ap
 		if t.CreatedAt == 0 {
 			t.CreatedAt = nowMillis()
 		}
-		rows[i] = row{Idx: i + 1, Task: t}
+		rows[i] = row{Idx: i + 1, Checklist: t.FromChecklist, Task: t}
 	}
 	payload, err := json.Marshal(rows)
 	if err != nil {
@@ -49,13 +50,20 @@ func insertTasks(ctx context.Context, tx *sql.Tx, workflowID string, tasks []*ap
 	var numbers []byte
 	err = tx.QueryRowContext(ctx, `WITH base AS (
 			SELECT COALESCE(MAX(number), 0) AS n FROM devops_tasks WHERE workflow_id = $1::VARCHAR
+		), src AS (
+			-- A stage's checklist is added once: re-entering the stage does not repeat it.
+			SELECT t.*, row_number() OVER (ORDER BY t.idx) AS rn
+			FROM json_to_recordset($2::json) AS t(idx int, checklist boolean, id text, text text, stage text, discipline text,
+				assignee_id text, due_at bigint, created_by text, created_at bigint)
+			WHERE NOT (t.checklist AND EXISTS (SELECT 1 FROM devops_tasks x
+				WHERE x.workflow_id = $1::VARCHAR AND x.stage = t.stage AND x.text = t.text))
 		), ins AS (
 			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, due_at, created_by, created_at)
-			SELECT t.id, $1::VARCHAR, base.n + t.idx, t.text, t.stage, t.discipline, t.assignee_id, t.due_at, t.created_by, t.created_at
-			FROM base, json_to_recordset($2::json) AS t(idx int, id text, text text, stage text, discipline text,
-				assignee_id text, due_at bigint, created_by text, created_at bigint)
+			SELECT src.id, $1::VARCHAR, base.n + src.rn, src.text, src.stage, src.discipline, src.assignee_id, src.due_at,
+				src.created_by, src.created_at
+			FROM base, src
 			RETURNING id, number
-		) SELECT json_object_agg(id, number) FROM ins`, workflowID, string(payload)).Scan(&numbers)
+		) SELECT COALESCE(json_object_agg(id, number), '{}') FROM ins`, workflowID, string(payload)).Scan(&numbers)
 	if err != nil {
 		return errors.Wrap(err, "insert tasks")
 	}

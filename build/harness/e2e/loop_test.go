@@ -101,7 +101,10 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	require.Equal(t, lead.Id, task.AssigneeID)
 	require.Equal(t, http.StatusBadRequest, api(t, helper, http.MethodPatch, "/api/v1/workflows/"+w.ID+"/tasks/2", map[string]any{"assignee": lead.Username, "done": true}, &errBody))
 
-	// Entering a stage brings its checklist.
+	// Entering a stage brings its checklist, once: going back and forward again does not repeat it.
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
+	require.Len(t, e.tasks(lead, w.ID), 6)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage triage").Text)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
 	require.Len(t, e.tasks(lead, w.ID), 6)
 	list := e.run(lead, w.ChannelID, "/devops tasks").Text
@@ -122,7 +125,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 			require.GreaterOrEqual(t, ev.At, timeline.Items[i-1].At, "oldest first")
 		}
 	}
-	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed", strings.Join(types, ","))
+	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
 	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
 }
 
