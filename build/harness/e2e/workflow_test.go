@@ -504,3 +504,42 @@ func TestStartDialog(t *testing.T) {
 	require.Equal(t, http.StatusOK, api(t, dev, http.MethodGet, "/api/v1/workflows?team_id="+e.team.Id+"&q=7.2.0", nil, &page))
 	require.Empty(t, page.Items)
 }
+
+// Every bad setting saved through the API (as the System Console does) is refused with
+// a message naming its field, and the configuration in force stays.
+func TestBadSettingsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	dev := e.withDiscipline("dev", "developer")
+	bad := map[string]string{
+		"commandtrigger":         "echo",
+		"enabledtypes":           "incident, party",
+		"templateoverrides":      `{"release": {"stages": []}}`,
+		"disciplinemapping":      "alice: wizard",
+		"broadcastchannels":      "incident: not-a-channel",
+		"remindercadence":        "sev1=soon",
+		"timelineemoji":          "push pin",
+		"workinghours":           "9-5",
+		"webhooksecret":          "short",
+		"webhookfallbackchannel": "town-square",
+	}
+	fields := map[string]string{
+		"commandtrigger": "CommandTrigger", "enabledtypes": "EnabledTypes", "templateoverrides": "TemplateOverrides",
+		"disciplinemapping": "DisciplineMapping", "broadcastchannels": "BroadcastChannels", "remindercadence": "ReminderCadence",
+		"timelineemoji": "TimelineEmoji", "workinghours": "WorkingHours", "webhooksecret": "WebhookSecret",
+		"webhookfallbackchannel": "WebhookFallbackChannel",
+	}
+	for key, value := range bad {
+		cfg, _, err := srv.Admin.GetConfig(context.Background())
+		require.NoError(t, err)
+		if cfg.PluginSettings.Plugins[harness.PluginID] == nil {
+			cfg.PluginSettings.Plugins[harness.PluginID] = map[string]any{}
+		}
+		cfg.PluginSettings.Plugins[harness.PluginID][key] = value
+		_, _, err = srv.Admin.UpdateConfig(context.Background(), cfg)
+		require.Error(t, err, key)
+		requireContains(t, err.Error(), fields[key]+":")
+	}
+	// Nothing changed: the command still answers on its trigger, every type still starts.
+	requireContains(t, e.run(dev, e.square.Id, "/devops help").Text, "/devops start")
+	e.start(dev, "release Release 8.0.0")
+}
