@@ -25,7 +25,7 @@ type Configuration struct {
 	ReminderCadence             string
 	TimelineEmoji               string
 	WorkingHours                string
-	ArchiveAfterDays            int
+	ArchiveAfterDays            Number
 	WebhookSecret               string
 	IncidentOnFailedDeploy      bool
 	ProductionEnvironments      string
@@ -276,4 +276,24 @@ func Decode(entry any, c *Configuration) error {
 		return errors.Wrap(err, "encode plugin settings")
 	}
 	return errors.Wrap(json.Unmarshal(raw, c), "decode plugin settings")
+}
+
+// Number is a whole-number setting. The System Console saves numbers as JSON numbers,
+// but config.json, environment variables and mmctl may give strings; both are read,
+// and anything else is an error naming the value.
+type Number int
+
+// UnmarshalJSON accepts 7, 7.0 and "7".
+func (n *Number) UnmarshalJSON(raw []byte) error {
+	text := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if text == "" || text == "null" {
+		*n = 0
+		return nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	if err != nil || f != float64(int(f)) {
+		return errors.Errorf("%s is not a whole number", string(raw))
+	}
+	*n = Number(int(f))
+	return nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -73,4 +74,15 @@ func TestTemplateOverridesMergeAndAdd(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, []string{"facilitator"}, pm.Roles, "the lead role is always a role")
 	require.Equal(t, "Postmortems", pm.Category)
+}
+
+func TestNumberSettingsAcceptStrings(t *testing.T) {
+	for raw, want := range map[string]Number{`7`: 7, `"7"`: 7, `7.0`: 7, `""`: 0, `null`: 0} {
+		c := Defaults()
+		require.NoError(t, Decode(map[string]any{"ArchiveAfterDays": json.RawMessage(raw)}, c), raw)
+		require.Equal(t, want, c.ArchiveAfterDays, raw)
+	}
+	for _, raw := range []string{`"soon"`, `1.5`, `[1]`} {
+		require.Error(t, Decode(map[string]any{"ArchiveAfterDays": json.RawMessage(raw)}, Defaults()), raw)
+	}
 }

@@ -227,3 +227,27 @@ func TestRemindersSurvivePluginRestart(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_timeline WHERE workflow_id = $1 AND type = 'reminder'`, w.ID).Scan(&events))
 	require.Equal(t, count, events)
 }
+
+func TestClosedChannelsAreArchivedAfterTheSetting(t *testing.T) {
+	setPluginSetting(t, "archiveafterdays", "1")
+	defer setPluginSetting(t, "archiveafterdays", "0")
+	e := newEnv(t)
+	lead := e.user("lead")
+	old := e.start(lead, "incident Old news")
+	fresh := e.start(lead, "incident Fresh close")
+	for _, w := range []*workflowJSON{old, fresh} {
+		require.Empty(t, e.run(lead, w.ChannelID, "/devops close done").Text)
+	}
+	db, err := srv.DB()
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE devops_workflows SET closed_at = closed_at - 2 * 86400000 WHERE id = $1`, old.ID)
+	require.NoError(t, err)
+
+	deleted := func(channelID string) bool {
+		var deleteAt int64
+		require.NoError(t, db.QueryRow(`SELECT deleteat FROM channels WHERE id = $1`, channelID).Scan(&deleteAt))
+		return deleteAt != 0
+	}
+	eventually(t, 20*time.Second, func() bool { return deleted(old.ChannelID) }, "the old workflow's channel to be archived")
+	require.False(t, deleted(fresh.ChannelID), "a workflow closed today stays")
+}
