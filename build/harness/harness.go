@@ -525,3 +525,19 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// SetPluginSetting saves one of the plugin's settings (lower-case key) through the API,
+// as the System Console does; the plugin may refuse it (ConfigurationWillBeSaved).
+func (s *Server) SetPluginSetting(key string, value any) error {
+	ctx := context.Background()
+	cfg, _, err := s.Admin.GetConfig(ctx)
+	if err != nil {
+		return errors.Wrap(err, "read config")
+	}
+	if cfg.PluginSettings.Plugins[PluginID] == nil {
+		cfg.PluginSettings.Plugins[PluginID] = map[string]any{}
+	}
+	cfg.PluginSettings.Plugins[PluginID][key] = value
+	_, _, err = s.Admin.UpdateConfig(ctx, cfg)
+	return errors.Wrapf(err, "save setting %s", key)
+}

@@ -462,14 +462,7 @@ func TestAdminDisciplineMapping(t *testing.T) {
 
 func setPluginSetting(t *testing.T, key, value string) {
 	t.Helper()
-	cfg, _, err := srv.Admin.GetConfig(context.Background())
-	require.NoError(t, err)
-	if cfg.PluginSettings.Plugins[harness.PluginID] == nil {
-		cfg.PluginSettings.Plugins[harness.PluginID] = map[string]any{}
-	}
-	cfg.PluginSettings.Plugins[harness.PluginID][key] = value
-	_, _, err = srv.Admin.UpdateConfig(context.Background(), cfg)
-	require.NoError(t, err)
+	require.NoError(t, srv.SetPluginSetting(key, value))
 	time.Sleep(200 * time.Millisecond) // the plugin applies the change asynchronously
 }
 
@@ -529,13 +522,7 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		"webhookfallbackchannel": "WebhookFallbackChannel",
 	}
 	for key, value := range bad {
-		cfg, _, err := srv.Admin.GetConfig(context.Background())
-		require.NoError(t, err)
-		if cfg.PluginSettings.Plugins[harness.PluginID] == nil {
-			cfg.PluginSettings.Plugins[harness.PluginID] = map[string]any{}
-		}
-		cfg.PluginSettings.Plugins[harness.PluginID][key] = value
-		_, _, err = srv.Admin.UpdateConfig(context.Background(), cfg)
+		err := srv.SetPluginSetting(key, value)
 		require.Error(t, err, key)
 		requireContains(t, err.Error(), fields[key]+":")
 	}

@@ -98,18 +98,8 @@ func seed(srv *harness.Server) (string, error) {
 		}
 		mapping = append(mapping, d.username+": "+d.discipline)
 	}
-	cfg, _, err := srv.Admin.GetConfig(ctx)
-	if err != nil {
-		return "", fmt.Errorf("read config: %w", err)
-	}
-	settings := cfg.PluginSettings.Plugins[harness.PluginID]
-	if settings == nil {
-		settings = map[string]any{}
-	}
-	settings["disciplinemapping"] = strings.Join(mapping, "\n")
-	cfg.PluginSettings.Plugins[harness.PluginID] = settings
-	if _, _, err := srv.Admin.UpdateConfig(ctx, cfg); err != nil {
-		return "", fmt.Errorf("map demo disciplines: %w", err)
+	if err := srv.SetPluginSetting("disciplinemapping", strings.Join(mapping, "\n")); err != nil {
+		return "", err
 	}
 	tok, _, err := srv.Admin.CreateUserAccessToken(ctx, srv.AdminUser.Id, "make run")
 	if err != nil {

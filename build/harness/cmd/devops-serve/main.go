@@ -129,18 +129,8 @@ func seed(srv *harness.Server, teamName, spec string) (*Info, error) {
 		info.Users[parts[0]] = User{ID: u.Id, Username: u.Username, Token: client.AuthToken}
 	}
 	if len(mapping) > 0 {
-		cfg, _, err := srv.Admin.GetConfig(ctx)
-		if err != nil {
-			return nil, errors.Wrap(err, "read config")
-		}
-		settings := cfg.PluginSettings.Plugins[harness.PluginID]
-		if settings == nil {
-			settings = map[string]any{}
-		}
-		settings["disciplinemapping"] = strings.Join(mapping, "\n")
-		cfg.PluginSettings.Plugins[harness.PluginID] = settings
-		if _, _, err := srv.Admin.UpdateConfig(ctx, cfg); err != nil {
-			return nil, errors.Wrap(err, "map disciplines")
+		if err := srv.SetPluginSetting("disciplinemapping", strings.Join(mapping, "\n")); err != nil {
+			return nil, err
 		}
 	}
 	return info, nil
