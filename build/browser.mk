@@ -11,7 +11,7 @@ SCREENSHOTS_DIR ?= dist/screenshots
 ## test-browser: the webapp in headless Chromium against a real Mattermost server; screenshots in $(SCREENSHOTS_DIR).
 .PHONY: test-browser
 test-browser: pg-up mm-server dist-host webapp/node_modules
-	@test -x /usr/bin/chromium || (echo "test-browser needs Debian's chromium: apt-get install -y chromium"; exit 1)
+	@build/ensure-deb.sh chromium chromium
 	cd build/harness && $(GO) build -o $(CURDIR)/$(SERVE_BIN) ./cmd/devops-serve
 	cd webapp && DEVOPS_SERVE_BIN=$(CURDIR)/$(SERVE_BIN) SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(NPM) run --silent test:browser
 

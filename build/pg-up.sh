@@ -3,10 +3,7 @@
 # superuser the tests and `make run` connect as. Idempotent.
 set -euo pipefail
 
-if ! command -v pg_lsclusters >/dev/null; then
-  echo "PostgreSQL is not installed: apt-get install -y postgresql" >&2
-  exit 1
-fi
+"$(dirname "$0")/ensure-deb.sh" pg_lsclusters postgresql
 version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
