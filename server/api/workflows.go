@@ -149,7 +149,10 @@ func (h *handler) assignRole(w http.ResponseWriter, r *http.Request) {
 	mutation(h, func(h *handler, r *http.Request, id string, b *roleBody) (*app.Workflow, error) {
 		username := b.Username
 		if username == "" && b.UserID != "" {
-			username = h.svc.UsernameOf(b.UserID)
+			// UsernameOf says "someone" for an unknown id: never a username to look up.
+			if username = h.svc.UsernameOf(b.UserID); !strings.HasPrefix(username, "@") {
+				return nil, &app.Error{Kind: app.KindInvalid, Message: "No user with that user_id."}
+			}
 		}
 		return h.svc.AssignRole(r.Context(), userID(r), id, b.Role, username)
 	})(w, r)

@@ -484,6 +484,11 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
+		// As for status updates and tasks: approving a gate is for the people in the
+		// channel, whichever door the request comes through.
+		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+			return nil, forbidden("Only members of ~%s sign off its stages.", w.ChannelName)
+		}
 		st, err := s.signoffStage(w, tmpl, stage, discipline)
 		if err != nil {
 			return nil, err

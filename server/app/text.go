@@ -62,10 +62,18 @@ func Inline(s string) string {
 	return mentionRE.ReplaceAllString(s, "@\u200b$1")
 }
 
+// linkSyntax is where a closing bracket makes a markdown link, image or reference
+// definition: `[x](url)`, `![x](url)`, `[x][ref]`, `[ref]: url`.
+var linkSyntax = strings.NewReplacer("](", "]\u200b(", "][", "]\u200b[", "]:", "]\u200b:")
+
 // Quoted renders a user's multi-line note as a quote block with markdown kept but
 // mentions neutralised (a note is the user's own words, formatted as they wrote them).
+// Links and images are broken with a zero-width space too: a bot post must not carry
+// a link whose text hides where it goes, or load an image from anywhere; a bare URL
+// still links to itself.
 func Quoted(s string) string {
 	s = mentionRE.ReplaceAllString(s, "@\u200b$1")
+	s = linkSyntax.Replace(s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = "> " + l

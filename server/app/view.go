@@ -91,7 +91,7 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 		Reopen: lead && !active, UpdateStatus: member && active, ManageTasks: member && active,
 		SignoffDisciplines: []Discipline{},
 	}
-	if active && d != "" {
+	if active && member && d != "" {
 		cur := tmpl.StageIndex(w.Stage)
 		for _, st := range tmpl.Stages[cur+1:] {
 			if containsDiscipline(st.Gate, d) && !w.hasSignoff(st.Name, d) {
