@@ -68,11 +68,6 @@ func (p *platform) IsSystemAdmin(userID string) bool {
 	return p.api.HasPermissionTo(userID, model.PermissionManageSystem)
 }
 
-func (p *platform) ChannelNameTaken(teamID, name string) bool {
-	_, appErr := p.api.GetChannelByName(teamID, name, true)
-	return appErr == nil
-}
-
 func (p *platform) CreateChannel(ch *model.Channel) (*model.Channel, error) {
 	created, appErr := p.api.CreateChannel(ch)
 	if appErr != nil {

@@ -173,8 +173,8 @@ func (s *Service) channelName(w *Workflow, tmpl *Template) string {
 	if len(name) > model.ChannelNameMaxLength-8 {
 		name = strings.Trim(name[:model.ChannelNameMaxLength-8], "-_")
 	}
-	if !s.mm.ChannelNameTaken(w.TeamID, name) {
-		return name
+	if _, err := s.mm.GetChannelByName(w.TeamID, name); err != nil {
+		return name // not taken
 	}
 	return name + "-" + strings.ToLower(model.NewId()[:6])
 }
@@ -289,17 +289,10 @@ func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, er
 	if err != nil {
 		return nil, err
 	}
-	if v := w.Viewer; v != nil && v.ID == actorID {
-		if w.Private && !v.ChannelMember || !w.Private && !v.TeamMember {
-			return nil, notFound("No such workflow.")
-		}
-		return w, nil
-	}
-	if w.Private {
-		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
-			return nil, notFound("No such workflow.")
-		}
-	} else if !s.mm.IsTeamMember(w.TeamID, actorID) {
+	// The store read the workflow for this actor (GetWorkflowFor); without those facts
+	// nothing is shown.
+	v := w.Viewer
+	if v == nil || v.ID != actorID || w.Private && !v.ChannelMember || !w.Private && !v.TeamMember {
 		return nil, notFound("No such workflow.")
 	}
 	return w, nil

@@ -19,7 +19,6 @@ type Platform interface {
 	// CanManageChannel is true for the channel's admins, the team's admins and system admins.
 	CanManageChannel(userID, channelID string) bool
 	IsSystemAdmin(userID string) bool
-	ChannelNameTaken(teamID, name string) bool
 	GetChannelByName(teamID, name string) (*model.Channel, error)
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error

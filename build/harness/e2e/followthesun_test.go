@@ -212,7 +212,7 @@ func TestRemindersSurvivePluginRestart(t *testing.T) {
 	}, "the first reminder")
 	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "@"+lead.Username, "/devops snooze")
 
-	// A status update resets the clock; a snooze postpones it.
+	// A snooze postpones the next reminder.
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops snooze 10m").Text)
 	count := postsContaining(t, lead, w.ChannelID, "no status update for")
 	time.Sleep(5 * time.Second)

@@ -503,28 +503,22 @@ func TestStartDialog(t *testing.T) {
 func TestBadSettingsAreRefused(t *testing.T) {
 	e := newEnv(t)
 	dev := e.withDiscipline("dev", "developer")
-	bad := map[string]string{
-		"commandtrigger":         "echo",
-		"enabledtypes":           "incident, party",
-		"templateoverrides":      `{"release": {"stages": []}}`,
-		"disciplinemapping":      "alice: wizard",
-		"broadcastchannels":      "incident: not-a-channel",
-		"remindercadence":        "sev1=soon",
-		"timelineemoji":          "push pin",
-		"workinghours":           "9-5",
-		"webhooksecret":          "short",
-		"webhookfallbackchannel": "town-square",
+	bad := []struct{ field, value string }{
+		{"CommandTrigger", "echo"},
+		{"EnabledTypes", "incident, party"},
+		{"TemplateOverrides", `{"release": {"stages": []}}`},
+		{"DisciplineMapping", "alice: wizard"},
+		{"BroadcastChannels", "incident: not-a-channel"},
+		{"ReminderCadence", "sev1=soon"},
+		{"TimelineEmoji", "push pin"},
+		{"WorkingHours", "9-5"},
+		{"WebhookSecret", "short"},
+		{"WebhookFallbackChannel", "town-square"},
 	}
-	fields := map[string]string{
-		"commandtrigger": "CommandTrigger", "enabledtypes": "EnabledTypes", "templateoverrides": "TemplateOverrides",
-		"disciplinemapping": "DisciplineMapping", "broadcastchannels": "BroadcastChannels", "remindercadence": "ReminderCadence",
-		"timelineemoji": "TimelineEmoji", "workinghours": "WorkingHours", "webhooksecret": "WebhookSecret",
-		"webhookfallbackchannel": "WebhookFallbackChannel",
-	}
-	for key, value := range bad {
-		err := srv.SetPluginSetting(key, value)
-		require.Error(t, err, key)
-		requireContains(t, err.Error(), fields[key]+":")
+	for _, b := range bad {
+		err := srv.SetPluginSetting(strings.ToLower(b.field), b.value) // the server stores keys in lower case
+		require.Error(t, err, b.field)
+		requireContains(t, err.Error(), b.field+":")
 	}
 	// Nothing changed: the command still answers on its trigger, every type still starts.
 	requireContains(t, e.run(dev, e.square.Id, "/devops help").Text, "/devops start")
