@@ -64,7 +64,26 @@ func (p *Plugin) OnConfigurationChange() error {
 			return err
 		}
 	}
+	p.resizeDatabasePool()
 	return nil
+}
+
+// resizeDatabasePool applies a new DatabasePoolSize to the plugin's own pool at
+// once. Switching between the server's connection and a pool of our own swaps the
+// store's handle, which a restart of the plugin does safely; the log says so.
+func (p *Plugin) resizeDatabasePool() {
+	if p.database == nil || p.client == nil {
+		return
+	}
+	size := p.settings().DatabasePoolSize
+	switch {
+	case p.database.direct && size > 0:
+		p.database.db.SetMaxOpenConns(size)
+		p.database.db.SetMaxIdleConns(size)
+	case p.database.direct != (size > 0):
+		p.client.Log.Info("DevOps Channels will change how it connects to the database when the plugin restarts",
+			"database_pool_size", size)
+	}
 }
 
 // ConfigurationWillBeSaved refuses to save a bad configuration, so the System

@@ -46,10 +46,14 @@ func (p *Plugin) runScheduled() {
 
 // OnDeactivate stops the scheduler on this node; another node's picks it up.
 func (p *Plugin) OnDeactivate() error {
+	var err error
 	if p.scheduler != nil {
-		return errors.Wrap(p.scheduler.Close(), "stop scheduler")
+		err = errors.Wrap(p.scheduler.Close(), "stop scheduler")
 	}
-	return nil
+	if cerr := p.database.close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // UserHasJoinedChannel briefs a newcomer to a workflow channel and files it in their sidebar.

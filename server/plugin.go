@@ -38,12 +38,16 @@ type Plugin struct {
 	commands  *command.Handler
 	router    http.Handler
 	scheduler *cluster.Job
+	database  *database
 }
 
 // OnActivate prepares everything the plugin needs. It is idempotent: the server calls
 // it on every node of a cluster and after every restart or re-enable.
 func (p *Plugin) OnActivate() error {
 	p.client = pluginapi.NewClient(p.API, p.Driver)
+	if err := startProfile(); err != nil {
+		p.client.Log.Warn("DevOps Channels could not start the CPU profile", "err", err.Error())
+	}
 
 	if err := p.loadConfiguration(); err != nil {
 		if p.configuration == nil {
@@ -61,11 +65,12 @@ func (p *Plugin) OnActivate() error {
 		return errors.Wrap(err, "ensure bot")
 	}
 
-	db, err := p.client.Store.GetMasterDB()
+	db, err := p.openDatabase(p.settings().DatabasePoolSize)
 	if err != nil {
-		return errors.Wrap(err, "get database")
+		return err
 	}
-	st := store.New(db)
+	p.database = db
+	st := store.New(db.db)
 	if err := p.migrate(st); err != nil {
 		return err
 	}

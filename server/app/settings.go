@@ -21,4 +21,7 @@ type Settings struct {
 	SidebarCategories bool
 	// SidebarArchiveCategory receives closed workflows' channels; empty leaves them.
 	SidebarArchiveCategory string
+	// DatabasePoolSize is the plugin's own database connections per node; 0 uses
+	// the server's connection. Read by the plugin door, not the service.
+	DatabasePoolSize int
 }

@@ -32,7 +32,17 @@ type Configuration struct {
 	WebhookFallbackChannel      string
 	SidebarCategories           bool
 	SidebarArchiveCategory      string
+	DatabasePoolSize            Number
 }
+
+const (
+	// DefaultDatabasePoolSize is the plugin's own connections per node: enough for
+	// 16 concurrent commands on a 2-core node to wait little (make bench), few
+	// beside the server's own pool (SqlSettings.MaxOpenConns, 100 by default).
+	DefaultDatabasePoolSize = 8
+	// MaxDatabasePoolSize bounds a typo before it exhausts PostgreSQL's max_connections.
+	MaxDatabasePoolSize = 64
+)
 
 // Defaults returns the configuration of a fresh install (plugin.json's defaults).
 func Defaults() *Configuration {
@@ -46,6 +56,7 @@ func Defaults() *Configuration {
 		ProductionEnvironments:      "production,prod",
 		SidebarCategories:           true,
 		SidebarArchiveCategory:      "Closed workflows",
+		DatabasePoolSize:            DefaultDatabasePoolSize,
 	}
 }
 
@@ -143,6 +154,10 @@ func (c *Configuration) Parse() (*app.Settings, error) {
 		}
 		s.WebhookFallbackChannel = fb
 	}
+	if c.DatabasePoolSize < 0 || c.DatabasePoolSize > MaxDatabasePoolSize {
+		return nil, fieldErr("DatabasePoolSize", "%d: use 0 (the server's connection) to %d connections", c.DatabasePoolSize, MaxDatabasePoolSize)
+	}
+	s.DatabasePoolSize = int(c.DatabasePoolSize)
 	if n := utf8.RuneCountInString(s.SidebarArchiveCategory); n > app.MaxCategoryRunes {
 		return nil, fieldErr("SidebarArchiveCategory", "%d characters; a sidebar category name has at most %d", n, app.MaxCategoryRunes)
 	}

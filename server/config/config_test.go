@@ -46,6 +46,8 @@ func TestInvalidSettingsNameTheirField(t *testing.T) {
 		{"WebhookSecret", func(c *Configuration) { c.WebhookSecret = "short" }},
 		{"WebhookFallbackChannel", func(c *Configuration) { c.WebhookFallbackChannel = "town-square" }},
 		{"SidebarArchiveCategory", func(c *Configuration) { c.SidebarArchiveCategory = strings.Repeat("é", 65) }},
+		{"DatabasePoolSize", func(c *Configuration) { c.DatabasePoolSize = -1 }},
+		{"DatabasePoolSize", func(c *Configuration) { c.DatabasePoolSize = MaxDatabasePoolSize + 1 }},
 	}
 	for _, tc := range cases {
 		c := Defaults()
