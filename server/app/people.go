@@ -18,6 +18,15 @@ func (s *Service) disciplineOf(ctx context.Context, u *model.User) (Discipline, 
 	return d, errors.Wrap(err, "get discipline")
 }
 
+// viewerDiscipline is the discipline of a user read with their facts: the admin
+// mapping of their username wins over what they declared.
+func (s *Service) viewerDiscipline(v *Viewer) Discipline {
+	if d, ok := s.settings().DisciplineMapping[strings.ToLower(v.Username)]; ok {
+		return d
+	}
+	return v.Discipline
+}
+
 // actorDiscipline reads the acting user and their discipline.
 func (s *Service) actorDiscipline(ctx context.Context, actorID string) (*model.User, Discipline, error) {
 	actor, err := s.mm.GetUser(actorID)

@@ -68,10 +68,7 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 	var lead, member bool
 	if v := w.Viewer; v != nil && v.ID == actorID {
 		// Read with the workflow: no further round trips for what the UI shows.
-		d = v.Discipline
-		if mapped, ok := s.settings().DisciplineMapping[strings.ToLower(v.Username)]; ok {
-			d = mapped
-		}
+		d = s.viewerDiscipline(v)
 		lead = w.LeadID == actorID || v.ChannelAdmin || v.TeamAdmin || v.SystemAdmin
 		member = v.ChannelMember
 	} else {
@@ -123,21 +120,21 @@ func (s *Service) Templates(ctx context.Context, actorID string) ([]TemplateSumm
 	return out, nil
 }
 
-// findSimilar returns an active workflow of the same type in the team whose title is
-// close to title: after normalising, most tokens of the shorter title appear in the
-// other. It looks at the newest 200 active ones, which is where duplicates happen.
-func (s *Service) findSimilar(ctx context.Context, actorID, teamID, typ, title string) (*Workflow, error) {
-	items, err := s.store.ActiveTitles(ctx, ListFilter{TeamID: teamID, ViewerID: actorID, Type: typ, PerPage: 200})
-	if err != nil {
-		return nil, err
-	}
+// similarCandidates is how many of the newest active workflows of a type the
+// duplicate guard compares: where duplicates happen.
+const similarCandidates = 200
+
+// findSimilar returns the workflow among active (a type's active workflows in the
+// team) whose title is close to title: after normalising, most tokens of the
+// shorter title appear in the other.
+func findSimilar(active []*Workflow, title string) *Workflow {
 	want := titleTokens(title)
-	for _, w := range items {
+	for _, w := range active {
 		if similarTokens(want, titleTokens(w.Title)) {
-			return w, nil
+			return w
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 var stopWords = map[string]bool{"the": true, "a": true, "an": true, "in": true, "on": true, "of": true,

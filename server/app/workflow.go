@@ -140,6 +140,9 @@ type ListFilter struct {
 	Query     string
 	Cursor    string
 	PerPage   int
+	// Brief fills in only what a one-line listing shows: id, team, channel, type,
+	// seq, title, severity, stage, status, private, lead and created_at.
+	Brief bool
 }
 
 // Store is what the service needs from storage. The sqlstore implements it on
@@ -149,7 +152,8 @@ type Store interface {
 	// ReserveWorkflow records a start before its channel exists; ActivateWorkflow
 	// completes it; DropReservation abandons it; StaleReservations finds the ones a
 	// crashed node left behind.
-	ReserveWorkflow(ctx context.Context, w *Workflow) error
+	// ReserveWorkflow also settles w.ChannelName: alternative when the name is taken.
+	ReserveWorkflow(ctx context.Context, w *Workflow, alternative string) error
 	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
 	DropReservation(ctx context.Context, id string) error
 	StaleReservations(ctx context.Context, before int64) ([]*Workflow, error)
@@ -159,9 +163,10 @@ type Store interface {
 	GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*Workflow, error)
 	// ListWorkflows returns ErrNotTeamMember when the viewer is not in the team.
 	ListWorkflows(ctx context.Context, f ListFilter) (items []*Workflow, nextCursor string, err error)
-	// ActiveTitles returns the newest active workflows of a type that the viewer can see,
-	// with only id, channel name and title filled in (the duplicate guard's input).
-	ActiveTitles(ctx context.Context, f ListFilter) ([]*Workflow, error)
+	// StartFacts returns the starter's facts in the team (channel fields false) and the
+	// newest active workflows of the type they can see, with only id, channel name and
+	// title filled in (the duplicate guard's input), in one round trip.
+	StartFacts(ctx context.Context, teamID, typ, actorID string, titles int) (*Viewer, []*Workflow, error)
 	// ActiveCounts counts the active workflows per type whose channel the user is in.
 	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)
 	// UpdateWorkflow locks the workflow, lets fn change it and name the events to

@@ -94,10 +94,14 @@ func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 	return sub.run(h, &call{args: args, trigger: trigger, words: words, flags: fl})
 }
 
+// ephemeral answers only the caller. SkipSlackParsing: the text is Markdown written
+// here, never Slack markup, so the server must not turn a title's "<!channel>" into
+// "@channel" or look up "<@id>" forms in it (and need not scan the text for them).
 func ephemeral(format string, a ...any) *model.CommandResponse {
 	return &model.CommandResponse{
-		ResponseType: model.CommandResponseTypeEphemeral,
-		Text:         fmt.Sprintf(format, a...),
+		ResponseType:     model.CommandResponseTypeEphemeral,
+		Text:             fmt.Sprintf(format, a...),
+		SkipSlackParsing: true,
 	}
 }
 

@@ -91,7 +91,7 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 	if len(c.words) > 1 {
 		return ephemeral("Usage: `/%s list [type] [--mine] [--closed]`.", c.trigger)
 	}
-	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), PerPage: 25}
+	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), PerPage: 25, Brief: true}
 	if c.flags.has("closed") {
 		f.Status = app.StatusClosed
 	}

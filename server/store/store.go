@@ -21,18 +21,18 @@ const migrationLockID = 0x6465766f7073 // "devops"
 
 // Store is the plugin's SQL store.
 type Store struct {
-	db *sql.DB
+	db *conn
 }
 
 // New wraps a database handle. The handle is the server's own database as handed
 // out by the plugin API, or a direct connection in tests.
 func New(db *sql.DB) *Store {
-	return &Store{db: db}
+	return &Store{db: newConn(db)}
 }
 
 // DB exposes the handle for tests and benchmarks that seed in bulk.
 func (s *Store) DB() *sql.DB {
-	return s.db
+	return s.db.raw
 }
 
 type migration struct {
@@ -81,11 +81,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	}
 	// Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog,
 	// so the bookkeeping table is created under the same lock as the migrations.
-	err = s.inTx(ctx, "create migrations table", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "create migrations table", func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
 			return errors.Wrap(err, "lock migrations")
 		}
-		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS devops_migrations (
+		_, err := tx.Tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS devops_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT    NOT NULL,
 			applied_at BIGINT  NOT NULL
@@ -108,7 +108,8 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 }
 
 func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	// Migrations run unprepared: a migration file holds several statements.
+	tx, err := s.db.raw.BeginTx(ctx, nil)
 	if err != nil {
 		return false, errors.Wrap(err, "begin migration")
 	}
@@ -155,8 +156,8 @@ func (s *Store) AppliedMigrations(ctx context.Context) ([]int, error) {
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil.
-func (s *Store) inTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, what string, fn func(tx *txn) error) error {
+	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return errors.Wrapf(err, "begin %s", what)
 	}

@@ -24,7 +24,7 @@ func scanTask(row scanner) (*app.Task, error) {
 // insertTasks numbers tasks after the workflow's last one and inserts them in one
 // statement (one round trip through the RPC driver). Callers hold the workflow's row
 // lock, so numbers never collide.
-func insertTasks(ctx context.Context, tx *sql.Tx, workflowID string, tasks []*app.Task) error {
+func insertTasks(ctx context.Context, tx *txn, workflowID string, tasks []*app.Task) error {
 	if len(tasks) == 0 {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, 
 func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {
 	var task *app.Task
 	var out *app.Workflow
-	err := s.inTx(ctx, "update task", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "update task", func(tx *txn) error {
 		wf, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, workflowID, ` FOR UPDATE OF w`)
 		if err != nil {
 			return err

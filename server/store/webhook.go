@@ -78,7 +78,7 @@ func (s *Store) ActiveWorkflowsByTitle(ctx context.Context, m app.TitleMatch) ([
 // transaction ends, even if the node dies. fn does its own database work on other
 // connections; the lock only orders it.
 func (s *Store) WithLock(ctx context.Context, key string, fn func() error) error {
-	return s.inTx(ctx, "lock "+key, func(tx *sql.Tx) error {
+	return s.inTx(ctx, "lock "+key, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, webhookLockSpace, key); err != nil {
 			return errors.Wrapf(err, "lock %s", key)
 		}

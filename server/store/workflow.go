@@ -17,9 +17,10 @@ import (
 var _ app.Store = (*Store)(nil)
 
 // workflowJSON renders a workflow row as the JSON of app.Workflow, roles and
-// sign-offs folded in. The plugin's database handle reaches PostgreSQL through the
-// server's RPC driver, one round trip per row fetched, so a page of workflows is
-// aggregated into a single row (see queryWorkflows): a page of 50 costs one trip.
+// sign-offs folded in, so that a workflow, or a page of them aggregated into one row
+// (see queryWorkflows), costs one round trip and one decode. Through the server's
+// connection (DatabasePoolSize 0) every row fetched is a round trip between
+// processes, so this matters even more there.
 const workflowJSON = `json_build_object(
 	'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id, 'channel_name', w.channel_name,
 	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
@@ -32,6 +33,12 @@ const workflowJSON = `json_build_object(
 	'roles', COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
 	'signoffs', COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
 		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]'))`
+
+// workflowBriefJSON is the part of workflowJSON a one-line listing shows (ListFilter.Brief).
+const workflowBriefJSON = `json_build_object(
+	'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id, 'channel_name', w.channel_name,
+	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
+	'status', w.status, 'private', w.private, 'lead_id', w.lead_id, 'created_at', w.created_at)`
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -74,18 +81,24 @@ func (s *Store) NextSeq(ctx context.Context, teamID, typ string) (int, error) {
 // ReserveWorkflow records a workflow about to be started, in status "starting", before
 // its channel exists. If the node dies before ActivateWorkflow, the reservation tells
 // the scheduler which channel to clean up (see StaleReservations); no reader sees it.
-func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+// It also settles the channel's name in the same round trip: w.ChannelName, or
+// alternative when a channel of the team (archived ones too) already has that name.
+func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, alternative string) error {
+	err := s.db.QueryRowContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
 		title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
-		stage_entered_at, summary, next_reminder_at) VALUES ($1,$2,$1,$3,$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0)`,
-		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt)
+		stage_entered_at, summary, next_reminder_at)
+		SELECT $1::text, $2::text, $1::text, CASE WHEN EXISTS (SELECT 1 FROM channels c WHERE c.teamid = $2::text AND c.name = $3::text) THEN $13::text ELSE $3::text END,
+		$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0
+		RETURNING channel_name`,
+		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt,
+		alternative).Scan(&w.ChannelName)
 	return errors.Wrap(err, "reserve workflow")
 }
 
 // ActivateWorkflow completes a reservation once its channel exists: the channel, the
 // status, roles, first tasks and events, atomically.
 func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	return s.inTx(ctx, "activate workflow", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "activate workflow", func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET channel_id = $2, channel_name = $3, status = $4,
 			next_reminder_at = $5, updated_at = $6 WHERE id = $1 AND status = 'starting'`,
 			w.ID, w.ChannelID, w.ChannelName, w.Status, w.NextReminderAt, w.UpdatedAt)
@@ -108,7 +121,7 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 
 // CreateWorkflow reserves and activates in one go (the workflow's channel exists).
 func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	if err := s.ReserveWorkflow(ctx, w); err != nil {
+	if err := s.ReserveWorkflow(ctx, w, w.ChannelName); err != nil {
 		return err
 	}
 	return s.ActivateWorkflow(ctx, w, events)
@@ -134,16 +147,24 @@ func (s *Store) StaleReservations(ctx context.Context, before int64) ([]*app.Wor
 // would report; admin flags follow the default permission scheme and are used only to
 // show what a user may do — every change is still checked through the plugin API.
 const viewerJSON = `json_build_object(
-	'channel_member', cm.userid IS NOT NULL, 'channel_admin', COALESCE(cm.schemeadmin, false),
-	'team_member', tm.userid IS NOT NULL, 'team_admin', COALESCE(tm.schemeadmin, false),
-	'system_admin', COALESCE(' ' || u.roles || ' ' LIKE '% system_admin %', false),
-	'username', COALESCE(u.username, ''), 'discipline', COALESCE(d.discipline, ''))`
+	'channel_member', cm.userid IS NOT NULL, 'channel_admin', COALESCE(cm.schemeadmin, false), ` + userFacts + `)`
 
-const viewerJoins = `
-	LEFT JOIN channelmembers cm ON cm.channelid = w.channel_id AND cm.userid = $2
-	LEFT JOIN teammembers tm ON tm.teamid = w.team_id AND tm.userid = $2 AND tm.deleteat = 0
-	LEFT JOIN users u ON u.id = $2
-	LEFT JOIN devops_disciplines d ON d.user_id = $2`
+// userFacts are a user's facts in a team, from the joins of userJoins.
+const userFacts = `'team_member', tm.userid IS NOT NULL, 'team_admin', COALESCE(tm.schemeadmin, false),
+	'system_admin', COALESCE(' ' || u.roles || ' ' LIKE '% system_admin %', false),
+	'username', COALESCE(u.username, ''), 'discipline', COALESCE(d.discipline, '')`
+
+// userJoins joins what userFacts reads for the user and team the two SQL
+// expressions name.
+func userJoins(team, user string) string {
+	return `
+	LEFT JOIN teammembers tm ON tm.teamid = ` + team + ` AND tm.userid = ` + user + ` AND tm.deleteat = 0
+	LEFT JOIN users u ON u.id = ` + user + `
+	LEFT JOIN devops_disciplines d ON d.user_id = ` + user
+}
+
+var viewerJoins = `
+	LEFT JOIN channelmembers cm ON cm.channelid = w.channel_id AND cm.userid = $2` + userJoins("w.team_id", "$2")
 
 // GetWorkflowFor reads a workflow by id or channel (by is "id" or "channel") together
 // with what the viewer is to it, in one round trip.
@@ -180,7 +201,7 @@ func (s *Store) GetWorkflowByChannel(ctx context.Context, channelID string) (*ap
 }
 
 type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) scanner
 }
 
 func (s *Store) getWorkflow(ctx context.Context, q querier, where, arg, suffix string) (*app.Workflow, error) {
@@ -227,12 +248,16 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 		where = append(where, "(w.created_at, w.id) < ("+arg(at)+", "+arg(id)+")")
 	}
 	limit := f.PerPage
+	columns := workflowJSON
+	if f.Brief {
+		columns = workflowBriefJSON
+	}
 	// The viewer's team membership comes back with the page: one round trip for both.
 	var teamMember bool
 	var raw []byte
 	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM teammembers tm WHERE tm.teamid = $1 AND tm.userid = `+viewer+`
 		AND tm.deleteat = 0), COALESCE(json_agg(p.j ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
-		SELECT `+workflowJSON+` AS j, w.created_at, w.id FROM devops_workflows w WHERE `+strings.Join(where, " AND ")+
+		SELECT `+columns+` AS j, w.created_at, w.id FROM devops_workflows w WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1)+`) p`, args...).Scan(&teamMember, &raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list workflows")
@@ -253,27 +278,36 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	return out, next, nil
 }
 
-// ActiveTitles reads just what the duplicate guard compares, in one round trip.
-func (s *Store) ActiveTitles(ctx context.Context, f app.ListFilter) ([]*app.Workflow, error) {
-	var raw []byte
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
+// StartFacts reads in one round trip what a start checks: the starter's facts in
+// the team (membership, username, system role, self-declared discipline) and, for the
+// duplicate guard, the newest active workflows of the type that the starter can see,
+// with only id, channel name and title filled in (at most titles of them).
+func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, titles int) (*app.Viewer, []*app.Workflow, error) {
+	var facts, raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT json_build_object(`+userFacts+`), (
+		SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
 		ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
-		SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
-		WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
-		AND (NOT w.private OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))
-		ORDER BY w.created_at DESC, w.id DESC LIMIT $4) p`, f.TeamID, f.Type, f.ViewerID, f.PerPage).Scan(&raw)
+			SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
+			WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
+			AND (NOT w.private OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))
+			ORDER BY w.created_at DESC, w.id DESC LIMIT $4) p)
+		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID, titles).Scan(&facts, &raw)
 	if err != nil {
-		return nil, errors.Wrap(err, "list active titles")
+		return nil, nil, errors.Wrap(err, "read start facts")
 	}
-	var out []*app.Workflow
-	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode active titles")
+	viewer := &app.Viewer{ID: actorID}
+	if err := json.Unmarshal(facts, viewer); err != nil {
+		return nil, nil, errors.Wrap(err, "decode start facts")
+	}
+	var similar []*app.Workflow
+	return viewer, similar, errors.Wrap(json.Unmarshal(raw, &similar), "decode active titles")
 }
 
 // UpdateWorkflow serialises changes to one workflow with a row lock, so concurrent
 // commands see each other's effects and none is lost.
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
 	var out *app.Workflow
-	err := s.inTx(ctx, "update workflow", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "update workflow", func(tx *txn) error {
 		w, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, id, ` FOR UPDATE OF w`)
 		if err != nil {
 			return err
@@ -319,7 +353,7 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 // saveRoles stores the workflow roles in one statement; the service keeps the lead
 // role's holder equal to lead_id in the same transaction. A role keeps its
 // assigned_at until it changes hands.
-func saveRoles(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
+func saveRoles(ctx context.Context, tx *txn, w *app.Workflow) error {
 	roles, err := json.Marshal(w.Roles)
 	if err != nil {
 		return errors.Wrap(err, "encode roles")
@@ -332,7 +366,7 @@ func saveRoles(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
 }
 
 // saveSignoffs records new sign-offs in one statement; existing ones stay as they were.
-func saveSignoffs(ctx context.Context, tx *sql.Tx, w *app.Workflow) error {
+func saveSignoffs(ctx context.Context, tx *txn, w *app.Workflow) error {
 	if len(w.Signoffs) == 0 {
 		return nil
 	}
@@ -363,7 +397,7 @@ func completeEvent(ev app.TimelineEvent) (app.TimelineEvent, []byte) {
 	return ev, data
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, workflowID string, events []app.TimelineEvent) error {
+func insertEvents(ctx context.Context, tx *txn, workflowID string, events []app.TimelineEvent) error {
 	if len(events) == 0 {
 		return nil
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
-// newTestStore is a migrated store on a fresh database. Mattermost's channelmembers
-// table, which the list query joins for private visibility, is created with the
-// columns the query reads; the e2e tests run the same query on the real table.
+// newTestStore is a migrated store on a fresh database. Mattermost's tables that the
+// queries read (memberships, users, channel names) are created with the columns
+// they read; the e2e tests run the same query on the real table.
 func newTestStore(t *testing.T) *Store {
 	t.Helper()
 	s := New(pgtestDB(t))
@@ -25,6 +25,7 @@ func newTestStore(t *testing.T) *Store {
 		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
 		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
 		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256))`,
+		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), UNIQUE (name, teamid))`,
 	} {
 		_, err = s.DB().Exec(ddl)
 		require.NoError(t, err)
@@ -92,6 +93,14 @@ func TestCreateGetAndList(t *testing.T) {
 	found, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50})
 	require.NoError(t, err)
 	require.Len(t, found, 1)
+	require.Equal(t, map[string]string{"commander": "lead"}, found[0].Roles)
+
+	brief, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50, Brief: true})
+	require.NoError(t, err)
+	require.Len(t, brief, 1)
+	want := *all[4]
+	want.Roles, want.Signoffs, want.CreatedBy, want.UpdatedAt, want.StageEnteredAt = nil, nil, "", 0, 0
+	require.Equal(t, &want, brief[0], "a brief listing has the listing's fields and no more")
 	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Cursor: "%%%", PerPage: 5})
 	var refusal *app.Error
 	require.ErrorAs(t, err, &refusal)
@@ -217,4 +226,80 @@ func TestGetWorkflowForReadsTheViewer(t *testing.T) {
 
 	_, err = s.GetWorkflowFor(ctx, "id", model.NewId(), member)
 	require.ErrorIs(t, err, app.ErrNotFound)
+}
+
+func TestStartFactsReadsTheStarterAndTheCandidates(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	team, other := model.NewId(), model.NewId()
+	starter, left := model.NewId(), model.NewId()
+	open := newWorkflow(team, "incident", 1, 10)
+	hidden := newWorkflow(team, "incident", 2, 20)
+	hidden.Private = true
+	mine := newWorkflow(team, "incident", 3, 30)
+	mine.Private = true
+	closed := newWorkflow(team, "incident", 4, 40)
+	closed.Status = app.StatusClosed
+	for _, w := range []*app.Workflow{open, hidden, mine, closed, newWorkflow(team, "release", 1, 50), newWorkflow(other, "incident", 1, 60)} {
+		require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users VALUES ($1, 'ada', 'system_user system_admin'), ($2, 'bob', 'system_user')`, []any{starter, left}},
+		{`INSERT INTO teammembers VALUES ($1, $2, false, 0), ($1, $3, false, 99)`, []any{team, starter, left}},
+		{`INSERT INTO channelmembers VALUES ($1, $2, false)`, []any{mine.ChannelID, starter}},
+	} {
+		_, err := s.DB().Exec(q.sql, q.args...)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.SetDiscipline(ctx, starter, app.Operations))
+
+	facts, active, err := s.StartFacts(ctx, team, "incident", starter, 10)
+	require.NoError(t, err)
+	require.Equal(t, &app.Viewer{ID: starter, TeamMember: true, SystemAdmin: true, Username: "ada", Discipline: app.Operations}, facts)
+	var ids []string
+	for _, w := range active {
+		require.NotEmpty(t, w.Title)
+		require.NotEmpty(t, w.ChannelName)
+		ids = append(ids, w.ID)
+	}
+	require.Equal(t, []string{mine.ID, open.ID}, ids, "active incidents of the team the starter can see, newest first")
+
+	_, active, err = s.StartFacts(ctx, team, "incident", starter, 1)
+	require.NoError(t, err)
+	require.Len(t, active, 1, "at most the number asked for")
+
+	facts, _, err = s.StartFacts(ctx, team, "incident", left, 10)
+	require.NoError(t, err)
+	require.False(t, facts.TeamMember, "a member who left the team is not one")
+	facts, active, err = s.StartFacts(ctx, team, "incident", model.NewId(), 10)
+	require.NoError(t, err)
+	require.Equal(t, "", facts.Username, "an unknown user has no facts")
+	require.False(t, facts.TeamMember)
+	require.Len(t, active, 1, "and sees only the public incident")
+}
+
+func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	team := model.NewId()
+	_, err := s.DB().Exec(`INSERT INTO channels VALUES ($1, $2, 'incident-1'), ($3, $4, 'incident-2')`,
+		model.NewId(), team, model.NewId(), model.NewId())
+	require.NoError(t, err)
+
+	taken := newWorkflow(team, "incident", 1, 1)
+	require.NoError(t, s.ReserveWorkflow(ctx, taken, "incident-1-x1"))
+	require.Equal(t, "incident-1-x1", taken.ChannelName, "a name the team's channels hold takes the alternative")
+
+	free := newWorkflow(team, "incident", 2, 2)
+	require.NoError(t, s.ReserveWorkflow(ctx, free, "incident-2-x2"))
+	require.Equal(t, "incident-2", free.ChannelName, "another team's channel of that name does not count")
+
+	for _, w := range []*app.Workflow{taken, free} {
+		var stored string
+		require.NoError(t, s.DB().QueryRow(`SELECT channel_name FROM devops_workflows WHERE id = $1`, w.ID).Scan(&stored))
+		require.Equal(t, w.ChannelName, stored)
+	}
 }
