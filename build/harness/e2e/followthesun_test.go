@@ -21,6 +21,13 @@ func ephemerals(t *testing.T, m *member) <-chan *model.Post {
 	require.NoError(t, err)
 	ws.Listen()
 	t.Cleanup(ws.Close)
+	// Until the server's hello the socket is not registered, and events are lost.
+	select {
+	case ev := <-ws.EventChannel:
+		require.Equal(t, model.WebsocketEventHello, ev.EventType(), "the first event")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no websocket hello")
+	}
 	out := make(chan *model.Post, 16)
 	go func() {
 		for ev := range ws.EventChannel {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
+
+	"github.com/devopschannels/devops-channels/build/harness"
 )
 
 type taskJSON struct {
@@ -162,20 +164,12 @@ func TestWebappContract(t *testing.T) {
 	requireContains(t, errBody.Error, "in the past")
 
 	// /devops panel asks this user's webapps, and only theirs, to open the panel.
-	ws, err := model.NewWebSocketClient4(strings.Replace(srv.URL, "http", "ws", 1), lead.client.AuthToken)
-	require.NoError(t, err)
-	ws.Listen()
-	defer ws.Close()
+	// listen waits for the server's hello: an event published before the socket is
+	// registered reaches nobody, and a fast command would race it.
+	ws := listen(t, lead)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops panel").Text)
-	deadline := time.After(10 * time.Second)
-	for opened := false; !opened; {
-		select {
-		case ev := <-ws.EventChannel:
-			opened = string(ev.EventType()) == "custom_devops-channels_open_panel"
-		case <-deadline:
-			t.Fatal("no open_panel event")
-		}
-	}
+	openPanel := isType(model.WebsocketEventType("custom_" + harness.PluginID + "_open_panel"))
+	require.Eventually(t, func() bool { return len(ws.matching(openPanel)) > 0 }, 10*time.Second, 20*time.Millisecond, "no open_panel event")
 }
 
 func TestStatusBroadcast(t *testing.T) {

@@ -39,6 +39,14 @@ type config struct {
 	samples                  int // per side for a c=1 command figure; the others scale from it
 	long                     bool
 	keep                     bool
+	// only names the figures to measure (list, start, commands, tick, rss, bundle);
+	// empty measures all. For iterating on one figure; make bench measures all.
+	only map[string]bool
+}
+
+// wants reports whether figure is to be measured.
+func (c config) wants(figure string) bool {
+	return len(c.only) == 0 || c.only[figure]
 }
 
 func main() {
@@ -49,7 +57,16 @@ func main() {
 	flag.IntVar(&cfg.samples, "samples", 1000, "samples per side of a c=1 command figure (others scale from it)")
 	flag.BoolVar(&cfg.long, "long", false, "five times the samples, for figures to quote")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
+	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,tick,rss,bundle (default all)")
 	flag.Parse()
+	for _, f := range strings.Split(*only, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			if cfg.only == nil {
+				cfg.only = map[string]bool{}
+			}
+			cfg.only[f] = true
+		}
+	}
 	if cfg.long {
 		cfg.samples *= 5
 	}
@@ -119,19 +136,35 @@ func run(cfg config) error {
 	rep := report{Machine: machine(), StartedAt: began.UTC().Format(time.RFC3339)}
 	// The list figures come first because they grow the store to 100k workflows:
 	// the command figures then run against a store of that size.
-	listResults, growth := b.listFigures(ctx)
-	rep.Results = append(rep.Results, listResults...)
-	rep.Checks = append(rep.Checks, growth)
-	startResult, workflowChannel := b.startFigure(ctx)
-	rep.Results = append(rep.Results, startResult)
-	rep.Results = append(rep.Results, b.commandFigures(ctx, workflowChannel)...)
-	rep.Checks = append(rep.Checks, measureReminderTick(ctx, b))
-	rss := b.rssChecks(ctx, workflowChannel)
-	rep.Checks = append(rep.Checks, rss...)
-	rep.PluginRSSBytes = checkBytes(rss[0])
-	bundle := bundleCheck()
-	rep.Checks = append(rep.Checks, bundle)
-	rep.BundleGzipBytes = checkBytes(bundle)
+	if cfg.wants("list") {
+		listResults, growth := b.listFigures(ctx)
+		rep.Results = append(rep.Results, listResults...)
+		rep.Checks = append(rep.Checks, growth)
+	}
+	var workflowChannel string
+	if cfg.wants("start") {
+		var startResult result
+		startResult, workflowChannel = b.startFigure(ctx)
+		rep.Results = append(rep.Results, startResult)
+	} else if workflowChannel, err = b.startWorkflow(ctx, "Benchmark info target"); err != nil {
+		logf("no workflow channel for the info figures: %v", err)
+	}
+	if cfg.wants("commands") {
+		rep.Results = append(rep.Results, b.commandFigures(ctx, workflowChannel)...)
+	}
+	if cfg.wants("tick") {
+		rep.Checks = append(rep.Checks, measureReminderTick(ctx, b))
+	}
+	if cfg.wants("rss") {
+		rss := b.rssChecks(ctx, workflowChannel)
+		rep.Checks = append(rep.Checks, rss...)
+		rep.PluginRSSBytes = checkBytes(rss[0])
+	}
+	if cfg.wants("bundle") {
+		bundle := bundleCheck()
+		rep.Checks = append(rep.Checks, bundle)
+		rep.BundleGzipBytes = checkBytes(bundle)
+	}
 	rep.DurationSeconds = time.Since(began).Seconds()
 
 	if err := printReport(os.Stdout, &rep); err != nil {
