@@ -27,30 +27,18 @@ func TestOpenDirectUsesTheServersDataSource(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	require.Equal(t, 3, db.Stats().MaxOpenConnections)
-	var app string
-	require.NoError(t, db.QueryRow(`SELECT current_setting('application_name')`).Scan(&app))
-	require.Equal(t, applicationName, app)
+	var app, mode string
+	require.NoError(t, db.QueryRow(`SELECT current_setting('application_name'), current_setting('plan_cache_mode')`).Scan(&app, &mode))
+	require.Equal(t, "devops-channels", app)
+	require.Equal(t, "force_generic_plan", mode)
 }
 
-func TestWithApplicationName(t *testing.T) {
+func TestWithSessionSettings(t *testing.T) {
 	for dsn, want := range map[string]string{
-		"postgres://mm:pw@db:5432/mattermost?sslmode=disable": "postgres://mm:pw@db:5432/mattermost?application_name=devops-channels&sslmode=disable",
-		"host=db user=mm dbname=mattermost":                   "host=db user=mm dbname=mattermost application_name=devops-channels",
-		"postgres://db/mm?application_name=mine":              "postgres://db/mm?application_name=mine",
+		"postgres://mm:pw@db:5432/mattermost?sslmode=disable": "postgres://mm:pw@db:5432/mattermost?application_name=devops-channels&plan_cache_mode=force_generic_plan&sslmode=disable",
+		"host=db user=mm dbname=mattermost":                   "host=db user=mm dbname=mattermost application_name=devops-channels plan_cache_mode=force_generic_plan",
+		"postgres://db/mm?application_name=mine":              "postgres://db/mm?application_name=mine&plan_cache_mode=force_generic_plan",
 	} {
-		require.Equal(t, want, withApplicationName(dsn))
+		require.Equal(t, want, withSessionSettings(dsn))
 	}
-}
-
-// A pool that cannot be had is an error (the caller falls back to the server's
-// connection), never a handle that fails later.
-func TestOpenDirectRefusesWhatItCannotUse(t *testing.T) {
-	_, err := openDirect(sqlConfig("mysql", "user:pw@tcp(localhost:3306)/mm"), 3)
-	require.ErrorContains(t, err, `database driver is "mysql"`)
-
-	_, err = openDirect(sqlConfig(model.DatabaseDriverPostgres, "postgres://nobody:wrong@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"), 3)
-	require.ErrorContains(t, err, "reach the database")
-
-	_, err = openDirect(nil, 3)
-	require.Error(t, err)
 }

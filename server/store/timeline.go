@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/pkg/errors"
 
@@ -44,11 +43,10 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 		args = append(args, at, id)
 		where += " AND (at, id) " + cmp + " ($2, $3)"
 	}
-	args = append(args, limit+1)
 	var raw []byte
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(e ORDER BY e.at `+order+`, e.id `+order+`), '[]') FROM (
 		SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE `+where+
-		` ORDER BY at `+order+`, id `+order+` LIMIT $`+strconv.Itoa(len(args))+`) e`, args...).Scan(&raw)
+		` ORDER BY at `+order+`, id `+order+limitClause(limit+1)+`) e`, args...).Scan(&raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list timeline")
 	}

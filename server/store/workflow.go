@@ -258,7 +258,7 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM teammembers tm WHERE tm.teamid = $1 AND tm.userid = `+viewer+`
 		AND tm.deleteat = 0), COALESCE(json_agg(p.j ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
 		SELECT `+columns+` AS j, w.created_at, w.id FROM devops_workflows w WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY w.created_at DESC, w.id DESC LIMIT `+arg(limit+1)+`) p`, args...).Scan(&teamMember, &raw)
+		` ORDER BY w.created_at DESC, w.id DESC`+limitClause(limit+1)+`) p`, args...).Scan(&teamMember, &raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list workflows")
 	}
@@ -290,8 +290,8 @@ func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, tit
 			SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
 			WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
 			AND (NOT w.private OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))
-			ORDER BY w.created_at DESC, w.id DESC LIMIT $4) p)
-		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID, titles).Scan(&facts, &raw)
+			ORDER BY w.created_at DESC, w.id DESC`+limitClause(titles)+`) p)
+		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID).Scan(&facts, &raw)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "read start facts")
 	}
