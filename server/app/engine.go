@@ -103,18 +103,26 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, err
 	}
 	w.ChannelID = channel.Id
+	// The starter joins while the workflow is recorded, the template's people invited
+	// and the first post written: none of these waits on the others, and the join (a
+	// system post, sidebar and websocket events on the server) costs about as much as
+	// all of them together (make bench). So the first post may come before "joined".
+	joined := make(chan error, 1)
+	go func() { joined <- s.mm.AddChannelMember(channel.Id, actorID) }()
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
-		if aerr := s.mm.ArchiveChannel(channel.Id); aerr != nil {
-			s.mm.LogError("Could not archive the channel of a failed start", "channel_id", channel.Id, "err", aerr.Error())
-		}
-		s.dropReservation(ctx, w.ID)
+		<-joined
+		s.abandonStart(ctx, w, false)
 		return nil, errors.Wrap(err, "record workflow")
 	}
-
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
 	s.post(w, s.startedMessage(w, tmpl, starter.Username, invited))
+	if err := <-joined; err != nil {
+		// A workflow its starter and lead is not in is not what was asked for.
+		s.abandonStart(ctx, w, true)
+		return nil, errors.Wrap(err, "add the starter to the channel")
+	}
 	s.publish(w, "created")
 	// The starter's sidebar is tidied after the answer: it is three or four server
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
@@ -131,13 +139,29 @@ func exampleTitle(t *Template) string {
 	return "Checkout errors in EU"
 }
 
+// abandonStart undoes a start that failed after its channel was created: the
+// channel is archived and the workflow, reserved or already recorded, removed.
+func (s *Service) abandonStart(ctx context.Context, w *Workflow, recorded bool) {
+	if err := s.mm.ArchiveChannel(w.ChannelID); err != nil {
+		s.mm.LogError("Could not archive the channel of a failed start", "channel_id", w.ChannelID, "err", err.Error())
+	}
+	if !recorded {
+		s.dropReservation(ctx, w.ID)
+		return
+	}
+	if err := s.store.DeleteWorkflow(ctx, w.ID); err != nil {
+		s.mm.LogError("Could not remove the workflow of a failed start", "workflow_id", w.ID, "err", err.Error())
+	}
+}
+
 func (s *Service) dropReservation(ctx context.Context, id string) {
 	if err := s.store.DropReservation(ctx, id); err != nil {
 		s.mm.LogError("Could not drop a start reservation; the scheduler will", "workflow_id", id, "err", err.Error())
 	}
 }
 
-// createChannel creates the workflow's channel under its reserved name and adds the starter.
+// createChannel creates the workflow's channel under its reserved name; Start adds
+// the starter.
 func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*model.Channel, error) {
 	name := w.ChannelName
 	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, w.Title), model.ChannelDisplayNameMaxRunes)
@@ -156,10 +180,6 @@ func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*m
 	})
 	if err != nil {
 		return nil, errors.Wrap(err, "create channel")
-	}
-	if err := s.mm.AddChannelMember(ch.Id, actorID); err != nil {
-		_ = s.mm.ArchiveChannel(ch.Id)
-		return nil, errors.Wrap(err, "add the starter to the channel")
 	}
 	return ch, nil
 }

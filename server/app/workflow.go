@@ -156,6 +156,9 @@ type Store interface {
 	ReserveWorkflow(ctx context.Context, w *Workflow, alternative string) error
 	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
 	DropReservation(ctx context.Context, id string) error
+	// DeleteWorkflow removes a workflow and all recorded for it: a start undone
+	// after it was recorded.
+	DeleteWorkflow(ctx context.Context, id string) error
 	StaleReservations(ctx context.Context, before int64) ([]*Workflow, error)
 	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)

@@ -133,6 +133,13 @@ func (s *Store) DropReservation(ctx context.Context, id string) error {
 	return errors.Wrap(err, "drop reservation")
 }
 
+// DeleteWorkflow removes a workflow; its roles, sign-offs, tasks and timeline go
+// with it (ON DELETE CASCADE).
+func (s *Store) DeleteWorkflow(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM devops_workflows WHERE id = $1`, id)
+	return errors.Wrap(err, "delete workflow")
+}
+
 // StaleReservations lists reservations older than before: starts whose node died
 // between creating the channel and recording the workflow.
 func (s *Store) StaleReservations(ctx context.Context, before int64) ([]*app.Workflow, error) {

@@ -303,3 +303,26 @@ func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
 		require.Equal(t, w.ChannelName, stored)
 	}
 }
+
+func TestDeleteWorkflowTakesEverythingWithIt(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	w.NewTasks = []*app.Task{{Text: "Page the on-call", Stage: "triage", CreatedBy: "lead"}}
+	require.NoError(t, s.CreateWorkflow(ctx, w, []app.TimelineEvent{{Type: app.EventCreated, ActorID: "lead"}}))
+	keep := newWorkflow(w.TeamID, "incident", 2, 2)
+	require.NoError(t, s.CreateWorkflow(ctx, keep, []app.TimelineEvent{{Type: app.EventCreated, ActorID: "lead"}}))
+
+	require.NoError(t, s.DeleteWorkflow(ctx, w.ID))
+	_, err := s.GetWorkflow(ctx, w.ID)
+	require.ErrorIs(t, err, app.ErrNotFound)
+	for _, table := range []string{"devops_roles", "devops_tasks", "devops_timeline"} {
+		var n int
+		require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM `+table+` WHERE workflow_id = $1`, w.ID).Scan(&n))
+		require.Zero(t, n, table)
+		require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM `+table+` WHERE workflow_id = $1`, keep.ID).Scan(&n))
+		if table != "devops_tasks" {
+			require.Positive(t, n, "another workflow's %s stay", table)
+		}
+	}
+}

@@ -154,6 +154,38 @@ func TestDatabaseFailureMidStartLeavesNothing(t *testing.T) {
 	e.start(lead, "incident Doomed by the database")
 }
 
+// The starter joins the channel while the workflow is recorded; if the join fails,
+// the recorded workflow is removed and its channel archived, as if never started.
+func TestStarterJoinFailureLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	before := teamChannelCount(t, e)
+
+	// Mattermost stores the membership in channelmembers: refuse the lead's next one.
+	fn := "refuse_join_" + lead.Id
+	_, err = db.Exec(`CREATE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+		IF NEW.userid = '` + lead.Id + `' THEN RAISE EXCEPTION 'join refused by the test'; END IF; RETURN NEW; END $$`)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TRIGGER ` + fn + ` BEFORE INSERT ON channelmembers FOR EACH ROW EXECUTE FUNCTION ` + fn + `()`)
+	require.NoError(t, err)
+	resp := e.run(lead, e.square.Id, "/devops start incident Nobody home")
+	_, err = db.Exec(`DROP TRIGGER ` + fn + ` ON channelmembers; DROP FUNCTION ` + fn + `()`)
+	require.NoError(t, err)
+	requireContains(t, resp.Text, "Something went wrong on the server; it has been logged")
+
+	var live, rows, events int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM channels WHERE teamid = $1 AND deleteat = 0`, e.team.Id).Scan(&live))
+	require.Equal(t, before, live, "the channel made for the failed start is archived")
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1`, e.team.Id).Scan(&rows))
+	require.Zero(t, rows, "the recorded workflow is removed")
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_timeline WHERE summary LIKE '%by @' || $1 || '%'`, lead.Username).Scan(&events))
+	require.Zero(t, events, "and its timeline with it")
+
+	e.start(lead, "incident Nobody home")
+}
+
 // loadStarts starts workflows one after another until stop is closed, recording the
 // channel names the server acknowledged; errors (the server is down) are expected.
 func loadStarts(e *env, m *member, stop <-chan struct{}, prefix string) (acked *[]string, done <-chan struct{}) {
