@@ -112,7 +112,9 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
-		<-joined
+		if jerr := <-joined; jerr != nil { // the channel is archived below either way
+			s.mm.LogError("Could not add the starter to a failed start's channel", "channel_id", w.ChannelID, "err", jerr.Error())
+		}
 		s.abandonStart(ctx, w, false)
 		return nil, errors.Wrap(err, "record workflow")
 	}

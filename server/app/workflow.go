@@ -40,6 +40,8 @@ type Workflow struct {
 	NewTasks []*Task `json:"-"`
 	// Viewer is what the reading user is to this workflow, when the store read it for one.
 	Viewer *Viewer `json:"-"`
+	// LeadUsername is read with brief listings (ListFilter.Brief), which name the lead.
+	LeadUsername string `json:"-"`
 }
 
 // Viewer is what a user is to a workflow, read with it in one query.

@@ -113,8 +113,12 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 		if w.Private {
 			lock = " 🔒"
 		}
+		lead := "@" + w.LeadUsername
+		if w.LeadUsername == "" {
+			lead = h.username(w.LeadID)
+		}
 		fmt.Fprintf(&b, "| %s%s | %s | %s | %s | %s | ~%s |\n", app.Inline(w.Title), lock, w.Type, w.Stage,
-			orDash(w.Severity), h.username(w.LeadID), w.ChannelName)
+			orDash(w.Severity), lead, w.ChannelName)
 	}
 	if next != "" {
 		fmt.Fprintf(&b, "\nShowing the newest %d; filter by type or use the panel for more.", len(items))

@@ -95,12 +95,24 @@ func TestCreateGetAndList(t *testing.T) {
 	require.Len(t, found, 1)
 	require.Equal(t, map[string]string{"commander": "lead"}, found[0].Roles)
 
+	_, err = s.DB().Exec(`INSERT INTO users VALUES ('lead', 'leia', 'system_user')`)
+	require.NoError(t, err)
 	brief, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50, Brief: true})
 	require.NoError(t, err)
 	require.Len(t, brief, 1)
 	want := *all[4]
 	want.Roles, want.Signoffs, want.CreatedBy, want.UpdatedAt, want.StageEnteredAt = nil, nil, "", 0, 0
-	require.Equal(t, &want, brief[0], "a brief listing has the listing's fields and no more")
+	want.LeadUsername = "leia"
+	require.Equal(t, &want, brief[0], "a brief listing has the listing's fields and the lead's name, no more")
+	briefPage, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 4, Brief: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{all[6].ID, all[5].ID, all[4].ID, all[3].ID}, []string{briefPage[0].ID, briefPage[1].ID, briefPage[2].ID, briefPage[3].ID})
+	require.NotEmpty(t, next)
+	empty, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "no such title", PerPage: 5, Brief: true})
+	require.NoError(t, err, "an empty page for a team member is no refusal")
+	require.Empty(t, empty)
+	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: model.NewId(), PerPage: 5, Brief: true})
+	require.ErrorIs(t, err, app.ErrNotTeamMember)
 	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Cursor: "%%%", PerPage: 5})
 	var refusal *app.Error
 	require.ErrorAs(t, err, &refusal)
