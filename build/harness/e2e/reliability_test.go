@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -127,63 +128,66 @@ func TestCrashedStartIsCleanedUp(t *testing.T) {
 	require.NotZero(t, deleteAt, "the crashed start's channel is archived")
 }
 
-// A database failure while a workflow is being recorded: the user gets a clear
-// error, and neither a channel nor a row is left behind.
-func TestDatabaseFailureMidStartLeavesNothing(t *testing.T) {
+// requireFailedStartLeavesNothing starts a workflow while breakIt has broken
+// something, mends it, and checks that the user got a clear error and that nothing of
+// the start is left: no live channel, no workflow row, no timeline event. Then a start
+// works again.
+func requireFailedStartLeavesNothing(t *testing.T, title string, breakIt, mend func(db *sql.DB, lead *member)) {
+	t.Helper()
 	e := newEnv(t)
 	lead := e.user("lead")
 	db, err := srv.DB()
 	require.NoError(t, err)
 	before := teamChannelCount(t, e)
 
-	// Recording the workflow writes its first timeline event; take the table away.
-	_, err = db.Exec(`ALTER TABLE devops_timeline RENAME TO devops_timeline_away`)
-	require.NoError(t, err)
-	resp := e.run(lead, e.square.Id, "/devops start incident Doomed by the database")
-	_, err = db.Exec(`ALTER TABLE devops_timeline_away RENAME TO devops_timeline`)
-	require.NoError(t, err)
-	requireContains(t, resp.Text, "Something went wrong on the server; it has been logged")
-
-	var live, rows int
-	require.NoError(t, db.QueryRow(`SELECT count(*) FROM channels WHERE teamid = $1 AND deleteat = 0`, e.team.Id).Scan(&live))
-	require.Equal(t, before, live, "the channel made for the failed start is archived")
-	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1`, e.team.Id).Scan(&rows))
-	require.Zero(t, rows, "no workflow row, not even a reservation")
-
-	// And the next start works.
-	e.start(lead, "incident Doomed by the database")
-}
-
-// The starter joins the channel while the workflow is recorded; if the join fails,
-// the recorded workflow is removed and its channel archived, as if never started.
-func TestStarterJoinFailureLeavesNothing(t *testing.T) {
-	e := newEnv(t)
-	lead := e.user("lead")
-	db, err := srv.DB()
-	require.NoError(t, err)
-	before := teamChannelCount(t, e)
-
-	// Mattermost stores the membership in channelmembers: refuse the lead's next one.
-	fn := "refuse_join_" + lead.Id
-	_, err = db.Exec(`CREATE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-		IF NEW.userid = '` + lead.Id + `' THEN RAISE EXCEPTION 'join refused by the test'; END IF; RETURN NEW; END $$`)
-	require.NoError(t, err)
-	_, err = db.Exec(`CREATE TRIGGER ` + fn + ` BEFORE INSERT ON channelmembers FOR EACH ROW EXECUTE FUNCTION ` + fn + `()`)
-	require.NoError(t, err)
-	resp := e.run(lead, e.square.Id, "/devops start incident Nobody home")
-	_, err = db.Exec(`DROP TRIGGER ` + fn + ` ON channelmembers; DROP FUNCTION ` + fn + `()`)
-	require.NoError(t, err)
+	breakIt(db, lead)
+	resp := e.run(lead, e.square.Id, "/devops start incident "+title)
+	mend(db, lead)
 	requireContains(t, resp.Text, "Something went wrong on the server; it has been logged")
 
 	var live, rows, events int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM channels WHERE teamid = $1 AND deleteat = 0`, e.team.Id).Scan(&live))
 	require.Equal(t, before, live, "the channel made for the failed start is archived")
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1`, e.team.Id).Scan(&rows))
-	require.Zero(t, rows, "the recorded workflow is removed")
+	require.Zero(t, rows, "no workflow row, not even a reservation")
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_timeline WHERE summary LIKE '%by @' || $1 || '%'`, lead.Username).Scan(&events))
-	require.Zero(t, events, "and its timeline with it")
+	require.Zero(t, events, "no timeline event")
 
-	e.start(lead, "incident Nobody home")
+	e.start(lead, "incident "+title)
+}
+
+func mustExec(t *testing.T, db *sql.DB, query string) {
+	t.Helper()
+	_, err := db.Exec(query)
+	require.NoError(t, err)
+}
+
+// A database failure while a workflow is being recorded.
+func TestDatabaseFailureMidStartLeavesNothing(t *testing.T) {
+	// Recording the workflow writes its first timeline event; take the table away.
+	requireFailedStartLeavesNothing(t, "Doomed by the database",
+		func(db *sql.DB, _ *member) {
+			mustExec(t, db, `ALTER TABLE devops_timeline RENAME TO devops_timeline_away`)
+		},
+		func(db *sql.DB, _ *member) {
+			mustExec(t, db, `ALTER TABLE devops_timeline_away RENAME TO devops_timeline`)
+		})
+}
+
+// The starter joins the channel while the workflow is recorded; when Mattermost
+// refuses the join, the workflow recorded meanwhile is removed with its timeline.
+func TestStarterJoinFailureLeavesNothing(t *testing.T) {
+	// Mattermost stores the membership in channelmembers: refuse the lead's next one.
+	fn := "refuse_join_" + model.NewId()
+	requireFailedStartLeavesNothing(t, "Nobody home",
+		func(db *sql.DB, lead *member) {
+			mustExec(t, db, `CREATE FUNCTION `+fn+`() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+				IF NEW.userid = '`+lead.Id+`' THEN RAISE EXCEPTION 'join refused by the test'; END IF; RETURN NEW; END $$`)
+			mustExec(t, db, `CREATE TRIGGER `+fn+` BEFORE INSERT ON channelmembers FOR EACH ROW EXECUTE FUNCTION `+fn+`()`)
+		},
+		func(db *sql.DB, _ *member) {
+			mustExec(t, db, `DROP TRIGGER `+fn+` ON channelmembers; DROP FUNCTION `+fn+`()`)
+		})
 }
 
 // loadStarts starts workflows one after another until stop is closed, recording the
