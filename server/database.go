@@ -18,10 +18,9 @@ import (
 // was reached.
 type database struct {
 	db *sql.DB
-	// direct is true for the plugin's own pool, false for the server's connection.
+	// direct is true for the plugin's own pool, which it closes on deactivation;
+	// false for the server's connection, which pluginapi's StoreService owns.
 	direct bool
-	// owned handles are the plugin's to close on deactivation.
-	owned bool
 }
 
 // openDatabase reaches the database the way the settings ask.
@@ -38,7 +37,7 @@ func (p *Plugin) openDatabase(poolSize int) (*database, error) {
 	if poolSize > 0 {
 		db, err := openDirect(p.API.GetUnsanitizedConfig(), poolSize)
 		if err == nil {
-			return &database{db: db, direct: true, owned: true}, nil
+			return &database{db: db, direct: true}, nil
 		}
 		p.client.Log.Warn("DevOps Channels could not open its own database pool; using the server's connection, which is slower",
 			"err", err.Error())
@@ -47,7 +46,6 @@ func (p *Plugin) openDatabase(poolSize int) (*database, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "get the server's database connection")
 	}
-	// pluginapi's StoreService owns this handle and closes it itself.
 	return &database{db: db}, nil
 }
 
@@ -123,7 +121,7 @@ func withSessionSettings(dsn string) string {
 
 // close releases the plugin's own pool; the server's handle is left to pluginapi.
 func (d *database) close() error {
-	if d == nil || !d.owned {
+	if d == nil || !d.direct {
 		return nil
 	}
 	return errors.Wrap(d.db.Close(), "close the database pool")
