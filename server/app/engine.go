@@ -106,7 +106,8 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// The starter joins while the workflow is recorded, the template's people invited
 	// and the first post written: none of these waits on the others, and the join (a
 	// system post, sidebar and websocket events on the server) costs about as much as
-	// all of them together (make bench). So the first post may come before "joined".
+	// all of them together (make bench). The first post is dated when the channel was
+	// made, so it stands first in the channel whichever finishes first.
 	joined := make(chan error, 1)
 	go func() { joined <- s.mm.AddChannelMember(channel.Id, actorID) }()
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
@@ -119,7 +120,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	s.post(w, s.startedMessage(w, tmpl, starter.Username, invited))
+	s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -282,14 +283,12 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 // post writes a bot post in the workflow's channel; a failure is logged because the
 // state change it announces is already saved.
 func (s *Service) post(w *Workflow, message string) {
-	s.postAs(w.ChannelID, message, nil)
+	s.postIn(w.ChannelID, message, 0)
 }
 
-func (s *Service) postAs(channelID, message string, props map[string]any) {
-	p := &model.Post{UserId: s.mm.BotID(), ChannelId: channelID, Message: message}
-	for k, v := range props {
-		p.AddProp(k, v)
-	}
+// postIn writes a bot post in a channel, dated at when at is not 0 (see Start).
+func (s *Service) postIn(channelID, message string, at int64) {
+	p := &model.Post{UserId: s.mm.BotID(), ChannelId: channelID, Message: message, CreateAt: at}
 	if _, err := s.mm.CreatePost(p); err != nil {
 		s.mm.LogError("Could not post in a workflow channel", "channel_id", channelID, "err", err.Error())
 	}

@@ -47,7 +47,7 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	s.post(w, body)
 	for _, ch := range s.settings().BroadcastChannels[w.Type] {
 		if !w.Private {
-			s.postAs(ch, body+fmt.Sprintf(" in ~%s", w.ChannelName), nil)
+			s.postIn(ch, body+fmt.Sprintf(" in ~%s", w.ChannelName), 0)
 		}
 	}
 	s.publish(w, "status")

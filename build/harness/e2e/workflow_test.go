@@ -110,6 +110,16 @@ func lastPost(t *testing.T, m *member, channelID string) *model.Post {
 	return posts.Posts[posts.Order[0]]
 }
 
+// firstPost is the oldest post of a channel: a workflow's announcement, which stands
+// before the starter's "joined the channel" however the two were timed.
+func firstPost(t *testing.T, m *member, channelID string) *model.Post {
+	t.Helper()
+	posts, _, err := m.client.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
+	require.NoError(t, err)
+	require.NotEmpty(t, posts.Order)
+	return posts.Posts[posts.Order[len(posts.Order)-1]]
+}
+
 func TestStartIncident(t *testing.T) {
 	e := newEnv(t)
 	ops := e.withDiscipline("ops", "operations")
@@ -134,8 +144,9 @@ func TestStartIncident(t *testing.T) {
 		_, _, err := srv.Admin.GetChannelMember(context.Background(), w.ChannelID, u.Id, "")
 		require.NoError(t, err, "%s is a member", u.Username)
 	}
-	post := lastPost(t, dev, w.ChannelID)
+	post := firstPost(t, dev, w.ChannelID)
 	requireContains(t, post.Message, "Incident 1: Checkout errors in EU", "Severity **sev1**", "@"+ops.Username)
+	requireContains(t, lastPost(t, dev, w.ChannelID).Message, "joined the channel")
 
 	info := e.run(dev, w.ChannelID, "/devops info")
 	require.Equal(t, model.CommandResponseTypeEphemeral, info.ResponseType)
@@ -316,7 +327,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	// Mentions and markdown in a title are shown as typed and notify nobody.
 	w := e.start(dev, "incident @channel @all [click](http://evil.example) **boom** 🔥 ünïcode")
 	require.Equal(t, "@channel @all [click](http://evil.example) **boom** 🔥 ünïcode", w.Title)
-	post := lastPost(t, dev, w.ChannelID)
+	post := firstPost(t, dev, w.ChannelID)
 	require.NotContains(t, post.Message, "@channel")
 	require.NotContains(t, post.Message, "@all")
 	require.NotContains(t, post.Message, "](http")
