@@ -51,6 +51,9 @@ type Options struct {
 	Env map[string]string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// Detached lets the server outlive this process (`make run`). Otherwise it ends
+	// with it: a test or benchmark that dies (a panic, a broken pipe) leaves no server.
+	Detached bool
 }
 
 // Server is a running Mattermost server.
@@ -287,6 +290,9 @@ func (s *Server) launch(bin string) error {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Its own process group, so Stop also ends the plugin processes it started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if !s.opts.Detached {
+		endWithParent(cmd.SysProcAttr)
+	}
 	fmt.Fprintf(s.opts.Log, "starting Mattermost at %s (logs in %s)\n", s.URL, s.Dir)
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()

@@ -38,7 +38,7 @@ func main() {
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		fail(err)
 	}
-	srv, err := harness.Start(harness.Options{Dir: *dir, Port: *port, Database: *db, Log: os.Stdout})
+	srv, err := harness.Start(harness.Options{Dir: *dir, Port: *port, Database: *db, Log: os.Stdout, Detached: true})
 	if err != nil {
 		fail(err)
 	}
