@@ -22,7 +22,7 @@ func scanTask(row scanner) (*app.Task, error) {
 }
 
 // insertTasks numbers tasks after the workflow's last one and inserts them in one
-// statement (one round trip through the RPC driver). Callers hold the workflow's row
+// statement (one round trip). Callers hold the workflow's row
 // lock, so numbers never collide.
 func insertTasks(ctx context.Context, tx *txn, workflowID string, tasks []*app.Task) error {
 	if len(tasks) == 0 {

@@ -57,11 +57,6 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 	for i := range out {
 		out[i].WorkflowID = workflowID
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[len(out)-1]
-		next = encodeCursor(last.At, last.ID)
-	}
+	out, next := pageOf(out, limit, func(e app.TimelineEvent) (int64, string) { return e.At, e.ID })
 	return out, next, nil
 }

@@ -272,12 +272,7 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	if !isMember {
 		return nil, "", app.ErrNotTeamMember
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	out, next := pageOf(out, limit, func(w *app.Workflow) (int64, string) { return w.CreatedAt, w.ID })
 	return out, next, nil
 }
 
@@ -458,6 +453,16 @@ func insertEvents(ctx context.Context, tx *txn, workflowID string, events []app.
 		FROM json_to_recordset($2::json) AS e(id text, type text, at bigint, actor_id text, summary text, post_id text, data json)`,
 		workflowID, string(payload))
 	return errors.Wrap(err, "record events")
+}
+
+// pageOf cuts a page read with one row beyond limit back to limit and returns the
+// keyset cursor after its last row, or "" when nothing follows.
+func pageOf[T any](items []T, limit int, key func(T) (at int64, id string)) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, encodeCursor(key(items[limit-1]))
 }
 
 func encodeCursor(at int64, id string) string {
