@@ -54,7 +54,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	case !tmpl.HasSeverity(severity):
 		return nil, invalid("Unknown severity %q for a %s. Severities: %s.", req.Severity, strings.ToLower(tmpl.Name), strings.Join(tmpl.Severities, ", "))
 	}
-	if req.TeamID == "" || !model.IsValidId(req.TeamID) {
+	if !model.IsValidId(req.TeamID) {
 		return nil, forbidden("You can start workflows only in a team you belong to.")
 	}
 	// One round trip for every check before anything is written.

@@ -9,9 +9,15 @@ import (
 	"github.com/pkg/errors"
 )
 
+// mappedDiscipline is the discipline a system admin mapped a username to, if any.
+func (s *Service) mappedDiscipline(username string) (Discipline, bool) {
+	d, ok := s.settings().DisciplineMapping[strings.ToLower(username)]
+	return d, ok
+}
+
 // disciplineOf is a user's discipline: the admin mapping wins over self-declaration.
 func (s *Service) disciplineOf(ctx context.Context, u *model.User) (Discipline, error) {
-	if d, ok := s.settings().DisciplineMapping[strings.ToLower(u.Username)]; ok {
+	if d, ok := s.mappedDiscipline(u.Username); ok {
 		return d, nil
 	}
 	d, err := s.store.GetDiscipline(ctx, u.Id)
@@ -21,7 +27,7 @@ func (s *Service) disciplineOf(ctx context.Context, u *model.User) (Discipline, 
 // viewerDiscipline is the discipline of a user read with their facts: the admin
 // mapping of their username wins over what they declared.
 func (s *Service) viewerDiscipline(v *Viewer) Discipline {
-	if d, ok := s.settings().DisciplineMapping[strings.ToLower(v.Username)]; ok {
+	if d, ok := s.mappedDiscipline(v.Username); ok {
 		return d
 	}
 	return v.Discipline
@@ -43,7 +49,7 @@ func (s *Service) DisciplineOf(ctx context.Context, userID string) (Discipline, 
 	if err != nil {
 		return "", "", errors.Wrap(err, "get user")
 	}
-	if d, ok := s.settings().DisciplineMapping[strings.ToLower(u.Username)]; ok {
+	if d, ok := s.mappedDiscipline(u.Username); ok {
 		return d, "admin", nil
 	}
 	d, err := s.store.GetDiscipline(ctx, userID)
@@ -67,7 +73,7 @@ func (s *Service) SetDiscipline(ctx context.Context, actorID, name string) (Disc
 	if err != nil {
 		return "", errors.Wrap(err, "get user")
 	}
-	if mapped, ok := s.settings().DisciplineMapping[strings.ToLower(u.Username)]; ok {
+	if mapped, ok := s.mappedDiscipline(u.Username); ok {
 		return "", forbidden("A system admin mapped your discipline to %s; ask them to change it.", mapped)
 	}
 	return d, s.store.SetDiscipline(ctx, actorID, d)
