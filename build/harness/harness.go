@@ -535,6 +535,12 @@ func freePort() (int, error) {
 // SetPluginSetting saves one of the plugin's settings (lower-case key) through the API,
 // as the System Console does; the plugin may refuse it (ConfigurationWillBeSaved).
 func (s *Server) SetPluginSetting(key string, value any) error {
+	return s.SetPluginSettings(map[string]any{key: value})
+}
+
+// SetPluginSettings saves several of the plugin's settings in one configuration
+// change.
+func (s *Server) SetPluginSettings(settings map[string]any) error {
 	ctx := context.Background()
 	cfg, _, err := s.Admin.GetConfig(ctx)
 	if err != nil {
@@ -543,7 +549,9 @@ func (s *Server) SetPluginSetting(key string, value any) error {
 	if cfg.PluginSettings.Plugins[PluginID] == nil {
 		cfg.PluginSettings.Plugins[PluginID] = map[string]any{}
 	}
-	cfg.PluginSettings.Plugins[PluginID][key] = value
+	for k, v := range settings {
+		cfg.PluginSettings.Plugins[PluginID][k] = v
+	}
 	_, _, err = s.Admin.UpdateConfig(ctx, cfg)
-	return errors.Wrapf(err, "save setting %s", key)
+	return errors.Wrap(err, "save plugin settings")
 }

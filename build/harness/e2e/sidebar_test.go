@@ -8,8 +8,6 @@ import (
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
-
-	"github.com/devopschannels/devops-channels/build/harness"
 )
 
 // categoryOf names the sidebar category that holds a channel for a member, with the
@@ -46,16 +44,7 @@ func (e *env) requireCategory(m *member, channelID, want string) {
 
 func setPluginSettings(t *testing.T, settings map[string]any) {
 	t.Helper()
-	cfg, _, err := srv.Admin.GetConfig(context.Background())
-	require.NoError(t, err)
-	if cfg.PluginSettings.Plugins[harness.PluginID] == nil {
-		cfg.PluginSettings.Plugins[harness.PluginID] = map[string]any{}
-	}
-	for k, v := range settings {
-		cfg.PluginSettings.Plugins[harness.PluginID][k] = v
-	}
-	_, _, err = srv.Admin.UpdateConfig(context.Background(), cfg)
-	require.NoError(t, err)
+	require.NoError(t, srv.SetPluginSettings(settings))
 	time.Sleep(300 * time.Millisecond) // the plugin applies the change asynchronously
 }
 
