@@ -80,6 +80,8 @@ test-go: pg-up
 ## test-e2e: end-to-end tests against a real Mattermost server with the bundle installed.
 .PHONY: test-e2e
 test-e2e: pg-up mm-server
+	@# The README's webhook examples run as written: they need these commands.
+	@for tool in curl openssl jq; do build/ensure-deb.sh $$tool $$tool; done
 	cd build/harness && $(GO) test -count=1 -timeout 20m ./...
 
 ## test-webapp: webapp component tests.

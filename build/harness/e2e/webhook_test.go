@@ -491,7 +491,7 @@ func typesOf(events []timelineEvent) []string {
 func TestWebhookREADMEExamples(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "openssl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed", tool)
+			t.Fatalf("%s is not installed; make test-e2e installs it (Debian package %s)", tool, tool)
 		}
 	}
 	oneLiner, github, gitlab := readmeExamples(t)
