@@ -64,28 +64,34 @@ func (b *bench) commandOp(channelID, text string) op {
 
 // pluginGet calls a plugin's HTTP route as worker w's user.
 func (b *bench) pluginGet(ctx context.Context, w int, pluginID, path string) ([]byte, error) {
+	return b.pluginCall(ctx, w, http.MethodGet, pluginID, path, nil)
+}
+
+// pluginCall makes a request to a plugin's HTTP route as worker w's user; any 2xx
+// is success.
+func (b *bench) pluginCall(ctx context.Context, w int, method, pluginID, path string, body io.Reader) ([]byte, error) {
 	c := b.clients[w]
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL+"/plugins/"+pluginID+path, nil)
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+"/plugins/"+pluginID+path, body)
 	if err != nil {
 		return nil, errors.Wrap(err, "build request")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.AuthToken)
 	resp, err := c.HTTPClient.Do(req)
 	if err != nil {
-		return nil, errors.Wrapf(err, "GET %s", path)
+		return nil, errors.Wrapf(err, "%s %s", method, path)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, errors.Wrapf(err, "read %s", path)
 	}
-	switch resp.StatusCode {
-	case http.StatusOK:
-		return body, nil
-	case http.StatusNotFound:
-		return nil, unavailable("GET %s answers 404 %s", path, firstLine(string(body)))
+	switch {
+	case resp.StatusCode/100 == 2:
+		return raw, nil
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, unavailable("%s %s answers 404 %s", method, path, firstLine(string(raw)))
 	default:
-		return nil, errors.Errorf("GET %s: HTTP %d: %s", path, resp.StatusCode, firstLine(string(body)))
+		return nil, errors.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, firstLine(string(raw)))
 	}
 }
 
@@ -230,7 +236,8 @@ func (b *bench) checkStarted(ctx context.Context, titlePrefix string, want int, 
 }
 
 // commandFigures measures the read-only commands at c=1 and c=16 against /floor in
-// the same channel.
+// the same channel. At c=1 it also measures the floor answering the command's own
+// answer (see answerFigures).
 func (b *bench) commandFigures(ctx context.Context, workflowChannel string) []result {
 	var out []result
 	for _, c := range []struct{ cmd, channel string }{
@@ -251,7 +258,51 @@ func (b *bench) commandFigures(ctx context.Context, workflowChannel string) []re
 					conc, b.cfg.samples*max(1, conc/4), rounds)
 			}
 			out = append(out, fg.outcome(o, f, err))
+			if err != nil || conc != 1 {
+				continue
+			}
+			out = append(out, b.answerFigures(ctx, c.cmd, c.channel, resp.Text)...)
+			if b.profiler != nil {
+				for name, fn := range map[string]op{c.cmd: b.commandOp(c.channel, c.cmd), c.cmd + " floor": b.commandOp(c.channel, floorCommand)} {
+					if err := b.profiler.profile(ctx, name, fn); err != nil {
+						logf("profile %s: %v", name, err)
+					}
+				}
+			}
 		}
+	}
+	return out
+}
+
+// floorAnswerCommand makes the floor reply with the text stored by PUT /answer.
+const floorAnswerCommand = "/floor answer"
+
+// answerFigures splits a command's figure in two, for reading where its time goes
+// (they are references, not targets): the floor delivering the command's very answer
+// against its one-word answer is what Mattermost charges for the answer's size
+// (post metadata, JSON, gzip, the client's decoding), and the command against the
+// floor delivering its answer is what our plugin's work costs.
+func (b *bench) answerFigures(ctx context.Context, cmd, channel, answer string) []result {
+	delivery := figure{name: fmt.Sprintf("  the floor answering what %s answers (%d bytes)", cmd, len(answer)), floor: floorCommand, conc: 1}
+	work := figure{name: fmt.Sprintf("  %s against that answer from the floor", cmd), floor: floorAnswerCommand, conc: 1}
+	if _, err := b.pluginCall(ctx, 0, http.MethodPut, floorID, "/answer", strings.NewReader(answer)); err != nil {
+		err = errors.Wrap(err, "store the answer in the floor plugin (make floor-bundle)")
+		return []result{delivery.outcome(side{}, side{}, err), work.outcome(side{}, side{}, err)}
+	}
+	resp, err := b.command(ctx, 0, channel, floorAnswerCommand)
+	if err == nil && resp.Text != answer {
+		err = errors.Errorf("the floor answered %q instead of the stored answer", firstLine(resp.Text))
+	}
+	var out []result
+	for _, c := range []struct {
+		fg          figure
+		ours, floor string
+	}{{delivery, floorAnswerCommand, floorCommand}, {work, cmd, floorAnswerCommand}} {
+		var o, f side
+		if err == nil {
+			o, f, err = compare(ctx, b.commandOp(channel, c.ours), b.commandOp(channel, c.floor), 1, b.cfg.samples, rounds)
+		}
+		out = append(out, c.fg.outcome(o, f, err))
 	}
 	return out
 }

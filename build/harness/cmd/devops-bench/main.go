@@ -39,6 +39,8 @@ type config struct {
 	samples                  int // per side for a c=1 command figure; the others scale from it
 	long                     bool
 	keep                     bool
+	// profileDir, when set, receives server CPU profiles of each command figure.
+	profileDir string
 	// only names the figures to measure (list, start, commands, tick, rss, bundle);
 	// empty measures all. For iterating on one figure; make bench measures all.
 	only map[string]bool
@@ -57,6 +59,7 @@ func main() {
 	flag.IntVar(&cfg.samples, "samples", 1000, "samples per side of a c=1 command figure (others scale from it)")
 	flag.BoolVar(&cfg.long, "long", false, "five times the samples, for figures to quote")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
+	flag.StringVar(&cfg.profileDir, "profile", "", "write server CPU profiles of each command figure (ours and the floor's) to this directory")
 	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,tick,rss,bundle (default all)")
 	flag.Parse()
 	for _, f := range strings.Split(*only, ",") {
@@ -96,6 +99,8 @@ type bench struct {
 	users   []*model.User    // workers' users
 	clients []*model.Client4 // one per worker, sharing a transport
 	seeder  *seeder
+	// profiler is set by -profile.
+	profiler *serverProfiler
 	// devopsCommands counts /devops commands sent, for the RSS figure.
 	devopsCommands atomic.Int64
 }
@@ -115,7 +120,16 @@ func run(cfg config) error {
 	if _, err := os.Stat(cfg.floorBundle); err != nil {
 		return errors.Wrap(err, "floor plugin bundle (make floor-bundle)")
 	}
-	srv, err := harness.Start(harness.Options{Bundle: cfg.bundle, Log: os.Stderr})
+	opts := harness.Options{Bundle: cfg.bundle, Log: os.Stderr}
+	var profiler *serverProfiler
+	if cfg.profileDir != "" {
+		var err error
+		if profiler, err = newServerProfiler(cfg.profileDir); err != nil {
+			return err
+		}
+		opts.Env = profiler.env()
+	}
+	srv, err := harness.Start(opts)
 	if err != nil {
 		return err
 	}
@@ -128,7 +142,7 @@ func run(cfg config) error {
 	if err := srv.InstallPlugin(cfg.floorBundle); err != nil {
 		return errors.Wrap(err, "install the floor plugin (make floor-bundle)")
 	}
-	b := &bench{cfg: cfg, srv: srv}
+	b := &bench{cfg: cfg, srv: srv, profiler: profiler}
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
