@@ -42,6 +42,11 @@ type Workflow struct {
 	Viewer *Viewer `json:"-"`
 	// LeadUsername is read with brief listings (ListFilter.Brief), which name the lead.
 	LeadUsername string `json:"-"`
+	// ChannelDisplayName and ViewerInChannel are read with brief listings too: a
+	// listing links each workflow by its channel, and a client can only show a link
+	// for a channel it knows, which is one its user is in unless the answer names it.
+	ChannelDisplayName string `json:"-"`
+	ViewerInChannel    bool   `json:"-"`
 }
 
 // Viewer is what a user is to a workflow, read with it in one query.
@@ -142,8 +147,9 @@ type ListFilter struct {
 	Query     string
 	Cursor    string
 	PerPage   int
-	// Brief fills in only what a one-line listing shows: id, team, channel, type,
-	// seq, title, severity, stage, status, private, lead and created_at.
+	// Brief fills in only what a one-line listing shows: id, team, channel (with its
+	// display name and whether the viewer is in it), type, seq, title, severity,
+	// stage, status, private, lead and created_at.
 	Brief bool
 }
 

@@ -105,25 +105,49 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 	if len(items) == 0 {
 		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, mineSuffix(f.Mine), c.trigger)
 	}
+	answer := ephemeral("%s", renderList(items, f, next != ""))
+	if mentions := channelMentions(items); len(mentions) > 0 {
+		answer.Props = model.StringInterface{"channel_mentions": mentions}
+	}
+	return answer
+}
+
+// renderList is the table `list` answers. A workflow is shown by a link to its
+// channel, which Mattermost renders with the channel's display name ("Incident 12:
+// Checkout errors"): its type, number and title, and one click away.
+func renderList(items []*app.Workflow, f app.ListFilter, more bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s workflows%s\n| Workflow | Type | Stage | Severity | Lead | Channel |\n|:--|:--|:--|:--|:--|:--|\n",
+	fmt.Fprintf(&b, "#### %s workflows%s\n| Workflow | Stage | Severity | Lead |\n|:--|:--|:--|:--|\n",
 		strings.ToUpper(f.Status[:1])+f.Status[1:], mineSuffix(f.Mine))
 	for _, w := range items {
 		lock := ""
 		if w.Private {
 			lock = " 🔒"
 		}
-		lead := "@" + w.LeadUsername
-		if w.LeadUsername == "" {
-			lead = h.username(w.LeadID)
+		lead := "—"
+		if w.LeadUsername != "" {
+			lead = "@" + w.LeadUsername
 		}
-		fmt.Fprintf(&b, "| %s%s | %s | %s | %s | %s | ~%s |\n", app.Inline(w.Title), lock, w.Type, w.Stage,
-			orDash(w.Severity), lead, w.ChannelName)
+		fmt.Fprintf(&b, "| ~%s%s | %s | %s | %s |\n", w.ChannelName, lock, w.Stage, orDash(w.Severity), lead)
 	}
-	if next != "" {
+	if more {
 		fmt.Fprintf(&b, "\nShowing the newest %d; filter by type or use the panel for more.", len(items))
 	}
-	return ephemeral("%s", b.String())
+	return b.String()
+}
+
+// channelMentions names, for the clients, the listed channels their user is not in:
+// a client renders "~name" as a link only for a channel it knows, and it knows the
+// ones its user is in. The same prop Mattermost sets on posts that mention channels.
+// Plain maps of any: the plugin RPC's gob registers map[string]any, not other maps.
+func channelMentions(items []*app.Workflow) map[string]any {
+	out := map[string]any{}
+	for _, w := range items {
+		if !w.ViewerInChannel && w.ChannelDisplayName != "" {
+			out[w.ChannelName] = map[string]any{"display_name": w.ChannelDisplayName}
+		}
+	}
+	return out
 }
 
 func mineSuffix(mine bool) string {

@@ -25,7 +25,7 @@ func newTestStore(t *testing.T) *Store {
 		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
 		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
 		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256))`,
-		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), UNIQUE (name, teamid))`,
+		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), UNIQUE (name, teamid))`,
 	} {
 		_, err = s.DB().Exec(ddl)
 		require.NoError(t, err)
@@ -104,6 +104,25 @@ func TestCreateGetAndList(t *testing.T) {
 	want.Roles, want.Signoffs, want.CreatedBy, want.UpdatedAt, want.StageEnteredAt = nil, nil, "", 0, 0
 	want.LeadUsername = "leia"
 	require.Equal(t, &want, brief[0], "a brief listing has the listing's fields and the lead's name, no more")
+	// The channel's display name comes from Mattermost's channel, and whether the
+	// viewer is in it from its members.
+	_, err = s.DB().Exec(`INSERT INTO channels VALUES ($1, $2, $3, 'Incident 5: Renamed by a user')`, all[4].ChannelID, team, all[4].ChannelName)
+	require.NoError(t, err)
+	_, err = s.DB().Exec(`INSERT INTO channelmembers VALUES ($1, $2, false)`, all[4].ChannelID, viewer)
+	require.NoError(t, err)
+	brief, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 50, Brief: true})
+	require.NoError(t, err)
+	joined := map[string]bool{}
+	for _, w := range brief {
+		joined[w.ID] = w.ViewerInChannel
+		if w.ID == all[4].ID {
+			require.Equal(t, "Incident 5: Renamed by a user", w.ChannelDisplayName)
+		} else {
+			require.Empty(t, w.ChannelDisplayName, "no channel row, no display name")
+		}
+	}
+	require.Equal(t, map[string]bool{all[0].ID: false, all[1].ID: false, all[2].ID: true, all[3].ID: false,
+		all[4].ID: true, all[5].ID: false, all[6].ID: false}, joined)
 	briefPage, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 4, Brief: true})
 	require.NoError(t, err)
 	require.Equal(t, []string{all[6].ID, all[5].ID, all[4].ID, all[3].ID}, []string{briefPage[0].ID, briefPage[1].ID, briefPage[2].ID, briefPage[3].ID})
@@ -297,7 +316,7 @@ func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
 	team := model.NewId()
-	_, err := s.DB().Exec(`INSERT INTO channels VALUES ($1, $2, 'incident-1'), ($3, $4, 'incident-2')`,
+	_, err := s.DB().Exec(`INSERT INTO channels (id, teamid, name) VALUES ($1, $2, 'incident-1'), ($3, $4, 'incident-2')`,
 		model.NewId(), team, model.NewId(), model.NewId())
 	require.NoError(t, err)
 

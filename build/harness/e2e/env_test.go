@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -53,6 +54,16 @@ func (e *env) run(m *member, channelID, cmd string) *model.CommandResponse {
 	resp, _, err := m.client.ExecuteCommandWithTeam(context.Background(), channelID, e.team.Id, cmd)
 	require.NoError(e.t, err, "command %q", cmd)
 	return resp
+}
+
+// shown is all a command's answer shows a client: its text and its props (the
+// channel names and display names a list passes along), for checks that something
+// is, or is not, in an answer.
+func shown(t *testing.T, resp *model.CommandResponse) string {
+	t.Helper()
+	props, err := json.Marshal(resp.Props)
+	require.NoError(t, err)
+	return resp.Text + "\n" + string(props)
 }
 
 func requireContains(t *testing.T, s string, parts ...string) {

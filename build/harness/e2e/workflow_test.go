@@ -292,11 +292,20 @@ func TestPrivateWorkflowsAreInvisible(t *testing.T) {
 	require.Equal(t, http.StatusOK, api(t, sec, http.MethodGet, "/api/v1/autocomplete/stages?channel_id="+w.ChannelID, nil, &items))
 	require.NotEmpty(t, items)
 
+	// The list links each workflow by its channel. The outsider's answer names the
+	// public one's channel, which their client does not know, so it renders as a link
+	// with its display name; the private one is in neither text nor props.
 	list := e.run(outsider, e.square.Id, "/devops list")
-	require.NotContains(t, list.Text, "Token leak")
-	requireContains(t, e.run(sec, e.square.Id, "/devops list").Text, "Token leak", "Public incident")
-	requireContains(t, e.run(sec, e.square.Id, "/devops list security").Text, "Token leak")
-	require.NotContains(t, e.run(sec, e.square.Id, "/devops list security").Text, "Public incident")
+	require.NotContains(t, shown(t, list), "Token leak")
+	require.NotContains(t, shown(t, list), "~"+w.ChannelName)
+	requireContains(t, list.Text, "| ~"+pub.ChannelName+" | ")
+	require.Equal(t, map[string]any{pub.ChannelName: map[string]any{"display_name": "Incident 1: Public incident"}},
+		list.Props["channel_mentions"])
+	mine := e.run(sec, e.square.Id, "/devops list")
+	requireContains(t, mine.Text, "| ~"+w.ChannelName+" 🔒 | ", "| ~"+pub.ChannelName+" | ")
+	require.Nil(t, mine.Props["channel_mentions"], "sec is in both channels: their client knows them")
+	requireContains(t, e.run(sec, e.square.Id, "/devops list security").Text, "~"+w.ChannelName)
+	require.NotContains(t, e.run(sec, e.square.Id, "/devops list security").Text, "~"+pub.ChannelName)
 }
 
 func TestBadInputChangesNothing(t *testing.T) {
