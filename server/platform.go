@@ -83,8 +83,11 @@ func (p *platform) ArchiveChannel(channelID string) error {
 	return nil
 }
 
-func (p *platform) AddChannelMember(channelID, userID string) error {
-	if _, appErr := p.api.AddChannelMember(channelID, userID); appErr != nil {
+func (p *platform) AddChannelMember(channelID, userID, addedBy string) error {
+	if addedBy == "" {
+		addedBy = p.botID
+	}
+	if _, appErr := p.api.AddUserToChannel(channelID, userID, addedBy); appErr != nil {
 		return errors.Wrap(appErr, "add channel member")
 	}
 	return nil

@@ -134,7 +134,7 @@ func (s *Service) Handoff(ctx context.Context, actorID, id, username, note strin
 		return nil, err
 	}
 	if !s.mm.IsChannelMember(w.ChannelID, to.Id) {
-		if err := s.mm.AddChannelMember(w.ChannelID, to.Id); err != nil {
+		if err := s.mm.AddChannelMember(w.ChannelID, to.Id, actorID); err != nil {
 			s.mm.LogError("Could not add the new lead to the channel", "user_id", to.Id, "err", err.Error())
 		}
 	}

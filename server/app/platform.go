@@ -22,7 +22,10 @@ type Platform interface {
 	GetChannelByName(teamID, name string) (*model.Channel, error)
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error
-	AddChannelMember(channelID, userID string) error
+	// AddChannelMember adds a user to a channel on addedBy's behalf (the plugin's bot
+	// when empty). Mattermost then posts "added to the channel by" after answering;
+	// a user added on their own behalf gets "joined the channel", posted before.
+	AddChannelMember(channelID, userID, addedBy string) error
 	ChannelMemberIDs(channelID string) ([]string, error)
 	GetPost(postID string) (*model.Post, error)
 	CreatePost(post *model.Post) (*model.Post, error)

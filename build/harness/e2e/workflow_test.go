@@ -111,7 +111,7 @@ func lastPost(t *testing.T, m *member, channelID string) *model.Post {
 }
 
 // firstPost is the oldest post of a channel: a workflow's announcement, which stands
-// before the starter's "joined the channel" however the two were timed.
+// before the system posts of the members being added however they were timed.
 func firstPost(t *testing.T, m *member, channelID string) *model.Post {
 	t.Helper()
 	posts, _, err := m.client.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
@@ -146,7 +146,21 @@ func TestStartIncident(t *testing.T) {
 	}
 	post := firstPost(t, dev, w.ChannelID)
 	requireContains(t, post.Message, "Incident 1: Checkout errors in EU", "Severity **sev1**", "@"+ops.Username)
-	requireContains(t, lastPost(t, dev, w.ChannelID).Message, "joined the channel")
+	// Mattermost records who added whom after answering: the bot added the starter,
+	// the starter's start invited ops.
+	bot, _, err := srv.Admin.GetUserByUsername(context.Background(), "devops", "")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		posts, _, err := dev.client.GetPostsForChannel(context.Background(), w.ChannelID, 0, 50, "", false, false)
+		require.NoError(t, err)
+		added := map[string]any{}
+		for _, p := range posts.Posts {
+			if p.Type == model.PostTypeAddToChannel {
+				added[p.GetProp(model.PostPropsAddedUserId).(string)] = p.GetProp("userId")
+			}
+		}
+		return len(added) == 2 && added[dev.Id] == bot.Id && added[ops.Id] == dev.Id
+	}, 10*time.Second, 50*time.Millisecond, "system posts: @%s added by the bot, @%s by @%s", dev.Username, ops.Username, dev.Username)
 
 	info := e.run(dev, w.ChannelID, "/devops info")
 	require.Equal(t, model.CommandResponseTypeEphemeral, info.ResponseType)
