@@ -45,6 +45,9 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 	if err = s.cleanStaleStarts(ctx, now); err != nil {
 		return 0, 0, err
 	}
+	if err = s.rejoinStarters(ctx, now); err != nil {
+		return 0, 0, err
+	}
 	if reminded, err = s.remind(ctx, now); err != nil {
 		return reminded, 0, err
 	}
@@ -148,6 +151,28 @@ func (s *Service) archiveClosed(ctx context.Context, now time.Time) (int, error)
 // staleStartAfter is how old a start reservation must be before it is taken for the
 // leftover of a node that died mid-start (a live start takes well under a second).
 const staleStartAfter = 2 * time.Minute
+
+// rejoinWithin is how far back rejoinStarters looks: a crash is noticed on the next
+// ticks, and an older workflow's lead has long found their way in or chosen not to.
+const rejoinWithin = 24 * time.Hour
+
+// rejoinStarters adds back starters whom a crash kept out of their workflow's
+// channel. A start records the workflow while the starter is being added, so a node
+// that dies in those milliseconds leaves a workflow whose lead is not in its channel.
+// Workflows younger than staleStartAfter are left to the start still running; a
+// starter who joined and left (Mattermost's membership history) stays out.
+func (s *Service) rejoinStarters(ctx context.Context, now time.Time) error {
+	missing, err := s.store.StartersNeverJoined(ctx, now.Add(-rejoinWithin).UnixMilli(), now.Add(-staleStartAfter).UnixMilli())
+	if err != nil {
+		return err
+	}
+	for _, w := range missing {
+		if err := s.mm.AddChannelMember(w.ChannelID, w.CreatedBy, ""); err != nil {
+			s.mm.LogError("Could not add a starter to their workflow's channel", "workflow_id", w.ID, "user_id", w.CreatedBy, "err", err.Error())
+		}
+	}
+	return nil
+}
 
 // cleanStaleStarts finishes what a crashed start left: the reservation is dropped and
 // its channel, if it was created, archived.

@@ -168,6 +168,9 @@ type Store interface {
 	// after it was recorded.
 	DeleteWorkflow(ctx context.Context, id string) error
 	StaleReservations(ctx context.Context, before int64) ([]*Workflow, error)
+	// StartersNeverJoined finds workflows created in [from, to) whose starter never
+	// joined their channel: a node died between recording and adding them.
+	StartersNeverJoined(ctx context.Context, from, to int64) ([]*Workflow, error)
 	GetWorkflow(ctx context.Context, id string) (*Workflow, error)
 	GetWorkflowByChannel(ctx context.Context, channelID string) (*Workflow, error)
 	// GetWorkflowFor reads a workflow by "id" or "channel" with its Viewer filled in.

@@ -142,6 +142,21 @@ func (s *Store) StaleReservations(ctx context.Context, before int64) ([]*app.Wor
 	return out, errors.Wrap(err, "list stale reservations")
 }
 
+// StartersNeverJoined returns active workflows created in [from, to) whose starter
+// never joined their channel, by Mattermost's own membership history (one who joined
+// and left has a row there), while the channel is live and the starter can still be
+// added (an active user in the team). Only the id, channel and creator matter.
+func (s *Store) StartersNeverJoined(ctx context.Context, from, to int64) ([]*app.Workflow, error) {
+	out, err := queryWorkflows(ctx, s.db, `
+		JOIN channels ch ON ch.id = w.channel_id AND ch.deleteat = 0
+		JOIN users u ON u.id = w.created_by AND u.deleteat = 0
+		JOIN teammembers tm ON tm.teamid = w.team_id AND tm.userid = w.created_by AND tm.deleteat = 0
+		WHERE w.status = 'active' AND w.created_at >= $1 AND w.created_at < $2
+			AND NOT EXISTS (SELECT 1 FROM channelmemberhistory h WHERE h.channelid = w.channel_id AND h.userid = w.created_by)
+		ORDER BY w.created_at LIMIT 100`, `p.created_at`, from, to)
+	return out, errors.Wrap(err, "list starters who never joined")
+}
+
 // viewerJSON states what the server knows of a viewer, read in the same query as the
 // workflow so a read costs one round trip. It reads Mattermost's own membership and
 // user tables (as the list query does): membership there is the truth the plugin API

@@ -24,8 +24,9 @@ func newTestStore(t *testing.T) *Store {
 	for _, ddl := range []string{
 		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
 		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
-		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256))`,
-		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), UNIQUE (name, teamid))`,
+		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256), deleteat BIGINT DEFAULT 0)`,
+		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), deleteat BIGINT DEFAULT 0, UNIQUE (name, teamid))`,
+		`CREATE TABLE channelmemberhistory (channelid VARCHAR(26), userid VARCHAR(26), jointime BIGINT, leavetime BIGINT, PRIMARY KEY (channelid, userid, jointime))`,
 	} {
 		_, err = s.DB().Exec(ddl)
 		require.NoError(t, err)
@@ -356,4 +357,45 @@ func TestDeleteWorkflowTakesEverythingWithIt(t *testing.T) {
 			require.Positive(t, n, "another workflow's %s stay", table)
 		}
 	}
+}
+
+func TestStartersNeverJoined(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	team, starter, gone := model.NewId(), model.NewId(), model.NewId()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		_, err := s.DB().Exec(q, args...)
+		require.NoError(t, err)
+	}
+	exec(`INSERT INTO teammembers VALUES ($1, $2, false, 0), ($1, $3, false, 0)`, team, starter, gone)
+	exec(`INSERT INTO users VALUES ($1, 'starter', 'system_user', 0), ($2, 'gone', 'system_user', 1234)`, starter, gone)
+	// workflow makes an active workflow started at `at` by `by`, with a live channel
+	// unless told otherwise.
+	workflow := func(seq int, at int64, by string, channelDeletedAt int64) *app.Workflow {
+		t.Helper()
+		w := newWorkflow(team, "incident", seq, at)
+		w.CreatedBy = by
+		require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+		exec(`INSERT INTO channels (id, teamid, name, deleteat) VALUES ($1, $2, $3, $4)`, w.ChannelID, team, w.ChannelName, channelDeletedAt)
+		return w
+	}
+	missing := workflow(1, 5000, starter, 0)
+	left := workflow(2, 5000, starter, 0)
+	exec(`INSERT INTO channelmemberhistory VALUES ($1, $2, 5001, 6000)`, left.ChannelID, starter)
+	workflow(3, 5000, starter, 7000) // its channel was deleted
+	workflow(4, 5000, gone, 0)       // its starter's account was deactivated
+	workflow(5, 900, starter, 0)     // before the window
+	workflow(6, 10000, starter, 0)   // after it: a start may still be running
+	closed := workflow(7, 5000, starter, 0)
+	exec(`UPDATE devops_workflows SET status = 'closed' WHERE id = $1`, closed.ID)
+	other := workflow(8, 5000, starter, 0)
+	exec(`UPDATE devops_workflows SET team_id = $1 WHERE id = $2`, model.NewId(), other.ID) // a team the starter left
+
+	got, err := s.StartersNeverJoined(ctx, 1000, 10000)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, missing.ID, got[0].ID)
+	require.Equal(t, missing.ChannelID, got[0].ChannelID)
+	require.Equal(t, starter, got[0].CreatedBy)
 }

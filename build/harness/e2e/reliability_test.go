@@ -128,6 +128,38 @@ func TestCrashedStartIsCleanedUp(t *testing.T) {
 	require.NotZero(t, deleteAt, "the crashed start's channel is archived")
 }
 
+// A start whose node died between recording the workflow and adding its starter
+// leaves a workflow whose lead is not in its channel; the scheduler adds them. A
+// starter who left on their own stays out.
+func TestStarterKeptOutByACrashIsAddedBack(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	ctx := context.Background()
+	crashed := e.start(lead, "incident Starter never joined")
+	left := e.start(lead, "incident Starter walked out")
+	for _, w := range []*workflowJSON{crashed, left} {
+		_, err := srv.Admin.RemoveUserFromChannel(ctx, w.ChannelID, lead.Id)
+		require.NoError(t, err)
+	}
+	// As if the starter had never been added: Mattermost's history of the channel
+	// has no row for them.
+	_, err = db.Exec(`DELETE FROM channelmemberhistory WHERE channelid = $1 AND userid = $2`, crashed.ChannelID, lead.Id)
+	require.NoError(t, err)
+	// Age both past the time a start may still be running; the scheduler ticks every
+	// second in tests.
+	_, err = db.Exec(`UPDATE devops_workflows SET created_at = created_at - 600000 WHERE id IN ($1, $2)`, crashed.ID, left.ID)
+	require.NoError(t, err)
+	eventually(t, 20*time.Second, func() bool {
+		_, _, err := srv.Admin.GetChannelMember(ctx, crashed.ChannelID, lead.Id, "")
+		return err == nil
+	}, "the starter to be added back")
+	_, r, err := srv.Admin.GetChannelMember(ctx, left.ChannelID, lead.Id, "")
+	require.Error(t, err, "the same tick left the one who walked out alone")
+	require.Equal(t, http.StatusNotFound, r.StatusCode)
+}
+
 // requireFailedStartLeavesNothing starts a workflow while breakIt has broken
 // something, mends it, and checks that the user got a clear error and that nothing of
 // the start is left: no live channel, no workflow row, no timeline event. Then a start
