@@ -43,3 +43,9 @@ stop:
 .PHONY: fuzz
 fuzz:
 	@build/fuzz.sh
+
+## soak: the long reliability run: SOAK (default 10m) of mixed load from 8 people while the plugin restarts and the server is killed, in turn, every 15 s; then every acknowledged start, status update and task must be recorded exactly once.
+SOAK ?= 10m
+.PHONY: soak
+soak: pg-up mm-server dist-host
+	cd build/harness && DEVOPS_SOAK=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -timeout 0 -v ./e2e

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/devopschannels/devops-channels/build/harness"
+)
+
+// soakWorkers is how many people drive the soak at once.
+const soakWorkers = 8
+
+// soakFaultEvery is how often the soak restarts the plugin or kills the server.
+const soakFaultEvery = 15 * time.Second
+
+// soakLog is what one worker saw acknowledged: a command counts only when its answer
+// came back as success, so it must be recorded exactly once whatever happened after.
+type soakLog struct {
+	starts, statuses, tasks []string
+	failed                  int
+}
+
+// TestSoak runs `make soak`: for DEVOPS_SOAK (a duration, e.g. 10m) eight people
+// start workflows, post status updates, add tasks and read info and lists, while
+// every 15 s the plugin is restarted or the server killed (SIGKILL) and started
+// again, in turn. Afterwards every acknowledged start, status update and task is
+// recorded exactly once, nothing is recorded twice, and no workflow channel is left
+// without its workflow. `make test` runs the same faults once each (TestPluginRestartMidLoad,
+// TestServerKilledMidLoad); this is the long version.
+func TestSoak(t *testing.T) {
+	spec := os.Getenv("DEVOPS_SOAK")
+	if spec == "" {
+		t.Skip("the soak runs with `make soak` (DEVOPS_SOAK=<duration>)")
+	}
+	duration, err := time.ParseDuration(spec)
+	require.NoError(t, err, "DEVOPS_SOAK is a duration, e.g. 10m")
+	e := newEnv(t)
+	workers := make([]*member, soakWorkers)
+	for i := range workers {
+		workers[i] = e.user("soak")
+	}
+
+	began := time.Now()
+	deadline := began.Add(duration)
+	logs := make([]soakLog, soakWorkers)
+	var wg sync.WaitGroup
+	for i, m := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logs[i] = soakWorker(e, m, i, deadline)
+		}()
+	}
+	faults := map[string]int{}
+	for n := 0; time.Until(deadline) > soakFaultEvery; n++ {
+		time.Sleep(soakFaultEvery)
+		if n%2 == 0 {
+			require.NoError(t, srv.RestartPlugin(harness.PluginID))
+			faults["plugin restarts"]++
+		} else {
+			require.NoError(t, srv.Restart())
+			faults["server kills"]++
+		}
+	}
+	wg.Wait()
+
+	var all soakLog
+	for _, l := range logs {
+		all.starts = append(all.starts, l.starts...)
+		all.statuses = append(all.statuses, l.statuses...)
+		all.tasks = append(all.tasks, l.tasks...)
+		all.failed += l.failed
+	}
+	t.Logf("soak: %s, %d workers, faults %v; acknowledged %d starts, %d status updates, %d tasks; %d commands failed during faults",
+		time.Since(began).Round(time.Second), soakWorkers, faults, len(all.starts), len(all.statuses), len(all.tasks), all.failed)
+	require.NotEmpty(t, all.starts)
+	require.NotEmpty(t, all.statuses)
+	require.NotEmpty(t, all.tasks)
+	require.NotZero(t, faults["server kills"], "the soak is long enough for a server kill (DEVOPS_SOAK ≥ 31s)")
+
+	requireConsistent(t, e, all.starts)
+	requireExactlyOnce(t, "status update", `SELECT tl.summary, count(*) FROM devops_timeline tl
+		JOIN devops_workflows w ON w.id = tl.workflow_id
+		WHERE w.team_id = $1 AND tl.type = 'status_update' AND tl.summary LIKE 'soak-%' GROUP BY tl.summary`, e.team.Id, all.statuses)
+	requireExactlyOnce(t, "task", `SELECT tk.text, count(*) FROM devops_tasks tk
+		JOIN devops_workflows w ON w.id = tk.workflow_id
+		WHERE w.team_id = $1 AND tk.text LIKE 'soak-%' GROUP BY tk.text`, e.team.Id, all.tasks)
+}
+
+// soakWorker starts a workflow of its own, then until the deadline updates it and
+// reads, starting another now and then. Failures are expected while a fault lasts.
+func soakWorker(e *env, m *member, worker int, deadline time.Time) soakLog {
+	var l soakLog
+	ctx := context.Background()
+	run := func(channelID, cmd string) (string, bool) {
+		resp, _, err := m.client.ExecuteCommandWithTeam(ctx, channelID, e.team.Id, cmd)
+		if err != nil {
+			l.failed++
+			time.Sleep(100 * time.Millisecond)
+			return "", false
+		}
+		return resp.Text, true
+	}
+	start := func(i int) string {
+		text, ok := run(e.square.Id, fmt.Sprintf("/devops start incident soak worker %d run %d --force", worker, i))
+		if !ok || !strings.HasPrefix(text, "Started ~") {
+			return ""
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(text, "Started ~"), ".")
+		l.starts = append(l.starts, name)
+		ch, _, err := srv.Admin.GetChannelByName(ctx, name, e.team.Id, "")
+		if err != nil {
+			return ""
+		}
+		return ch.Id
+	}
+	channel := ""
+	for i := 0; time.Now().Before(deadline); i++ {
+		if channel == "" || i%25 == 0 {
+			if id := start(i); id != "" {
+				channel = id
+			}
+			continue
+		}
+		token := fmt.Sprintf("soak-%d-%d", worker, i)
+		switch i % 4 {
+		case 0:
+			if text, ok := run(channel, "/devops status "+token+" all green"); ok && text == "" {
+				l.statuses = append(l.statuses, token+" all green")
+			}
+		case 1:
+			if text, ok := run(channel, "/devops task add "+token); ok && text == "" {
+				l.tasks = append(l.tasks, token)
+			}
+		case 2:
+			run(channel, "/devops info")
+		case 3:
+			run(e.square.Id, "/devops list")
+		}
+	}
+	return l
+}
+
+// requireExactlyOnce checks that every text query counts (grouped by text) appears
+// once at most, and that every acknowledged one appears.
+func requireExactlyOnce(t *testing.T, what, query, teamID string, acked []string) {
+	t.Helper()
+	db, err := srv.DB()
+	require.NoError(t, err)
+	rows, err := db.Query(query, teamID)
+	require.NoError(t, err)
+	recorded := map[string]int{}
+	for rows.Next() {
+		var text string
+		var n int
+		require.NoError(t, rows.Scan(&text, &n))
+		require.Equal(t, 1, n, "%s %q recorded %d times", what, text, n)
+		recorded[text] = n
+	}
+	require.NoError(t, rows.Close())
+	for _, text := range acked {
+		require.Equal(t, 1, recorded[text], "acknowledged %s %q is recorded", what, text)
+	}
+}
