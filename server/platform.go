@@ -93,6 +93,14 @@ func (p *platform) AddChannelMember(channelID, userID, addedBy string) error {
 	return nil
 }
 
+func (p *platform) PostsSince(channelID string, since int64) ([]*model.Post, error) {
+	list, appErr := p.api.GetPostsSince(channelID, since)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get posts since")
+	}
+	return list.ToSlice(), nil
+}
+
 func (p *platform) CreatePost(post *model.Post) (*model.Post, error) {
 	created, appErr := p.api.CreatePost(post)
 	if appErr != nil {

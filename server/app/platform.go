@@ -28,6 +28,8 @@ type Platform interface {
 	AddChannelMember(channelID, userID, addedBy string) error
 	ChannelMemberIDs(channelID string) ([]string, error)
 	GetPost(postID string) (*model.Post, error)
+	// PostsSince lists a channel's posts created or changed since a time (ms).
+	PostsSince(channelID string, since int64) ([]*model.Post, error)
 	CreatePost(post *model.Post) (*model.Post, error)
 	SendEphemeral(userID, channelID, message string)
 	// Publish sends a small websocket event to a channel's members, or to a team.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/mattermost/mattermost/server/public/model"
 )
 
 // remindersPerTick bounds one tick's work; the rest is picked up on the next tick.
@@ -48,6 +51,9 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 	if err = s.rejoinStarters(ctx, now); err != nil {
 		return 0, 0, err
 	}
+	if err = s.redeliverReminders(ctx, now); err != nil {
+		return 0, 0, err
+	}
 	if reminded, err = s.remind(ctx, now); err != nil {
 		return reminded, 0, err
 	}
@@ -63,28 +69,72 @@ func (s *Service) remind(ctx context.Context, now time.Time) (int, error) {
 	sent := 0
 	for _, w := range due {
 		tmpl, _ := s.settings().Templates.Get(w.Type)
-		next := s.nextReminder(w, tmpl, now)
-		ok, err := s.store.AdvanceReminder(ctx, w.ID, w.NextReminderAt, next)
+		since := w.CreatedAt
+		if w.LastStatus != nil {
+			since = w.LastStatus.At
+		}
+		r := Reminder{ID: model.NewId(), WorkflowID: w.ID, ChannelID: w.ChannelID, ClaimedAt: now.UnixMilli(),
+			Message: fmt.Sprintf("⏰ %s: no status update for %s (%s cadence: %s). Post one with `/%s status <text>`, or `/%s snooze 30m`.",
+				s.mention(w.LeadID), humanDuration(now.Sub(time.UnixMilli(since))), orNone(w.Severity), humanDuration(s.cadence(w, tmpl)),
+				s.settings().CommandTrigger, s.settings().CommandTrigger)}
+		ev := TimelineEvent{WorkflowID: w.ID, Type: EventReminder, Summary: "Status reminder to " + s.mention(w.LeadID),
+			Data: map[string]string{"reminder_id": r.ID}}
+		ok, err := s.store.ClaimReminder(ctx, w.NextReminderAt, s.nextReminder(w, tmpl, now), r, ev)
 		if err != nil {
 			return sent, err
 		}
 		if !ok {
 			continue // a status update, a snooze or another tick got there first
 		}
-		since := w.CreatedAt
-		if w.LastStatus != nil {
-			since = w.LastStatus.At
-		}
-		msg := fmt.Sprintf("⏰ %s: no status update for %s (%s cadence: %s). Post one with `/%s status <text>`, or `/%s snooze 30m`.",
-			s.mention(w.LeadID), humanDuration(now.Sub(time.UnixMilli(since))), orNone(w.Severity), humanDuration(s.cadence(w, tmpl)),
-			s.settings().CommandTrigger, s.settings().CommandTrigger)
-		s.post(w, msg)
-		if err := s.store.AddTimelineEvent(ctx, TimelineEvent{WorkflowID: w.ID, Type: EventReminder, Summary: "Status reminder to " + s.mention(w.LeadID)}); err != nil {
-			s.mm.LogError("Could not record a reminder", "workflow_id", w.ID, "err", err.Error())
-		}
+		s.deliverReminder(ctx, r)
 		sent++
 	}
 	return sent, nil
+}
+
+// ReminderPostProp marks a reminder's post with the reminder's id.
+const ReminderPostProp = "devops_reminder_id"
+
+// reminderRedeliverAfter is how long a claimed reminder may stay unconfirmed before a
+// tick takes it for lost in a crash: far longer than a tick takes to post.
+const reminderRedeliverAfter = 30 * time.Second
+
+// deliverReminder posts a claimed reminder and forgets it. When either step fails the
+// reminder stays pending, for redeliverReminders.
+func (s *Service) deliverReminder(ctx context.Context, r Reminder) {
+	p := &model.Post{UserId: s.mm.BotID(), ChannelId: r.ChannelID, Message: r.Message}
+	p.AddProp(ReminderPostProp, r.ID)
+	if _, err := s.mm.CreatePost(p); err != nil {
+		s.mm.LogError("Could not post a reminder; a later tick retries", "workflow_id", r.WorkflowID, "err", err.Error())
+		return
+	}
+	if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
+		s.mm.LogError("Could not mark a reminder posted; a later tick checks its post", "workflow_id", r.WorkflowID, "err", err.Error())
+	}
+}
+
+// redeliverReminders finishes reminders a crashed node claimed: posted unless their
+// post is already in the channel, so none is lost and none doubled.
+func (s *Service) redeliverReminders(ctx context.Context, now time.Time) error {
+	pending, err := s.store.PendingReminders(ctx, now.Add(-reminderRedeliverAfter).UnixMilli(), remindersPerTick)
+	if err != nil {
+		return err
+	}
+	for _, r := range pending {
+		posts, err := s.mm.PostsSince(r.ChannelID, r.ClaimedAt)
+		if err != nil {
+			s.mm.LogError("Could not check a pending reminder's post", "workflow_id", r.WorkflowID, "err", err.Error())
+			continue
+		}
+		if slices.ContainsFunc(posts, func(p *model.Post) bool { return p.GetProp(ReminderPostProp) == r.ID }) {
+			if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		s.deliverReminder(ctx, r)
+	}
+	return nil
 }
 
 func orNone(severity string) string {

@@ -49,6 +49,17 @@ type Workflow struct {
 	ViewerInChannel    bool   `json:"-"`
 }
 
+// Reminder is a status reminder claimed by a scheduler tick, kept until its post is
+// known to exist: the post carries ReminderPostProp = ID, so a tick that finds it
+// pending after a crash can tell whether it was posted.
+type Reminder struct {
+	ID         string
+	WorkflowID string
+	ChannelID  string
+	Message    string
+	ClaimedAt  int64
+}
+
 // Viewer is what a user is to a workflow, read with it in one query.
 type Viewer struct {
 	ID            string     `json:"-"`
@@ -193,7 +204,12 @@ type Store interface {
 	// events, and saves both atomically.
 	UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
 	DueReminders(ctx context.Context, now int64, limit int) ([]*Workflow, error)
-	AdvanceReminder(ctx context.Context, id string, expected, next int64) (bool, error)
+	// ClaimReminder moves a workflow's reminder on and records r and ev with it, or
+	// reports false when the reminder was moved by someone else first.
+	ClaimReminder(ctx context.Context, expected, next int64, r Reminder, ev TimelineEvent) (bool, error)
+	// PendingReminders are claimed reminders not yet known to be posted.
+	PendingReminders(ctx context.Context, before int64, limit int) ([]Reminder, error)
+	ReminderPosted(ctx context.Context, id string) error
 	ClosedBefore(ctx context.Context, before int64, limit int) ([]*Workflow, error)
 	MarkArchived(ctx context.Context, id string, at int64) (bool, error)
 	Stats(ctx context.Context, f StatsFilter) ([]TypeStats, error)

@@ -537,17 +537,59 @@ func (s *Store) ExplainDueReminders(ctx context.Context, now int64, limit int) (
 	return strings.Join(plan, "\n"), errors.Wrap(rows.Err(), "read plan")
 }
 
-// AdvanceReminder moves a workflow's reminder from expected to next. It reports false
-// when someone else moved it first (a status update, a snooze, another tick), so a
-// reminder is sent once.
-func (s *Store) AdvanceReminder(ctx context.Context, id string, expected, next int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE devops_workflows SET next_reminder_at = $3
-		WHERE id = $1 AND next_reminder_at = $2 AND status = 'active'`, id, expected, next)
+// ClaimReminder moves a workflow's reminder from expected to next and, in the same
+// transaction, records the reminder r to post and its timeline event. It reports
+// false, recording nothing, when someone else moved the reminder first (a status
+// update, a snooze, another tick), so a reminder is claimed once.
+func (s *Store) ClaimReminder(ctx context.Context, expected, next int64, r app.Reminder, ev app.TimelineEvent) (bool, error) {
+	claimed := false
+	err := s.inTx(ctx, "claim reminder", func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET next_reminder_at = $3
+			WHERE id = $1 AND next_reminder_at = $2 AND status = 'active'`, r.WorkflowID, expected, next)
+		if err != nil {
+			return errors.Wrap(err, "advance reminder")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return errors.Wrap(err, "advance reminder")
+		}
+		if n != 1 {
+			return nil // moved by someone else: nothing to record
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devops_reminders (id, workflow_id, channel_id, message, claimed_at)
+			VALUES ($1, $2, $3, $4, $5)`, r.ID, r.WorkflowID, r.ChannelID, r.Message, r.ClaimedAt); err != nil {
+			return errors.Wrap(err, "record reminder")
+		}
+		claimed = true
+		return insertEvents(ctx, tx, r.WorkflowID, []app.TimelineEvent{ev})
+	})
+	return claimed && err == nil, err
+}
+
+// PendingReminders lists reminders claimed before before and not known to be posted,
+// oldest first.
+func (s *Store) PendingReminders(ctx context.Context, before int64, limit int) ([]app.Reminder, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, workflow_id, channel_id, message, claimed_at FROM devops_reminders
+		WHERE claimed_at < $1 ORDER BY claimed_at`+limitClause(limit), before)
 	if err != nil {
-		return false, errors.Wrap(err, "advance reminder")
+		return nil, errors.Wrap(err, "list pending reminders")
 	}
-	n, err := res.RowsAffected()
-	return n == 1, errors.Wrap(err, "advance reminder")
+	defer func() { _ = rows.Close() }()
+	var out []app.Reminder
+	for rows.Next() {
+		var r app.Reminder
+		if err := rows.Scan(&r.ID, &r.WorkflowID, &r.ChannelID, &r.Message, &r.ClaimedAt); err != nil {
+			return nil, errors.Wrap(err, "read pending reminder")
+		}
+		out = append(out, r)
+	}
+	return out, errors.Wrap(rows.Err(), "list pending reminders")
+}
+
+// ReminderPosted forgets a reminder once its post exists.
+func (s *Store) ReminderPosted(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM devops_reminders WHERE id = $1`, id)
+	return errors.Wrap(err, "forget posted reminder")
 }
 
 // ClosedBefore lists closed workflows whose channel is not archived yet.

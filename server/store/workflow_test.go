@@ -399,3 +399,48 @@ func TestStartersNeverJoined(t *testing.T) {
 	require.Equal(t, missing.ChannelID, got[0].ChannelID)
 	require.Equal(t, starter, got[0].CreatedBy)
 }
+
+func TestReminderIsClaimedOnceAndKeptUntilPosted(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1000)
+	w.NextReminderAt = 5000
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	claim := func(id string, expected int64) bool {
+		t.Helper()
+		ok, err := s.ClaimReminder(ctx, expected, 9000,
+			app.Reminder{ID: id, WorkflowID: w.ID, ChannelID: w.ChannelID, Message: "⏰ no status update", ClaimedAt: 6000},
+			app.TimelineEvent{Type: app.EventReminder, Summary: "Status reminder", Data: map[string]string{"reminder_id": id}})
+		require.NoError(t, err)
+		return ok
+	}
+	first, second := model.NewId(), model.NewId()
+	require.True(t, claim(first, 5000))
+	require.False(t, claim(second, 5000), "the reminder was moved on: a second tick claims nothing")
+
+	got, err := s.GetWorkflow(ctx, w.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, 9000, got.NextReminderAt)
+	events, _, err := s.ListTimeline(ctx, w.ID, "", 50, false)
+	require.NoError(t, err)
+	reminders := 0
+	for _, ev := range events {
+		if ev.Type == app.EventReminder {
+			reminders++
+			require.Equal(t, first, ev.Data["reminder_id"])
+		}
+	}
+	require.Equal(t, 1, reminders, "one timeline event, recorded with the claim")
+
+	pending, err := s.PendingReminders(ctx, 6001, 10)
+	require.NoError(t, err)
+	require.Equal(t, []app.Reminder{{ID: first, WorkflowID: w.ID, ChannelID: w.ChannelID, Message: "⏰ no status update", ClaimedAt: 6000}}, pending)
+	pending, err = s.PendingReminders(ctx, 6000, 10)
+	require.NoError(t, err)
+	require.Empty(t, pending, "a reminder claimed at the cut-off is still being posted")
+
+	require.NoError(t, s.ReminderPosted(ctx, first))
+	pending, err = s.PendingReminders(ctx, 1<<62, 10)
+	require.NoError(t, err)
+	require.Empty(t, pending)
+}

@@ -160,6 +160,48 @@ func TestStarterKeptOutByACrashIsAddedBack(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, r.StatusCode)
 }
 
+// A node that dies after claiming a reminder leaves the claim behind: a later tick
+// posts the reminder, unless its post is already in the channel (the node died after
+// posting). Either way each reminder is posted once.
+func TestReminderClaimedByACrashedNodeIsPostedOnce(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	ctx := context.Background()
+	lost := e.start(lead, "incident Reminder lost in a crash")
+	posted := e.start(lead, "incident Reminder posted before a crash")
+	lostID, postedID := model.NewId(), model.NewId()
+	post := &model.Post{ChannelId: posted.ChannelID, Message: "⏰ posted just before the node died"}
+	post.AddProp("devops_reminder_id", postedID)
+	_, _, err = lead.client.CreatePost(ctx, post)
+	require.NoError(t, err)
+	claimed := model.GetMillis() - 60_000
+	_, err = db.Exec(`INSERT INTO devops_reminders (id, workflow_id, channel_id, message, claimed_at)
+		VALUES ($1, $2, $3, '⏰ no status update for an hour', $5), ($4, $6, $7, '⏰ posted just before the node died', $5)`,
+		lostID, lost.ID, lost.ChannelID, postedID, claimed, posted.ID, posted.ChannelID)
+	require.NoError(t, err)
+
+	eventually(t, 20*time.Second, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_reminders WHERE id IN ($1, $2)`, lostID, postedID).Scan(&n))
+		return n == 0
+	}, "both claims to be settled")
+	reminderPosts := func(channelID, id string) int {
+		posts, _, err := lead.client.GetPostsForChannel(ctx, channelID, 0, 100, "", false, false)
+		require.NoError(t, err)
+		n := 0
+		for _, p := range posts.Posts {
+			if p.GetProp("devops_reminder_id") == id {
+				n++
+			}
+		}
+		return n
+	}
+	require.Equal(t, 1, reminderPosts(lost.ChannelID, lostID), "the lost reminder is posted")
+	require.Equal(t, 1, reminderPosts(posted.ChannelID, postedID), "the posted one is not posted again")
+}
+
 // requireFailedStartLeavesNothing starts a workflow while breakIt has broken
 // something, mends it, and checks that the user got a clear error and that nothing of
 // the start is left: no live channel, no workflow row, no timeline event. Then a start

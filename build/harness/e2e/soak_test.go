@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
@@ -25,14 +29,21 @@ const soakFaultEvery = 15 * time.Second
 type soakLog struct {
 	starts, statuses, tasks []string
 	failed                  int
+	// hung are commands that had no answer within soakCommandTimeout.
+	hung []string
 }
+
+// soakCommandTimeout is how long a command may go unanswered before the soak calls
+// it hung: a fault makes commands fail, never wait forever.
+const soakCommandTimeout = time.Minute
 
 // TestSoak runs `make soak`: for DEVOPS_SOAK (a duration, e.g. 10m) eight people
 // start workflows, post status updates, add tasks and read info and lists, while
 // every 15 s the plugin is restarted or the server killed (SIGKILL) and started
-// again, in turn. Afterwards every acknowledged start, status update and task is
-// recorded exactly once, nothing is recorded twice, and no workflow channel is left
-// without its workflow. `make test` runs the same faults once each (TestPluginRestartMidLoad,
+// again, in turn, each time just after six quiet workflows were made due for a
+// reminder. Afterwards every acknowledged start, status update and task is recorded
+// exactly once, nothing is recorded twice, no workflow channel is left without its
+// workflow, every quiet workflow was reminded and every reminder posted once. `make test` runs the same faults once each (TestPluginRestartMidLoad,
 // TestServerKilledMidLoad); this is the long version.
 func TestSoak(t *testing.T) {
 	spec := os.Getenv("DEVOPS_SOAK")
@@ -41,10 +52,26 @@ func TestSoak(t *testing.T) {
 	}
 	duration, err := time.ParseDuration(spec)
 	require.NoError(t, err, "DEVOPS_SOAK is a duration, e.g. 10m")
+	// Should anything hang after all, fail with every goroutine's stack rather than
+	// wait forever.
+	watchdog := time.AfterFunc(duration+5*time.Minute, func() {
+		debug.SetTraceback("all")
+		panic("soak: still running 5 minutes after its end")
+	})
+	defer watchdog.Stop()
 	e := newEnv(t)
 	workers := make([]*member, soakWorkers)
 	for i := range workers {
 		workers[i] = e.user("soak")
+		workers[i].client.HTTPClient = &http.Client{Timeout: soakCommandTimeout}
+	}
+
+	db, err := srv.DB()
+	require.NoError(t, err)
+	quietLead := e.user("quiet")
+	var quiet []string
+	for i := range 6 {
+		quiet = append(quiet, e.start(quietLead, fmt.Sprintf("incident quiet %d", i)).ID)
 	}
 
 	began := time.Now()
@@ -61,6 +88,9 @@ func TestSoak(t *testing.T) {
 	faults := map[string]int{}
 	for n := 0; time.Until(deadline) > soakFaultEvery; n++ {
 		time.Sleep(soakFaultEvery)
+		_, err := db.Exec(`UPDATE devops_workflows SET next_reminder_at = $1 WHERE id = ANY($2)`, model.GetMillis(), pq.Array(quiet))
+		require.NoError(t, err)
+		time.Sleep(time.Duration(n%4) * 300 * time.Millisecond) // land the fault at different points of a tick
 		if n%2 == 0 {
 			require.NoError(t, srv.RestartPlugin(harness.PluginID))
 			faults["plugin restarts"]++
@@ -77,9 +107,11 @@ func TestSoak(t *testing.T) {
 		all.statuses = append(all.statuses, l.statuses...)
 		all.tasks = append(all.tasks, l.tasks...)
 		all.failed += l.failed
+		all.hung = append(all.hung, l.hung...)
 	}
 	t.Logf("soak: %s, %d workers, faults %v; acknowledged %d starts, %d status updates, %d tasks; %d commands failed during faults",
 		time.Since(began).Round(time.Second), soakWorkers, faults, len(all.starts), len(all.statuses), len(all.tasks), all.failed)
+	require.Empty(t, all.hung, "commands unanswered for %s", soakCommandTimeout)
 	require.NotEmpty(t, all.starts)
 	require.NotEmpty(t, all.statuses)
 	require.NotEmpty(t, all.tasks)
@@ -92,6 +124,51 @@ func TestSoak(t *testing.T) {
 	requireExactlyOnce(t, "task", `SELECT tk.text, count(*) FROM devops_tasks tk
 		JOIN devops_workflows w ON w.id = tk.workflow_id
 		WHERE w.team_id = $1 AND tk.text LIKE 'soak-%' GROUP BY tk.text`, e.team.Id, all.tasks)
+	requireRemindersPostedOnce(t, e, quiet)
+}
+
+// requireRemindersPostedOnce waits until no reminder of the team is left claimed,
+// then checks that each quiet workflow was reminded and that each reminder recorded
+// on a timeline has exactly one post.
+func requireRemindersPostedOnce(t *testing.T, e *env, quiet []string) {
+	t.Helper()
+	db, err := srv.DB()
+	require.NoError(t, err)
+	eventually(t, 90*time.Second, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_reminders r JOIN devops_workflows w ON w.id = r.workflow_id
+			WHERE w.team_id = $1`, e.team.Id).Scan(&n))
+		return n == 0
+	}, "every claimed reminder to be settled")
+	rows, err := db.Query(`SELECT w.id, w.channel_id, tl.data->>'reminder_id' FROM devops_timeline tl
+		JOIN devops_workflows w ON w.id = tl.workflow_id WHERE w.team_id = $1 AND tl.type = 'reminder'`, e.team.Id)
+	require.NoError(t, err)
+	reminded := map[string]int{}
+	byChannel := map[string][]string{}
+	for rows.Next() {
+		var workflow, channel, id string
+		require.NoError(t, rows.Scan(&workflow, &channel, &id))
+		reminded[workflow]++
+		byChannel[channel] = append(byChannel[channel], id)
+	}
+	require.NoError(t, rows.Close())
+	for _, id := range quiet {
+		require.NotZero(t, reminded[id], "quiet workflow %s was reminded", id)
+	}
+	total := 0
+	for channel, ids := range byChannel {
+		posts, _, err := srv.Admin.GetPostsForChannel(context.Background(), channel, 0, 200, "", false, false)
+		require.NoError(t, err)
+		count := map[any]int{}
+		for _, p := range posts.Posts {
+			count[p.GetProp("devops_reminder_id")]++
+		}
+		for _, id := range ids {
+			require.Equal(t, 1, count[id], "reminder %s posted once in %s", id, channel)
+		}
+		total += len(ids)
+	}
+	t.Logf("soak: %d reminders over %d quiet workflows, each posted once", total, len(quiet))
 }
 
 // soakWorker starts a workflow of its own, then until the deadline updates it and
@@ -100,8 +177,12 @@ func soakWorker(e *env, m *member, worker int, deadline time.Time) soakLog {
 	var l soakLog
 	ctx := context.Background()
 	run := func(channelID, cmd string) (string, bool) {
+		began := time.Now()
 		resp, _, err := m.client.ExecuteCommandWithTeam(ctx, channelID, e.team.Id, cmd)
 		if err != nil {
+			if time.Since(began) >= soakCommandTimeout {
+				l.hung = append(l.hung, fmt.Sprintf("%s at %s", cmd, began.Format(time.TimeOnly)))
+			}
 			l.failed++
 			time.Sleep(100 * time.Millisecond)
 			return "", false
