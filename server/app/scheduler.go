@@ -99,6 +99,10 @@ const ReminderPostProp = "devops_reminder_id"
 // tick takes it for lost in a crash: far longer than a tick takes to post.
 const reminderRedeliverAfter = 30 * time.Second
 
+// reminderGiveUpAfter is when a reminder that could not be posted (its channel gone)
+// is dropped: by then it is stale, and the next one is on its way.
+const reminderGiveUpAfter = time.Hour
+
 // deliverReminder posts a claimed reminder and forgets it. When either step fails the
 // reminder stays pending, for redeliverReminders.
 func (s *Service) deliverReminder(ctx context.Context, r Reminder) {
@@ -121,6 +125,13 @@ func (s *Service) redeliverReminders(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, r := range pending {
+		if now.Sub(time.UnixMilli(r.ClaimedAt)) > reminderGiveUpAfter {
+			s.mm.LogError("Dropping a reminder that could not be posted for an hour", "workflow_id", r.WorkflowID)
+			if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		posts, err := s.mm.PostsSince(r.ChannelID, r.ClaimedAt)
 		if err != nil {
 			s.mm.LogError("Could not check a pending reminder's post", "workflow_id", r.WorkflowID, "err", err.Error())

@@ -162,7 +162,8 @@ func TestStarterKeptOutByACrashIsAddedBack(t *testing.T) {
 
 // A node that dies after claiming a reminder leaves the claim behind: a later tick
 // posts the reminder, unless its post is already in the channel (the node died after
-// posting). Either way each reminder is posted once.
+// posting). Either way each reminder is posted once; one that could not be posted for
+// an hour is dropped.
 func TestReminderClaimedByACrashedNodeIsPostedOnce(t *testing.T) {
 	e := newEnv(t)
 	lead := e.user("lead")
@@ -177,16 +178,18 @@ func TestReminderClaimedByACrashedNodeIsPostedOnce(t *testing.T) {
 	_, _, err = lead.client.CreatePost(ctx, post)
 	require.NoError(t, err)
 	claimed := model.GetMillis() - 60_000
+	staleID := model.NewId()
 	_, err = db.Exec(`INSERT INTO devops_reminders (id, workflow_id, channel_id, message, claimed_at)
-		VALUES ($1, $2, $3, '⏰ no status update for an hour', $5), ($4, $6, $7, '⏰ posted just before the node died', $5)`,
-		lostID, lost.ID, lost.ChannelID, postedID, claimed, posted.ID, posted.ChannelID)
+		VALUES ($1, $2, $3, '⏰ no status update for an hour', $5), ($4, $6, $7, '⏰ posted just before the node died', $5),
+			($8, $2, $3, '⏰ two hours old', $5::bigint - 7200000)`,
+		lostID, lost.ID, lost.ChannelID, postedID, claimed, posted.ID, posted.ChannelID, staleID)
 	require.NoError(t, err)
 
 	eventually(t, 20*time.Second, func() bool {
 		var n int
-		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_reminders WHERE id IN ($1, $2)`, lostID, postedID).Scan(&n))
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_reminders WHERE id IN ($1, $2, $3)`, lostID, postedID, staleID).Scan(&n))
 		return n == 0
-	}, "both claims to be settled")
+	}, "the claims to be settled")
 	reminderPosts := func(channelID, id string) int {
 		posts, _, err := lead.client.GetPostsForChannel(ctx, channelID, 0, 100, "", false, false)
 		require.NoError(t, err)
@@ -200,6 +203,7 @@ func TestReminderClaimedByACrashedNodeIsPostedOnce(t *testing.T) {
 	}
 	require.Equal(t, 1, reminderPosts(lost.ChannelID, lostID), "the lost reminder is posted")
 	require.Equal(t, 1, reminderPosts(posted.ChannelID, postedID), "the posted one is not posted again")
+	require.Zero(t, reminderPosts(lost.ChannelID, staleID), "the stale one is dropped")
 }
 
 // requireFailedStartLeavesNothing starts a workflow while breakIt has broken
