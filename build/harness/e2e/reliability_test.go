@@ -190,20 +190,25 @@ func TestReminderClaimedByACrashedNodeIsPostedOnce(t *testing.T) {
 		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_reminders WHERE id IN ($1, $2, $3)`, lostID, postedID, staleID).Scan(&n))
 		return n == 0
 	}, "the claims to be settled")
-	reminderPosts := func(channelID, id string) int {
-		posts, _, err := lead.client.GetPostsForChannel(ctx, channelID, 0, 100, "", false, false)
-		require.NoError(t, err)
-		n := 0
-		for _, p := range posts.Posts {
-			if p.GetProp("devops_reminder_id") == id {
-				n++
-			}
+	inLost, inPosted := reminderPosts(t, lead.client, lost.ChannelID), reminderPosts(t, lead.client, posted.ChannelID)
+	require.Equal(t, 1, inLost[lostID], "the lost reminder is posted")
+	require.Equal(t, 1, inPosted[postedID], "the posted one is not posted again")
+	require.Zero(t, inLost[staleID], "the stale one is dropped")
+}
+
+// reminderPosts counts the newest 200 posts of a channel, as c sees them, by the
+// reminder id they carry (the plugin's devops_reminder_id prop).
+func reminderPosts(t *testing.T, c *model.Client4, channelID string) map[string]int {
+	t.Helper()
+	posts, _, err := c.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
+	require.NoError(t, err)
+	count := map[string]int{}
+	for _, p := range posts.Posts {
+		if id, ok := p.GetProp("devops_reminder_id").(string); ok {
+			count[id]++
 		}
-		return n
 	}
-	require.Equal(t, 1, reminderPosts(lost.ChannelID, lostID), "the lost reminder is posted")
-	require.Equal(t, 1, reminderPosts(posted.ChannelID, postedID), "the posted one is not posted again")
-	require.Zero(t, reminderPosts(lost.ChannelID, staleID), "the stale one is dropped")
+	return count
 }
 
 // requireFailedStartLeavesNothing starts a workflow while breakIt has broken

@@ -157,12 +157,7 @@ func requireRemindersPostedOnce(t *testing.T, e *env, quiet []string) {
 	}
 	total := 0
 	for channel, ids := range byChannel {
-		posts, _, err := srv.Admin.GetPostsForChannel(context.Background(), channel, 0, 200, "", false, false)
-		require.NoError(t, err)
-		count := map[any]int{}
-		for _, p := range posts.Posts {
-			count[p.GetProp("devops_reminder_id")]++
-		}
+		count := reminderPosts(t, srv.Admin, channel)
 		for _, id := range ids {
 			require.Equal(t, 1, count[id], "reminder %s posted once in %s", id, channel)
 		}
