@@ -272,7 +272,7 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	var isMember bool
 	var err error
 	if f.Brief {
-		out, isMember, err = s.listBrief(ctx, viewer, teamMember, page, args)
+		out, isMember, err = s.listBrief(ctx, member, teamMember, page, args)
 	} else {
 		var raw []byte
 		err = s.db.QueryRowContext(ctx, `SELECT `+teamMember+`, COALESCE(json_agg(p.j ORDER BY p.created_at DESC, p.id DESC), '[]')
@@ -293,19 +293,19 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 
 // listBrief reads a page of what a one-line listing shows (ListFilter.Brief) as plain
 // rows, beside the viewer's team membership (teamMember, a boolean SQL expression),
-// with the lead's username, the channel's display name and whether the viewer (the
-// placeholder viewer) is in it: no user or channel lookups to render the list.
+// with the lead's username, the channel's display name and whether the viewer is in
+// it (inChannel, a boolean SQL expression on w): no user or channel lookups to render
+// the list.
 // Plain rows because building JSON is PostgreSQL's dearest part of a page: 0.30 ms
 // with json_build_object against 0.10 ms for the same 26 rows as columns (psql,
 // 100k workflows). The lateral join returns one row of NULLs when the page is empty
 // or the viewer is not in the team, so membership is known either way.
-func (s *Store) listBrief(ctx context.Context, viewer, teamMember, page string, args []any) ([]*app.Workflow, bool, error) {
+func (s *Store) listBrief(ctx context.Context, inChannel, teamMember, page string, args []any) ([]*app.Workflow, bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT v.member, COALESCE(w.id, ''), COALESCE(w.team_id, ''),
 		COALESCE(w.channel_id, ''), COALESCE(w.channel_name, ''), COALESCE(w.type, ''), COALESCE(w.seq, 0),
 		COALESCE(w.title, ''), COALESCE(w.severity, ''), COALESCE(w.stage, ''), COALESCE(w.status, ''),
 		COALESCE(w.private, false), COALESCE(w.lead_id, ''), COALESCE(w.created_at, 0), COALESCE(lead.username, ''),
-		COALESCE(ch.displayname, ''),
-		EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = `+viewer+`)
+		COALESCE(ch.displayname, ''), `+inChannel+`
 		FROM (SELECT `+teamMember+` AS member) v
 		LEFT JOIN LATERAL (SELECT w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
 			w.stage, w.status, w.private, w.lead_id, w.created_at `+page+`) w ON v.member
