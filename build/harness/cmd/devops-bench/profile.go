@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // profileSeconds is how long each server CPU profile runs.
@@ -78,7 +79,7 @@ func (p *serverProfiler) profile(ctx context.Context, name string, fn op) error 
 	if resp.StatusCode != http.StatusOK {
 		return errors.Errorf("server CPU profile: HTTP %d", resp.StatusCode)
 	}
-	path := filepath.Join(p.dir, "server-"+slug(name)+".pprof")
+	path := filepath.Join(p.dir, "server-"+app.Slug(name, 64)+".pprof")
 	f, err := os.Create(path)
 	if err != nil {
 		return errors.Wrap(err, "create profile file")
@@ -96,13 +97,4 @@ func (p *serverProfiler) profile(ctx context.Context, name string, fn op) error 
 	}
 	logf("server CPU profile of %s: %s", name, path)
 	return nil
-}
-
-func slug(s string) string {
-	return strings.Trim(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, strings.ToLower(s)), "-")
 }
