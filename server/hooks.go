@@ -79,3 +79,15 @@ func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reactio
 		p.API.LogError("DevOps Channels pin failed", "post_id", reaction.PostId, "err", err.Error())
 	}
 }
+
+// MessageHasBeenPosted keeps a workflow in step with its channel: Mattermost writes a
+// system post when a channel's privacy changes, or it is archived, restored or moved.
+// Every other post is passed over without a read.
+func (p *Plugin) MessageHasBeenPosted(_ *plugin.Context, post *model.Post) {
+	if !post.IsSystemMessage() {
+		return
+	}
+	if err := p.service.ChannelChanged(context.Background(), post); err != nil {
+		p.API.LogError("DevOps Channels could not follow a channel change", "channel_id", post.ChannelId, "err", err.Error())
+	}
+}

@@ -68,6 +68,22 @@ func (p *platform) IsSystemAdmin(userID string) bool {
 	return p.api.HasPermissionTo(userID, model.PermissionManageSystem)
 }
 
+func (p *platform) HasPermissionToTeam(userID, teamID string, permission *model.Permission) bool {
+	return p.api.HasPermissionToTeam(userID, teamID, permission)
+}
+
+func (p *platform) HasPermissionToChannel(userID, channelID string, permission *model.Permission) bool {
+	return p.api.HasPermissionToChannel(userID, channelID, permission)
+}
+
+func (p *platform) GetChannel(channelID string) (*model.Channel, error) {
+	ch, appErr := p.api.GetChannel(channelID)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get channel")
+	}
+	return ch, nil
+}
+
 func (p *platform) CreateChannel(ch *model.Channel) (*model.Channel, error) {
 	created, appErr := p.api.CreateChannel(ch)
 	if appErr != nil {

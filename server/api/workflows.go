@@ -16,7 +16,7 @@ type page[T any] struct {
 }
 
 func (h *handler) templates(w http.ResponseWriter, r *http.Request) {
-	items, err := h.svc.Templates(r.Context(), userID(r))
+	items, err := h.svc.Templates(r.Context(), userID(r), r.URL.Query().Get("team_id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

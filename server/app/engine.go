@@ -57,13 +57,28 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if !model.IsValidId(req.TeamID) {
 		return nil, forbidden("You can start workflows only in a team you belong to.")
 	}
-	// One round trip for every check before anything is written.
-	starter, active, err := s.store.StartFacts(ctx, req.TeamID, tmpl.Type, actorID, similarCandidates)
+	private := tmpl.Private || req.Private
+	// One round trip for every check before anything is written; Mattermost is asked
+	// meanwhile whether the starter may create the channel.
+	mayCreate := make(chan error, 1)
+	go func() { mayCreate <- s.mayCreateChannel(actorID, req.TeamID, tmpl, private) }()
+	type facts struct {
+		starter *Viewer
+		active  []*Workflow
+	}
+	read, err := readAsTeamReader(s, actorID, req.TeamID, func(readsPublic bool) (facts, error) {
+		starter, active, err := s.store.StartFacts(ctx, req.TeamID, tmpl.Type, actorID, readsPublic, similarCandidates)
+		return facts{starter, active}, err
+	})
 	if err != nil {
 		return nil, err
 	}
+	starter, active := read.starter, read.active
 	if !starter.TeamMember {
 		return nil, forbidden("You can start workflows only in a team you belong to.")
+	}
+	if err := <-mayCreate; err != nil {
+		return nil, err
 	}
 	discipline := s.viewerDiscipline(starter)
 	if !tmpl.MayStart(discipline) && !s.mm.IsSystemAdmin(actorID) {
@@ -81,7 +96,6 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if err != nil {
 		return nil, err
 	}
-	private := tmpl.Private || req.Private
 	now := time.Now().UnixMilli()
 	w := &Workflow{
 		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Seq: seq, Title: title, Severity: severity,
@@ -317,12 +331,17 @@ func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, er
 		return nil, err
 	}
 	// The store read the workflow for this actor (GetWorkflowFor); without those facts
-	// nothing is shown.
+	// nothing is shown. Whoever Mattermost lets read the channel may read the
+	// workflow: its members, and for a public channel whoever may read the team's
+	// public channels (asked only of non-members, so a member's read costs no call).
 	v := w.Viewer
-	if v == nil || v.ID != actorID || w.Private && !v.ChannelMember || !w.Private && !v.TeamMember {
+	if v == nil || v.ID != actorID {
 		return nil, notFound("No such workflow.")
 	}
-	return w, nil
+	if v.ChannelMember || !w.Private && s.readsPublicChannels(actorID, w.TeamID) {
+		return w, nil
+	}
+	return nil, notFound("No such workflow.")
 }
 
 // Get returns a workflow the actor may see.
@@ -366,7 +385,16 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	}
 	f.ViewerID = actorID
 	f.Query = cleanText(f.Query)
-	items, next, err := s.store.ListWorkflows(ctx, f) // checks team membership in the same query
+	type page struct {
+		items []*Workflow
+		next  string
+	}
+	read, err := readAsTeamReader(s, actorID, f.TeamID, func(readsPublic bool) (page, error) {
+		f.ReadsPublic = readsPublic
+		items, next, err := s.store.ListWorkflows(ctx, f) // checks team membership in the same query
+		return page{items, next}, err
+	})
+	items, next := read.items, read.next
 	if errors.Is(err, ErrNotTeamMember) {
 		return nil, "", forbidden("You are not a member of that team.")
 	}

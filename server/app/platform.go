@@ -19,6 +19,11 @@ type Platform interface {
 	// CanManageChannel is true for the channel's admins, the team's admins and system admins.
 	CanManageChannel(userID, channelID string) bool
 	IsSystemAdmin(userID string) bool
+	// HasPermissionToTeam and HasPermissionToChannel ask Mattermost, so guests, admins
+	// and custom permission schemes are judged exactly as Mattermost judges them.
+	HasPermissionToTeam(userID, teamID string, permission *model.Permission) bool
+	HasPermissionToChannel(userID, channelID string, permission *model.Permission) bool
+	GetChannel(channelID string) (*model.Channel, error)
 	GetChannelByName(teamID, name string) (*model.Channel, error)
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error

@@ -15,6 +15,8 @@ type StatsFilter struct {
 	ViewerID string
 	Type     string
 	Since    int64
+	// ReadsPublic as in ListFilter.
+	ReadsPublic bool
 }
 
 // TypeStats are one workflow type's figures.
@@ -45,8 +47,12 @@ func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days i
 	if days < 1 || days > 3650 {
 		return nil, invalid("--days must be between 1 and 3650.")
 	}
-	since := time.Now().Add(-time.Duration(days) * 24 * time.Hour).UnixMilli()
-	return s.store.Stats(ctx, StatsFilter{TeamID: teamID, ViewerID: actorID, Type: strings.ToLower(typ), Since: since})
+	f := StatsFilter{TeamID: teamID, ViewerID: actorID, Type: strings.ToLower(typ),
+		Since: time.Now().Add(-time.Duration(days) * 24 * time.Hour).UnixMilli()}
+	return readAsTeamReader(s, actorID, teamID, func(readsPublic bool) ([]TypeStats, error) {
+		f.ReadsPublic = readsPublic
+		return s.store.Stats(ctx, f)
+	})
 }
 
 // retrospective is posted when a workflow closes: how long it took overall and per

@@ -65,11 +65,10 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 		return nil, err
 	}
 	var d Discipline
-	var lead, member bool
+	var member bool
 	if v := w.Viewer; v != nil && v.ID == actorID {
-		// Read with the workflow: no further round trips for what the UI shows.
+		// Read with the workflow: no further round trips for the viewer's facts.
 		d = s.viewerDiscipline(v)
-		lead = w.LeadID == actorID || v.ChannelAdmin || v.TeamAdmin || v.SystemAdmin
 		member = v.ChannelMember
 	} else {
 		actor, err := s.mm.GetUser(actorID)
@@ -79,9 +78,11 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 		if d, err = s.disciplineOf(ctx, actor); err != nil {
 			return nil, err
 		}
-		lead = s.isLeadOrAdmin(w, actorID)
 		member = s.mm.IsChannelMember(w.ChannelID, actorID)
 	}
+	// The same check the changes make, so what a UI offers is what the server allows
+	// under any permission scheme.
+	lead := s.isLeadOrAdmin(w, actorID)
 	active := w.Status == StatusActive
 	p := Permissions{
 		ChangeStage: lead && active, AssignRoles: lead && active, Close: lead && active,
@@ -100,8 +101,10 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Permissions: p}, nil
 }
 
-// Templates lists the enabled workflow types and whether the actor may start each.
-func (s *Service) Templates(ctx context.Context, actorID string) ([]TemplateSummary, error) {
+// Templates lists the enabled workflow types and whether the actor may start each:
+// in a team (teamID not empty), that includes whether Mattermost lets them create the
+// type's kind of channel there.
+func (s *Service) Templates(ctx context.Context, actorID, teamID string) ([]TemplateSummary, error) {
 	actor, err := s.mm.GetUser(actorID)
 	if err != nil {
 		return nil, err
@@ -111,10 +114,19 @@ func (s *Service) Templates(ctx context.Context, actorID string) ([]TemplateSumm
 		return nil, err
 	}
 	admin := s.mm.IsSystemAdmin(actorID)
+	mayCreate := map[bool]bool{} // by privacy, asked once each
 	var out []TemplateSummary
 	for _, t := range s.settings().Templates.All() {
 		sum := summarize(t)
 		sum.CanStart = admin || t.MayStart(d)
+		if sum.CanStart && teamID != "" {
+			may, asked := mayCreate[t.Private]
+			if !asked {
+				may = s.mayCreateChannel(actorID, teamID, t, t.Private) == nil
+				mayCreate[t.Private] = may
+			}
+			sum.CanStart = may
+		}
 		out = append(out, sum)
 	}
 	return out, nil

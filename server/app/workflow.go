@@ -64,10 +64,7 @@ type Reminder struct {
 type Viewer struct {
 	ID            string     `json:"-"`
 	ChannelMember bool       `json:"channel_member"`
-	ChannelAdmin  bool       `json:"channel_admin"`
 	TeamMember    bool       `json:"team_member"`
-	TeamAdmin     bool       `json:"team_admin"`
-	SystemAdmin   bool       `json:"system_admin"`
 	Username      string     `json:"username"`
 	Discipline    Discipline `json:"discipline"` // self-declared; the admin mapping is applied by the service
 }
@@ -135,6 +132,9 @@ const (
 	EventHandoff         = "handoff"
 	EventPinned          = "pinned"
 	EventReminder        = "reminder"
+	// EventChannelChanged: Mattermost changed the channel (privacy, archive, restore,
+	// a move to another team); Data["change"] says which.
+	EventChannelChanged = "channel_changed"
 )
 
 // hasSignoff reports whether discipline d signed off stage.
@@ -151,6 +151,9 @@ func (w *Workflow) hasSignoff(stage string, d Discipline) bool {
 type ListFilter struct {
 	TeamID    string
 	ViewerID  string // private workflows are listed only to their channel's members
+	// ReadsPublic: Mattermost lets the viewer read the team's public channels they are
+	// not in (not so for guests); without it only their own channels' workflows show.
+	ReadsPublic bool
 	Type      string
 	Status    string // active, closed or "" for both
 	ChannelID string
@@ -191,7 +194,7 @@ type Store interface {
 	// StartFacts returns the starter's facts in the team (channel fields false) and the
 	// newest active workflows of the type they can see, with only id, channel name and
 	// title filled in (the duplicate guard's input), in one round trip.
-	StartFacts(ctx context.Context, teamID, typ, actorID string, titles int) (*Viewer, []*Workflow, error)
+	StartFacts(ctx context.Context, teamID, typ, actorID string, readsPublic bool, titles int) (*Viewer, []*Workflow, error)
 	// ActiveCounts counts the active workflows per type whose channel the user is in.
 	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)
 	// UpdateWorkflow locks the workflow, lets fn change it and name the events to

@@ -16,7 +16,7 @@ const StartDialogPath = "/api/v1/dialog/start"
 
 // openStartDialog shows the start form: `/devops start` with no arguments.
 func (h *Handler) openStartDialog(c *call) *model.CommandResponse {
-	templates, err := h.svc.Templates(context.Background(), c.args.UserId)
+	templates, err := h.svc.Templates(context.Background(), c.args.UserId, c.args.TeamId)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -32,7 +32,8 @@ func (h *Handler) openStartDialog(c *call) *model.CommandResponse {
 		}
 	}
 	if len(types) == 0 {
-		return ephemeral("Your discipline may not start any workflow type. Set it with `/%s discipline <name>`.", c.trigger)
+		return ephemeral("You may not start any workflow type in this team: each needs a discipline it allows (yours: `/%[1]s discipline`) "+
+			"and Mattermost's permission to create its kind of channel here, which a team or system admin gives.", c.trigger)
 	}
 	sevs := make([]string, 0, len(sevSet))
 	for s := range sevSet {

@@ -55,16 +55,16 @@ func TestHotQueriesKeepTheirIndexesWithGenericPlans(t *testing.T) {
 		_, err = s.GetWorkflowFor(ctx, "id", some.ID, viewer)
 		require.NoError(t, err)
 		for _, f := range []app.ListFilter{
-			{TeamID: team, ViewerID: viewer, Status: app.StatusActive, PerPage: 25, Brief: true},
-			{TeamID: team, ViewerID: viewer, Status: app.StatusActive, PerPage: 50},
-			{TeamID: team, ViewerID: viewer, Type: "release", Status: app.StatusClosed, PerPage: 50},
-			{TeamID: team, ViewerID: viewer, PerPage: 50},
+			{TeamID: team, ViewerID: viewer, ReadsPublic: true, Status: app.StatusActive, PerPage: 25, Brief: true},
+			{TeamID: team, ViewerID: viewer, ReadsPublic: true, Status: app.StatusActive, PerPage: 50},
+			{TeamID: team, ViewerID: viewer, ReadsPublic: true, Type: "release", Status: app.StatusClosed, PerPage: 50},
+			{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 50},
 		} {
 			page, _, err := s.ListWorkflows(ctx, f)
 			require.NoError(t, err)
 			require.NotEmpty(t, page)
 		}
-		_, similar, err := s.StartFacts(ctx, team, "incident", viewer, 200)
+		_, similar, err := s.StartFacts(ctx, team, "incident", viewer, true, 200)
 		require.NoError(t, err)
 		require.NotEmpty(t, similar)
 		due, err := s.DueReminders(ctx, 1005000, 200)

@@ -12,12 +12,11 @@ import (
 )
 
 // Stats aggregates a team's workflows per type in one query: counts, and mean and
-// median times to first status update and to close. Private workflows count only
-// for their members, as everywhere else.
+// median times to first status update and to close. A workflow counts only for those
+// who may read it, as everywhere else.
 func (s *Store) Stats(ctx context.Context, f app.StatsFilter) ([]app.TypeStats, error) {
-	args := []any{f.TeamID, f.Since, f.ViewerID}
-	where := `w.team_id = $1 AND w.status <> 'starting' AND w.created_at >= $2 AND (NOT w.private OR EXISTS (
-		SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))`
+	args := []any{f.TeamID, f.Since, f.ViewerID, f.ReadsPublic}
+	where := `w.team_id = $1 AND w.status <> 'starting' AND w.created_at >= $2 AND ` + visibleTo("$3", "$4")
 	if f.Type != "" {
 		args = append(args, f.Type)
 		where += " AND w.type = $" + strconv.Itoa(len(args))

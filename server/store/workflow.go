@@ -24,7 +24,7 @@ var _ app.Store = (*Store)(nil)
 const workflowJSON = `json_build_object(
 	'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id, 'channel_name', w.channel_name,
 	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
-	'status', w.status, 'private', w.private, 'lead_id', w.lead_id, 'created_by', w.created_by,
+	'status', w.status, 'private', `+privateSQL+`, 'lead_id', w.lead_id, 'created_by', w.created_by,
 	'created_at', w.created_at, 'updated_at', w.updated_at, 'closed_at', w.closed_at,
 	'stage_entered_at', w.stage_entered_at, 'summary', w.summary,
 	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at,
@@ -33,6 +33,26 @@ const workflowJSON = `json_build_object(
 	'roles', COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
 	'signoffs', COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
 		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]'))`
+
+// privateSQL is whether a workflow is private now: its channel's current type. A
+// system admin may convert a workflow's channel in Mattermost, and who may read the
+// workflow follows at once; the stored flag stands in only where the channel row is
+// missing.
+const privateSQL = `COALESCE((SELECT ch.type = 'P' FROM channels ch WHERE ch.id = w.channel_id), w.private)`
+
+// visibleTo is whether the viewer (a SQL parameter) may read a workflow as Mattermost
+// lets them read its channel: its members may; a public channel is read by whoever
+// may read the team's public channels, which readsPublic (a boolean SQL parameter)
+// says, as the service asked Mattermost. Guests may not, nor may anyone a permission
+// scheme denies.
+func visibleTo(viewer, readsPublic string) string {
+	return `(` + channelMember(viewer) + ` OR ` + readsPublic + ` AND NOT ` + privateSQL + `)`
+}
+
+// channelMember is whether the viewer (a SQL parameter) is a member of w's channel.
+func channelMember(viewer string) string {
+	return `EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = ` + viewer + `)`
+}
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -158,16 +178,14 @@ func (s *Store) StartersNeverJoined(ctx context.Context, from, to int64) ([]*app
 }
 
 // viewerJSON states what the server knows of a viewer, read in the same query as the
-// workflow so a read costs one round trip. It reads Mattermost's own membership and
-// user tables (as the list query does): membership there is the truth the plugin API
-// would report; admin flags follow the default permission scheme and are used only to
-// show what a user may do — every change is still checked through the plugin API.
-const viewerJSON = `json_build_object(
-	'channel_member', cm.userid IS NOT NULL, 'channel_admin', COALESCE(cm.schemeadmin, false), ` + userFacts + `)`
+// workflow so a read costs one round trip. It reads memberships from Mattermost's own
+// tables, the truth the plugin API would report; what a member may do is never read
+// from role columns but asked of Mattermost (permissions.go), so permission schemes
+// and guests count.
+const viewerJSON = `json_build_object('channel_member', cm.userid IS NOT NULL, ` + userFacts + `)`
 
 // userFacts are a user's facts in a team, from the joins of userJoins.
-const userFacts = `'team_member', tm.userid IS NOT NULL, 'team_admin', COALESCE(tm.schemeadmin, false),
-	'system_admin', COALESCE(' ' || u.roles || ' ' LIKE '% system_admin %', false),
+const userFacts = `'team_member', tm.userid IS NOT NULL,
 	'username', COALESCE(u.username, ''), 'discipline', COALESCE(d.discipline, '')`
 
 // userJoins joins what userFacts reads for the user and team the two SQL
@@ -250,11 +268,11 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 		where = append(where, "w.title ILIKE "+arg("%"+escapeLike(f.Query)+"%"))
 	}
 	viewer := arg(f.ViewerID)
-	member := "EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = " + viewer + ")"
+	member := channelMember(viewer)
 	if f.Mine {
 		where = append(where, member)
 	} else {
-		where = append(where, "(NOT w.private OR "+member+")")
+		where = append(where, visibleTo(viewer, arg(f.ReadsPublic)))
 	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
@@ -308,7 +326,7 @@ func (s *Store) listBrief(ctx context.Context, inChannel, teamMember, page strin
 		COALESCE(ch.displayname, ''), `+inChannel+`
 		FROM (SELECT `+teamMember+` AS member) v
 		LEFT JOIN LATERAL (SELECT w.id, w.team_id, w.channel_id, w.channel_name, w.type, w.seq, w.title, w.severity,
-			w.stage, w.status, w.private, w.lead_id, w.created_at `+page+`) w ON v.member
+			w.stage, w.status, `+privateSQL+` AS private, w.lead_id, w.created_at `+page+`) w ON v.member
 		LEFT JOIN users lead ON lead.id = w.lead_id
 		LEFT JOIN channels ch ON ch.id = w.channel_id
 		ORDER BY w.created_at DESC, w.id DESC`, args...)
@@ -333,19 +351,20 @@ func (s *Store) listBrief(ctx context.Context, inChannel, teamMember, page strin
 }
 
 // StartFacts reads in one round trip what a start checks: the starter's facts in
-// the team (membership, username, system role, self-declared discipline) and, for the
-// duplicate guard, the newest active workflows of the type that the starter can see,
-// with only id, channel name and title filled in (at most titles of them).
-func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, titles int) (*app.Viewer, []*app.Workflow, error) {
+// the team (membership, username, self-declared discipline) and, for the duplicate
+// guard, the newest active workflows of the type that the starter can see
+// (readsPublic as in ListFilter), with only id, channel name and title filled in (at
+// most titles of them).
+func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, readsPublic bool, titles int) (*app.Viewer, []*app.Workflow, error) {
 	var facts, raw []byte
 	err := s.db.QueryRowContext(ctx, `SELECT json_build_object(`+userFacts+`), (
 		SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
 		ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
 			SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
 			WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
-			AND (NOT w.private OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $3))
+			AND `+visibleTo("$3", "$4")+`
 			ORDER BY w.created_at DESC, w.id DESC`+limitClause(titles)+`) p)
-		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID).Scan(&facts, &raw)
+		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID, readsPublic).Scan(&facts, &raw)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "read start facts")
 	}
@@ -378,9 +397,9 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Wo
 		_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
 			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11,
 			last_status_text = $12, last_status_user_id = $13, last_status_at = $14,
-			next_reminder_at = $15, first_status_at = $16
+			next_reminder_at = $15, first_status_at = $16, team_id = $17
 			WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
-			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At, w.NextReminderAt, w.FirstStatusAt)
+			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At, w.NextReminderAt, w.FirstStatusAt, w.TeamID)
 		if err != nil {
 			return errors.Wrap(err, "save workflow")
 		}

@@ -25,7 +25,7 @@ func newTestStore(t *testing.T) *Store {
 		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
 		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
 		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256), deleteat BIGINT DEFAULT 0)`,
-		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), deleteat BIGINT DEFAULT 0, UNIQUE (name, teamid))`,
+		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), deleteat BIGINT DEFAULT 0, type VARCHAR(1) DEFAULT 'O', UNIQUE (name, teamid))`,
 		`CREATE TABLE channelmemberhistory (channelid VARCHAR(26), userid VARCHAR(26), jointime BIGINT, leavetime BIGINT, PRIMARY KEY (channelid, userid, jointime))`,
 	} {
 		_, err = s.DB().Exec(ddl)
@@ -72,7 +72,7 @@ func TestCreateGetAndList(t *testing.T) {
 	var ids []string
 	cursor := ""
 	for {
-		page, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 2, Cursor: cursor})
+		page, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 2, Cursor: cursor})
 		require.NoError(t, err)
 		for _, w := range page {
 			ids = append(ids, w.ID)
@@ -91,14 +91,14 @@ func TestCreateGetAndList(t *testing.T) {
 	require.Len(t, mine, 1)
 	require.Equal(t, all[2].ID, mine[0].ID)
 
-	found, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50})
+	found, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, Query: "incident 5", PerPage: 50})
 	require.NoError(t, err)
 	require.Len(t, found, 1)
 	require.Equal(t, map[string]string{"commander": "lead"}, found[0].Roles)
 
 	_, err = s.DB().Exec(`INSERT INTO users VALUES ('lead', 'leia', 'system_user')`)
 	require.NoError(t, err)
-	brief, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "incident 5", PerPage: 50, Brief: true})
+	brief, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, Query: "incident 5", PerPage: 50, Brief: true})
 	require.NoError(t, err)
 	require.Len(t, brief, 1)
 	want := *all[4]
@@ -111,7 +111,7 @@ func TestCreateGetAndList(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.DB().Exec(`INSERT INTO channelmembers VALUES ($1, $2, false)`, all[4].ChannelID, viewer)
 	require.NoError(t, err)
-	brief, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 50, Brief: true})
+	brief, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 50, Brief: true})
 	require.NoError(t, err)
 	joined := map[string]bool{}
 	for _, w := range brief {
@@ -124,18 +124,53 @@ func TestCreateGetAndList(t *testing.T) {
 	}
 	require.Equal(t, map[string]bool{all[0].ID: false, all[1].ID: false, all[2].ID: true, all[3].ID: false,
 		all[4].ID: true, all[5].ID: false, all[6].ID: false}, joined)
-	briefPage, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 4, Brief: true})
+	briefPage, next, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 4, Brief: true})
 	require.NoError(t, err)
 	require.Equal(t, []string{all[6].ID, all[5].ID, all[4].ID, all[3].ID}, []string{briefPage[0].ID, briefPage[1].ID, briefPage[2].ID, briefPage[3].ID})
 	require.NotEmpty(t, next)
-	empty, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Query: "no such title", PerPage: 5, Brief: true})
+	empty, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, Query: "no such title", PerPage: 5, Brief: true})
 	require.NoError(t, err, "an empty page for a team member is no refusal")
 	require.Empty(t, empty)
 	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: model.NewId(), PerPage: 5, Brief: true})
 	require.ErrorIs(t, err, app.ErrNotTeamMember)
-	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, Cursor: "%%%", PerPage: 5})
+	_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, Cursor: "%%%", PerPage: 5})
 	var refusal *app.Error
 	require.ErrorAs(t, err, &refusal)
+
+	// One who may not read the team's public channels (a guest) lists only the
+	// workflows of channels they are in.
+	for _, brief := range []bool{false, true} {
+		guest, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, PerPage: 50, Brief: brief})
+		require.NoError(t, err)
+		require.ElementsMatch(t, []string{all[2].ID, all[4].ID}, idsOf(guest), "brief %v", brief)
+	}
+
+	// Privacy follows the channel: a public workflow whose channel Mattermost made
+	// private is private to every read at once, and hidden from non-members.
+	_, err = s.DB().Exec(`INSERT INTO channels (id, teamid, name, type) VALUES ($1, $2, $3, 'P')`, all[5].ChannelID, team, all[5].ChannelName)
+	require.NoError(t, err)
+	got, err = s.GetWorkflow(ctx, all[5].ID)
+	require.NoError(t, err)
+	require.True(t, got.Private)
+	for _, brief := range []bool{false, true} {
+		listed, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 50, Brief: brief})
+		require.NoError(t, err)
+		require.NotContains(t, idsOf(listed), all[5].ID, "brief %v", brief)
+		require.Contains(t, idsOf(listed), all[6].ID, "brief %v", brief)
+	}
+	_, err = s.DB().Exec(`UPDATE channels SET type = 'O' WHERE id = $1`, all[5].ChannelID)
+	require.NoError(t, err)
+	listed, _, err := s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 50, Brief: true})
+	require.NoError(t, err)
+	require.Contains(t, idsOf(listed), all[5].ID, "made public again, it is listed again")
+}
+
+func idsOf(ws []*app.Workflow) []string {
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+	}
+	return ids
 }
 
 func TestNextSeqIsAtomic(t *testing.T) {
@@ -246,11 +281,11 @@ func TestGetWorkflowForReadsTheViewer(t *testing.T) {
 	got, err := s.GetWorkflowFor(ctx, "channel", w.ChannelID, member)
 	require.NoError(t, err)
 	require.Equal(t, w.ID, got.ID)
-	require.Equal(t, &app.Viewer{ID: member, ChannelMember: true, ChannelAdmin: true, TeamMember: true, Username: "bob", Discipline: app.QA}, got.Viewer)
+	require.Equal(t, &app.Viewer{ID: member, ChannelMember: true, TeamMember: true, Username: "bob", Discipline: app.QA}, got.Viewer)
 
 	got, err = s.GetWorkflowFor(ctx, "id", w.ID, admin)
 	require.NoError(t, err)
-	require.Equal(t, &app.Viewer{ID: admin, TeamMember: true, TeamAdmin: true, SystemAdmin: true, Username: "ada"}, got.Viewer)
+	require.Equal(t, &app.Viewer{ID: admin, TeamMember: true, Username: "ada"}, got.Viewer, "roles are Mattermost's to judge, not read here")
 
 	got, err = s.GetWorkflowFor(ctx, "id", w.ID, stranger)
 	require.NoError(t, err)
@@ -288,9 +323,9 @@ func TestStartFactsReadsTheStarterAndTheCandidates(t *testing.T) {
 	}
 	require.NoError(t, s.SetDiscipline(ctx, starter, app.Operations))
 
-	facts, active, err := s.StartFacts(ctx, team, "incident", starter, 10)
+	facts, active, err := s.StartFacts(ctx, team, "incident", starter, true, 10)
 	require.NoError(t, err)
-	require.Equal(t, &app.Viewer{ID: starter, TeamMember: true, SystemAdmin: true, Username: "ada", Discipline: app.Operations}, facts)
+	require.Equal(t, &app.Viewer{ID: starter, TeamMember: true, Username: "ada", Discipline: app.Operations}, facts)
 	var ids []string
 	for _, w := range active {
 		require.NotEmpty(t, w.Title)
@@ -299,18 +334,22 @@ func TestStartFactsReadsTheStarterAndTheCandidates(t *testing.T) {
 	}
 	require.Equal(t, []string{mine.ID, open.ID}, ids, "active incidents of the team the starter can see, newest first")
 
-	_, active, err = s.StartFacts(ctx, team, "incident", starter, 1)
+	_, active, err = s.StartFacts(ctx, team, "incident", starter, true, 1)
 	require.NoError(t, err)
 	require.Len(t, active, 1, "at most the number asked for")
 
-	facts, _, err = s.StartFacts(ctx, team, "incident", left, 10)
+	facts, _, err = s.StartFacts(ctx, team, "incident", left, true, 10)
 	require.NoError(t, err)
 	require.False(t, facts.TeamMember, "a member who left the team is not one")
-	facts, active, err = s.StartFacts(ctx, team, "incident", model.NewId(), 10)
+	facts, active, err = s.StartFacts(ctx, team, "incident", model.NewId(), true, 10)
 	require.NoError(t, err)
 	require.Equal(t, "", facts.Username, "an unknown user has no facts")
 	require.False(t, facts.TeamMember)
 	require.Len(t, active, 1, "and sees only the public incident")
+	_, active, err = s.StartFacts(ctx, team, "incident", starter, false, 10)
+	require.NoError(t, err)
+	require.Len(t, active, 1, "one who may not read public channels (a guest) sees only their own")
+	require.Equal(t, mine.ID, active[0].ID)
 }
 
 func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
