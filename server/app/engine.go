@@ -460,6 +460,10 @@ func (s *Service) mention(userID string) string {
 // stage, or skipping over one, needs every gate discipline's sign-off.
 func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (*Workflow, error) {
 	target = strings.ToLower(strings.TrimSpace(target))
+	if target == "" {
+		// Moving is never a default: a script's misspelt field must not move a release.
+		return nil, invalid("Name the stage to move to: `next` or a stage's name.")
+	}
 	var from string
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
@@ -471,7 +475,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		cur := tmpl.StageIndex(w.Stage)
 		var to int
 		switch target {
-		case "", "next":
+		case "next":
 			to = cur + 1
 			if to >= len(tmpl.Stages) {
 				return nil, conflict("%s is the last stage. Close the workflow with `/%s close`.", w.Stage, s.settings().CommandTrigger)

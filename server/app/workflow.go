@@ -149,18 +149,18 @@ func (w *Workflow) hasSignoff(stage string, d Discipline) bool {
 
 // ListFilter selects workflows for a list page.
 type ListFilter struct {
-	TeamID    string
-	ViewerID  string // private workflows are listed only to their channel's members
+	TeamID   string
+	ViewerID string // private workflows are listed only to their channel's members
 	// ReadsPublic: Mattermost lets the viewer read the team's public channels they are
 	// not in (not so for guests); without it only their own channels' workflows show.
 	ReadsPublic bool
-	Type      string
-	Status    string // active, closed or "" for both
-	ChannelID string
-	Mine      bool // only workflows whose channel the viewer is in
-	Query     string
-	Cursor    string
-	PerPage   int
+	Type        string
+	Status      string // active, closed or "" for both
+	ChannelID   string
+	Mine        bool // only workflows whose channel the viewer is in
+	Query       string
+	Cursor      string
+	PerPage     int
 	// Brief fills in only what a one-line listing shows: id, team, channel (with its
 	// display name and whether the viewer is in it), type, seq, title, severity,
 	// stage, status, private, lead and created_at.

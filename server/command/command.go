@@ -33,6 +33,7 @@ type call struct {
 	trigger string
 	words   []string // positional words after the subcommand
 	flags   flags
+	text    string // a subcommand's free text, as typed (see parseArgs)
 }
 
 // subcommand is one `/devops <name>`: its usage line, help, and what it runs.
@@ -41,7 +42,11 @@ type subcommand struct {
 	usage string
 	help  string
 	flags []string // flags it accepts, without "--"
-	run   func(h *Handler, c *call) *model.CommandResponse
+	// text: after its first leading words, the rest of the line is free text, kept
+	// as typed (a title, a status update, a note).
+	text    bool
+	leading int
+	run     func(h *Handler, c *call) *model.CommandResponse
 }
 
 // New builds the handler.
@@ -71,27 +76,41 @@ func (h *Handler) Command(trigger string) *model.Command {
 // ephemeral messages, never server errors.
 func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
 	trigger := h.settings().CommandTrigger
-	tokens, err := tokenize(args.Command)
-	if err != nil {
-		return ephemeral("%s. Try `/%s help`.", err.Error(), trigger)
+	if len(args.Command) > maxCommandLength {
+		return ephemeral("The command is longer than %d characters. Try `/%s help`.", maxCommandLength, trigger)
 	}
-	if len(tokens) > 0 {
-		tokens = tokens[1:] // the trigger itself
+	words := splitWords(args.Command)
+	if len(words) > 0 {
+		words = words[1:] // the trigger itself
 	}
 	name := "help"
-	if len(tokens) > 0 {
-		name = strings.ToLower(tokens[0])
-		tokens = tokens[1:]
+	if len(words) > 0 {
+		name = strings.ToLower(words[0].text)
+		words = words[1:]
 	}
 	sub, ok := h.byName[name]
 	if !ok {
-		return ephemeral("Unknown command `%s`. Try `/%s help`.", name, trigger)
+		return ephemeral("Unknown command `%s`.%s Try `/%s help`.", name, h.didYouMean(name, trigger), trigger)
 	}
-	words, fl, err := parseFlags(tokens, sub.flags)
+	parsed, err := parseArgs(args.Command, words, sub)
 	if err != nil {
 		return ephemeral("%s. Usage: `/%s %s`", err.Error(), trigger, sub.usage)
 	}
-	return sub.run(h, &call{args: args, trigger: trigger, words: words, flags: fl})
+	return sub.run(h, &call{args: args, trigger: trigger, words: parsed.words, flags: parsed.flags, text: parsed.text})
+}
+
+// didYouMean names the subcommand nearest a mistyped one (`satrt` → `start`).
+func (h *Handler) didYouMean(name, trigger string) string {
+	best, dist := "", 3
+	for _, s := range h.subs {
+		if d := editDistance(name, s.name); d < dist {
+			best, dist = s.name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean `/%s %s`?", trigger, best)
 }
 
 // ephemeral answers only the caller. SkipSlackParsing: the text is Markdown written

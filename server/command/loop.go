@@ -14,29 +14,39 @@ import (
 
 func (h *Handler) status(c *call) *model.CommandResponse {
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		_, err := h.svc.PostStatus(ctx, c.args.UserId, w.ID, strings.Join(c.words, " "))
+		_, err := h.svc.PostStatus(ctx, c.args.UserId, w.ID, c.text)
 		return err
 	})
 }
 
 func (h *Handler) task(c *call) *model.CommandResponse {
-	usage := ephemeral("Usage: `/%[1]s task add <text> [@user] [--due 2h]`, `/%[1]s task done <n>`, `/%[1]s task undo <n>` or `/%[1]s task assign <n> @user`.", c.trigger)
-	if len(c.words) < 2 {
+	usage := ephemeral("Usage: `/%[1]s task add <text> [--to @user] [--due 2h]`, `/%[1]s task done <n>`, `/%[1]s task undo <n>` or `/%[1]s task assign <n> @user`.", c.trigger)
+	if len(c.words) < 1 {
 		return usage
 	}
-	switch strings.ToLower(c.words[0]) {
-	case "add":
-		words := c.words[1:]
-		assignee := ""
-		if last := words[len(words)-1]; strings.HasPrefix(last, "@") && len(words) > 1 {
-			assignee, words = last, words[:len(words)-1]
+	verb := strings.ToLower(c.words[0])
+	if verb == "add" {
+		// The text is the task as typed; an assignee is named with --to, never taken
+		// from the end of the text ("Sync with @sue" is a task about Sue).
+		to := c.flags["to"]
+		if c.text == "" || to != "" && !strings.HasPrefix(to, "@") {
+			return usage
 		}
 		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-			_, err := h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: strings.Join(words, " "), Assignee: assignee, Due: c.flags["due"]})
+			_, err := h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"]})
 			return err
 		})
+	}
+	// The other verbs take words, not text.
+	for _, w := range splitWords(c.text) {
+		c.words = append(c.words, w.text)
+	}
+	if len(c.words) < 2 || c.flags.has("due") || c.flags.has("to") {
+		return usage
+	}
+	switch verb {
 	case "assign":
-		if len(c.words) != 3 || !strings.HasPrefix(c.words[2], "@") || c.flags.has("due") {
+		if len(c.words) != 3 || !strings.HasPrefix(c.words[2], "@") {
 			return usage
 		}
 		n, bad := taskNumber(c)
@@ -48,7 +58,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 			return err
 		})
 	case "done", "undo":
-		if len(c.words) != 2 || c.flags.has("due") {
+		if len(c.words) != 2 {
 			return usage
 		}
 		n, bad := taskNumber(c)
@@ -56,7 +66,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 			return bad
 		}
 		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-			_, err := h.svc.SetTaskDone(ctx, c.args.UserId, w.ID, n, c.words[0] == "done")
+			_, err := h.svc.SetTaskDone(ctx, c.args.UserId, w.ID, n, verb == "done")
 			return err
 		})
 	default:
@@ -164,7 +174,7 @@ func (h *Handler) handoff(c *call) *model.CommandResponse {
 		return ephemeral("Usage: `/%s handoff @user [note]`.", c.trigger)
 	}
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		_, err := h.svc.Handoff(ctx, c.args.UserId, w.ID, c.words[0], strings.Join(c.words[1:], " "))
+		_, err := h.svc.Handoff(ctx, c.args.UserId, w.ID, c.words[0], c.text)
 		return err
 	})
 }

@@ -15,24 +15,24 @@ import (
 func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
 		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force]",
-			help: "Start a workflow channel (no arguments: a form).", flags: []string{"severity", "private", "force"}, run: (*Handler).start},
+			help: "Start a workflow channel (no arguments: a form).", flags: []string{"severity", "private", "force"}, text: true, leading: 1, run: (*Handler).start},
 		{name: "list", usage: "list [type] [--mine] [--closed]", help: "List the team's workflows you can see.",
 			flags: []string{"mine", "closed"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
-		{name: "stage", usage: "stage [next|<stage>]", help: "Move to the next or a named stage (lead or admin; gates apply).", run: (*Handler).stage},
+		{name: "stage", usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
 		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
-		{name: "signoff", usage: "signoff [stage] [note]", help: "Sign off a gated stage for your discipline.", run: (*Handler).signoff},
-		{name: "status", usage: "status <text>", help: "Post a status update here and to the type's broadcast channels.", run: (*Handler).status},
-		{name: "task", usage: "task add <text> [@user] [--due 2h|2026-12-01] | task done <n> | task undo <n> | task assign <n> @user",
-			help: "Add, finish, reopen or assign a checklist task.", flags: []string{"due"}, run: (*Handler).task},
+		{name: "signoff", usage: "signoff [stage] [note]", help: "Sign off a gated stage for your discipline.", text: true, run: (*Handler).signoff},
+		{name: "status", usage: "status <text>", help: "Post a status update here and to the type's broadcast channels; line breaks and punctuation are kept.", text: true, run: (*Handler).status},
+		{name: "task", usage: "task add <text> [--to @user] [--due 2h|2026-12-01] · task done <n> · task undo <n> · task assign <n> @user",
+			help: "Add, finish, reopen or assign a checklist task.", flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
 		{name: "snooze", usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
 		{name: "who", usage: "who", help: "Members with discipline, role, local time and whether they are at work.", run: (*Handler).who},
-		{name: "handoff", usage: "handoff @user [note]", help: "Hand the lead to someone with a summary (follow the sun).", run: (*Handler).handoff},
+		{name: "handoff", usage: "handoff @user [note]", help: "Hand the lead to someone with a summary (follow the sun).", text: true, leading: 1, run: (*Handler).handoff},
 		{name: "stats", usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
 		{name: "role", usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
-		{name: "close", usage: "close [summary]", help: "Close the workflow (lead or admin).", run: (*Handler).close},
+		{name: "close", usage: "close [summary]", help: "Close the workflow (lead or admin).", text: true, run: (*Handler).close},
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
 		{name: "panel", usage: "panel", help: "Open the DevOps Channels panel on the right.", run: (*Handler).panel},
 		{name: "discipline", usage: "discipline [name]", help: "Show or declare your discipline: " + strings.Join(app.DisciplineNames(), ", ") + ".", run: (*Handler).discipline},
@@ -73,12 +73,12 @@ func (h *Handler) start(c *call) *model.CommandResponse {
 	if len(c.words) == 0 && len(c.flags) == 0 {
 		return h.openStartDialog(c)
 	}
-	if len(c.words) < 2 {
+	if len(c.words) < 1 || c.text == "" {
 		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`. Types: %s.",
 			c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
 	}
 	w, err := h.svc.Start(context.Background(), c.args.UserId, app.StartRequest{
-		TeamID: c.args.TeamId, Type: c.words[0], Title: strings.Join(c.words[1:], " "),
+		TeamID: c.args.TeamId, Type: c.words[0], Title: c.text,
 		Severity: c.flags["severity"], Private: c.flags.has("private"), Force: c.flags.has("force"),
 	})
 	if err != nil {
@@ -265,14 +265,73 @@ func (h *Handler) stage(c *call) *model.CommandResponse {
 	if len(c.words) > 1 {
 		return ephemeral("Usage: `/%s stage [next|<stage>]`.", c.trigger)
 	}
-	target := "next"
-	if len(c.words) == 1 {
-		target = c.words[0]
+	if len(c.words) == 0 {
+		return h.whereItStands(c)
 	}
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		_, err := h.svc.ChangeStage(ctx, c.args.UserId, w.ID, target)
+		_, err := h.svc.ChangeStage(ctx, c.args.UserId, w.ID, c.words[0])
 		return err
 	})
+}
+
+// whereItStands answers a bare `stage`: looking never moves anything. It says the
+// stage, the open tasks, what comes next and its gate, and how to move on.
+func (h *Handler) whereItStands(c *call) *model.CommandResponse {
+	w, err := h.workflowHere(c)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	ctx := context.Background()
+	v, err := h.svc.View(ctx, c.args.UserId, w)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	_, tasks, err := h.svc.Tasks(ctx, c.args.UserId, w.ID)
+	if err != nil {
+		return h.fail(c, err)
+	}
+	stages := v.Template.Stages
+	cur := 0
+	for i, st := range stages {
+		if st.Name == w.Stage {
+			cur = i
+		}
+	}
+	open := 0
+	for _, t := range tasks {
+		if !t.Done && t.Stage == w.Stage {
+			open++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Stage **%s** (%d of %d), %d open task(s) in it.", w.Stage, cur+1, len(stages), open)
+	switch {
+	case w.Status == app.StatusClosed:
+		fmt.Fprintf(&b, " The workflow is closed; `/%s reopen` to go on.", c.trigger)
+	case cur+1 >= len(stages):
+		fmt.Fprintf(&b, " It is the last stage; `/%s close` ends the workflow.", c.trigger)
+	default:
+		next := stages[cur+1]
+		fmt.Fprintf(&b, " Next: **%s**", next.Name)
+		if len(next.Gate) > 0 {
+			var marks []string
+			for _, d := range next.Gate {
+				mark := "⏳ missing"
+				for _, so := range w.Signoffs {
+					if so.Stage == next.Name && so.Discipline == d {
+						mark = "✅ " + h.username(so.UserID)
+					}
+				}
+				marks = append(marks, fmt.Sprintf("%s %s", d, mark))
+			}
+			fmt.Fprintf(&b, ", gated by %s", strings.Join(marks, ", "))
+		}
+		b.WriteString(".")
+		if v.Permissions.ChangeStage {
+			fmt.Fprintf(&b, " `/%s stage next` moves on.", c.trigger)
+		}
+	}
+	return ephemeral("%s", b.String())
 }
 
 func (h *Handler) severity(c *call) *model.CommandResponse {
@@ -287,13 +346,13 @@ func (h *Handler) severity(c *call) *model.CommandResponse {
 
 func (h *Handler) signoff(c *call) *model.CommandResponse {
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		stage, note := "", strings.Join(c.words, " ")
-		// The first word is the stage when it names one; otherwise all words are the note.
-		if len(c.words) > 0 {
+		stage, note := "", c.text
+		// The first word is the stage when it names one; otherwise the text is the note.
+		if first := splitWords(c.text); len(first) > 0 {
 			if v, err := h.svc.View(ctx, c.args.UserId, w); err == nil {
 				for _, st := range v.Template.Stages {
-					if strings.EqualFold(st.Name, c.words[0]) {
-						stage, note = st.Name, strings.Join(c.words[1:], " ")
+					if strings.EqualFold(st.Name, first[0].text) {
+						stage, note = st.Name, strings.TrimSpace(c.text[first[0].end:])
 					}
 				}
 			}
@@ -315,7 +374,7 @@ func (h *Handler) role(c *call) *model.CommandResponse {
 
 func (h *Handler) close(c *call) *model.CommandResponse {
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		_, err := h.svc.Close(ctx, c.args.UserId, w.ID, strings.Join(c.words, " "))
+		_, err := h.svc.Close(ctx, c.args.UserId, w.ID, c.text)
 		return err
 	})
 }

@@ -24,7 +24,7 @@ var _ app.Store = (*Store)(nil)
 const workflowJSON = `json_build_object(
 	'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id, 'channel_name', w.channel_name,
 	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
-	'status', w.status, 'private', `+privateSQL+`, 'lead_id', w.lead_id, 'created_by', w.created_by,
+	'status', w.status, 'private', ` + privateSQL + `, 'lead_id', w.lead_id, 'created_by', w.created_by,
 	'created_at', w.created_at, 'updated_at', w.updated_at, 'closed_at', w.closed_at,
 	'stage_entered_at', w.stage_entered_at, 'summary', w.summary,
 	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at,

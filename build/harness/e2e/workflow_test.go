@@ -333,9 +333,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		"/devops start incident " + strings.Repeat("x", 5000): "The title is 5000 characters long; the limit is 200.",
 		"/devops start incident Disk full --severity sev9":    `Unknown severity "sev9" for a incident. Severities: sev1, sev2, sev3, sev4.`,
 		"/devops start release 2.4 --severity sev1":           "A release has no severities",
-		"/devops start incident Disk full --sev sev1":         "`--sev` is not an option of this command",
+		"/devops start incident Disk full --sev sev1":         "`--sev` is not an option; did you mean `--severity`",
+		"/devops start incident Disk full -severity sev1":     "`-severity` is not an option; did you mean `--severity`",
 		"/devops start incident Disk full --severity":         "`--severity` needs a value",
-		`/devops start incident "Disk full`:                   "A quote is not closed",
+		"/devops satrt incident Disk full":                    "Unknown command `satrt`. Did you mean `/devops start`?",
 		"/devops info":                                        "This channel is not a workflow channel",
 		"/devops stage next":                                  "This channel is not a workflow channel",
 		"/devops discipline wizard":                           `Unknown discipline "wizard"`,
@@ -356,11 +357,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 	require.NotContains(t, post.Message, "](http")
 	requireContains(t, post.Message, "@\u200bchannel", "\\*\\*boom\\*\\*", "🔥 ünïcode")
 
-	// Flags may stand anywhere; `--` ends them.
+	// Options stand before or after the title; inside it they are text, as typed.
 	w2 := e.start(dev, "--severity sev4 incident Printer on fire")
 	require.Equal(t, "sev4", w2.Severity)
-	w3 := e.start(dev, "incident -- --severity is part of this title")
-	require.Equal(t, "--severity is part of this title", w3.Title)
+	w3 := e.start(dev, `incident The "--severity" flag's -- dashes are part of this title`)
+	require.Equal(t, `The "--severity" flag's -- dashes are part of this title`, w3.Title)
 }
 
 func teamChannelCount(t *testing.T, e *env) int {

@@ -1,0 +1,79 @@
+package e2e
+
+// Everyday use: what people type is what gets posted, and looking never moves anything.
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Status updates, notes and task texts reach the channel and the record as typed:
+// apostrophes, quotes, dashes, option-like words and line breaks.
+func TestTextIsPostedAsTyped(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	dev := e.user("dev")
+	w := e.start(lead, "incident It's the checkout DB")
+	require.Equal(t, "It's the checkout DB", w.Title)
+
+	var view struct {
+		LastStatus struct {
+			Text string `json:"text"`
+		} `json:"last_status"`
+	}
+	for _, text := range []string{
+		"We're rolling back; it's the 2.4.0 deploy",
+		"Impact: checkout down in EU\nMitigation: rolled back 2.4.0\nNext: update in 30 minutes",
+		`--dry-run showed no drift; step 1 -- done; "quoted" stays`,
+	} {
+		require.Empty(t, e.run(lead, w.ChannelID, "/devops status "+text).Text, text)
+		require.Equal(t, http.StatusOK, api(t, lead, http.MethodGet, "/api/v1/workflows/"+w.ID, nil, &view))
+		require.Equal(t, text, view.LastStatus.Text)
+		quoted := "> " + strings.ReplaceAll(text, "\n", "\n> ")
+		requireContains(t, lastPost(t, lead, w.ChannelID).Message, quoted)
+	}
+
+	// A task's assignee is named with --to; a mention at the end is part of the text.
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Sync with @"+dev.Username).Text)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Don't drop the replica --to @"+dev.Username+" --due 2h").Text)
+	tasks := e.tasks(lead, w.ID)
+	sync, replica := tasks[len(tasks)-2], tasks[len(tasks)-1]
+	require.Equal(t, "Sync with @"+dev.Username, sync.Text)
+	require.Empty(t, sync.AssigneeID)
+	require.Equal(t, "Don't drop the replica", replica.Text)
+	require.Equal(t, dev.Id, replica.AssigneeID)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Sync --too @"+dev.Username).Text, "did you mean `--to`")
+
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops close It's fixed").Text)
+	var closed struct {
+		Status  string `json:"status"`
+		Summary string `json:"summary"`
+	}
+	require.Equal(t, http.StatusOK, api(t, lead, http.MethodGet, "/api/v1/workflows/"+w.ID, nil, &closed))
+	require.Equal(t, "closed", closed.Status)
+	require.Equal(t, "It's fixed", closed.Summary)
+}
+
+// A bare `/devops stage` shows where the workflow stands and moves nothing; the REST
+// route without a stage is a 400.
+func TestLookingNeverMoves(t *testing.T) {
+	e := newEnv(t)
+	lead := e.withDiscipline("lead", "developer")
+	w := e.start(lead, "release Release 8.1.0")
+	answer := e.run(lead, w.ChannelID, "/devops stage").Text
+	requireContains(t, answer, "Stage **planning** (1 of 6)", "Next: **code-freeze**", "`/devops stage next` moves on")
+	require.Equal(t, "planning", e.workflowOf(lead, w.ChannelID).Stage)
+
+	var refusal apiError
+	require.Equal(t, http.StatusBadRequest, api(t, lead, http.MethodPost, "/api/v1/workflows/"+w.ID+"/stage", map[string]any{}, &refusal))
+	requireContains(t, refusal.Error, "Name the stage to move to")
+	require.Equal(t, "planning", e.workflowOf(lead, w.ChannelID).Stage)
+
+	for range 3 {
+		e.run(lead, w.ChannelID, "/devops stage next")
+	}
+	requireContains(t, e.run(lead, w.ChannelID, "/devops stage").Text, "Next: **production**, gated by qa ⏳ missing, security ⏳ missing.")
+}
