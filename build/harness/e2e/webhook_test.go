@@ -211,6 +211,8 @@ func TestWebhookRefusesWhatIsNotSignedFreshAndNew(t *testing.T) {
 	dev := e.withDiscipline("dev", "developer")
 	v := version()
 	rel := e.start(dev, "release Release "+v)
+	// Mattermost writes "added to the channel" after the start answers; count after it.
+	eventually(t, 10*time.Second, func() bool { return postCount(t, dev, rel.ChannelID) >= 2 }, "the starter's join post")
 	postsBefore := postCount(t, dev, rel.ChannelID)
 
 	body := []byte(`{"service":"checkout-api","version":"` + v + `","environment":"staging","status":"succeeded"}`)
