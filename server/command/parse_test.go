@@ -109,3 +109,18 @@ func TestEditDistance(t *testing.T) {
 	require.Equal(t, 1, editDistance("severty", "severity"))
 	require.Equal(t, 5, editDistance("", "hello"))
 }
+
+func TestUnquoteTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		`"Checkout errors in EU"`: "Checkout errors in EU",
+		`'Disk full'`:             "Disk full",
+		"“Smart quotes”":          "Smart quotes",
+		`"The "quoted" word"`:     `"The "quoted" word"`,
+		`It's the DB`:             "It's the DB",
+		`"Half quoted`:            `"Half quoted`,
+		`""`:                      `""`,
+		`The "--severity" flag's`: `The "--severity" flag's`,
+	} {
+		require.Equal(t, want, unquoteTitle(in), in)
+	}
+}

@@ -78,13 +78,29 @@ func (h *Handler) start(c *call) *model.CommandResponse {
 			c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
 	}
 	w, err := h.svc.Start(context.Background(), c.args.UserId, app.StartRequest{
-		TeamID: c.args.TeamId, Type: c.words[0], Title: c.text,
+		TeamID: c.args.TeamId, Type: c.words[0], Title: unquoteTitle(c.text),
 		Severity: c.flags["severity"], Private: c.flags.has("private"), Force: c.flags.has("force"),
 	})
 	if err != nil {
 		return h.fail(c, err)
 	}
 	return ephemeral("Started ~%s.", w.ChannelName)
+}
+
+// unquoteTitle drops one pair of quotes around a whole title, as people used to a
+// shell type it (`start incident "Checkout errors in EU"`); quotes inside a title stay.
+func unquoteTitle(title string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}} {
+		inner, ok := strings.CutPrefix(title, q[0])
+		if !ok {
+			continue
+		}
+		inner, ok = strings.CutSuffix(inner, q[1])
+		if ok && inner != "" && !strings.Contains(inner, q[0]) && !strings.Contains(inner, q[1]) {
+			return inner
+		}
+	}
+	return title
 }
 
 func (h *Handler) list(c *call) *model.CommandResponse {
