@@ -1,6 +1,8 @@
 package command
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -122,5 +124,23 @@ func TestUnquoteTitle(t *testing.T) {
 		`The "--severity" flag's`: `The "--severity" flag's`,
 	} {
 		require.Equal(t, want, unquoteTitle(in), in)
+	}
+}
+
+// The help is a GFM table, and GFM splits a row at every "|" not escaped, code spans
+// included: every row must have the header's cells, or Mattermost shows broken columns.
+func TestHelpTableRenders(t *testing.T) {
+	h := &Handler{}
+	h.subs = h.subcommands()
+	var rows []string
+	for _, line := range strings.Split(h.reference("devops"), "\n") {
+		if strings.HasPrefix(line, "|") {
+			rows = append(rows, line)
+		}
+	}
+	require.Greater(t, len(rows), 10)
+	cells := func(row string) int { return len(regexp.MustCompile(`[^\\]\|`).FindAllString(" "+row, -1)) }
+	for _, row := range rows {
+		require.Equal(t, cells(rows[0]), cells(row), row)
 	}
 }

@@ -23,7 +23,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
 		{name: "signoff", usage: "signoff [stage] [note]", help: "Sign off a gated stage for your discipline.", text: true, run: (*Handler).signoff},
 		{name: "status", usage: "status <text>", help: "Post a status update here and to the type's broadcast channels; line breaks and punctuation are kept.", text: true, run: (*Handler).status},
-		{name: "task", usage: "task add <text> [--to @user] [--due 2h|2026-12-01] · task done <n> · task undo <n> · task assign <n> @user",
+		{name: "task", usage: "task add <text> [--to @user] [--due 2h or 2026-12-01] · task done <n> · task undo <n> · task assign <n> @user",
 			help: "Add, finish, reopen or assign a checklist task.", flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
