@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"strings"
+
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
@@ -65,7 +68,26 @@ func (p *Plugin) OnConfigurationChange() error {
 		}
 	}
 	p.resizeDatabasePool()
+	p.bindDisciplineMapping()
 	return nil
+}
+
+// bindDisciplineMapping binds the mapping's names to people in the database. Every
+// node runs it on every change (and on activation); it is idempotent, and the
+// database, not a node's memory, is what every node then reads.
+func (p *Plugin) bindDisciplineMapping() {
+	if p.service == nil || p.client == nil {
+		return // before OnActivate: it binds once the store is ready
+	}
+	unknown, err := p.service.SyncDisciplineMapping(context.Background())
+	if err != nil {
+		p.client.Log.Error("DevOps Channels could not bind the discipline mapping", "err", err.Error())
+		return
+	}
+	if len(unknown) > 0 {
+		p.client.Log.Warn("DisciplineMapping names users who do not exist; they are not mapped until the setting is saved again",
+			"usernames", strings.Join(unknown, ", "))
+	}
 }
 
 // resizeDatabasePool applies a new DatabasePoolSize to the plugin's own pool at
@@ -99,8 +121,17 @@ func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (*model.Config, 
 	if err := config.Decode(pluginCfg, raw); err != nil {
 		return nil, errors.Wrap(err, "DevOps Channels settings")
 	}
-	if _, err := raw.Parse(); err != nil {
+	settings, err := raw.Parse()
+	if err != nil {
 		return nil, errors.Wrap(err, "DevOps Channels settings")
+	}
+	// Names are bound to people when saved: a name must be bound already or be an
+	// active user's. (Before activation there is no store to ask; the binding then
+	// logs what it could not bind.)
+	if p.service != nil {
+		if err := p.service.CheckDisciplineMapping(context.Background(), settings.DisciplineMapping); err != nil {
+			return nil, errors.Wrap(err, "DevOps Channels settings")
+		}
 	}
 	return nil, nil
 }

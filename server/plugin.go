@@ -79,6 +79,7 @@ func (p *Plugin) OnActivate() error {
 	p.service = app.NewService(st, mm, p.settings)
 	p.commands = command.New(p.service, p.settings, mm)
 	p.router = api.NewRouter(p.service, mm)
+	p.bindDisciplineMapping()
 
 	if err := p.registerCommand(); err != nil {
 		return err

@@ -54,6 +54,8 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("GET /api/v1/me/discipline", h.getDiscipline)
 	m.HandleFunc("GET /api/v1/me/summary", h.mySummary)
 	m.HandleFunc("PUT /api/v1/me/discipline", h.setDiscipline)
+	m.HandleFunc("PUT /api/v1/users/{user_id}/discipline/grant", h.grantDiscipline)
+	m.HandleFunc("DELETE /api/v1/users/{user_id}/discipline/grant", h.revokeDiscipline)
 	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
 	m.HandleFunc("GET /api/v1/autocomplete/roles", h.autocompleteRoles)
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)

@@ -184,30 +184,6 @@ func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page[app.TimelineEvent]{Items: items, NextCursor: next})
 }
 
-func (h *handler) getDiscipline(w http.ResponseWriter, r *http.Request) {
-	d, source, err := h.svc.DisciplineOf(r.Context(), userID(r))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"discipline": string(d), "source": source})
-}
-
-func (h *handler) setDiscipline(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Discipline string `json:"discipline"`
-	}
-	if !decode(w, r, &body) {
-		return
-	}
-	d, err := h.svc.SetDiscipline(r.Context(), userID(r), body.Discipline)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"discipline": string(d), "source": "self"})
-}
-
 // autocompleteStages lists the stages of the channel's workflow for the command's
 // dynamic list; a workflow the user cannot see yields nothing.
 func (h *handler) autocompleteStages(w http.ResponseWriter, r *http.Request) {

@@ -84,3 +84,42 @@ func joinWords(words []string, conj string) string {
 		return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 	}
 }
+
+// DisciplineSource says where a person's discipline comes from.
+type DisciplineSource string
+
+// The sources of a discipline, in order of precedence: a mapping wins over a grant,
+// a grant over a declaration.
+const (
+	SourceMapped   DisciplineSource = "mapped"   // a system admin's DisciplineMapping, bound to the person
+	SourceGranted  DisciplineSource = "granted"  // granted by an admin or a verified holder
+	SourceDeclared DisciplineSource = "declared" // declared by the person
+	SourceNone     DisciplineSource = "none"
+)
+
+// Verified reports whether someone other than the person vouched for the discipline.
+func (s DisciplineSource) Verified() bool {
+	return s == SourceMapped || s == SourceGranted
+}
+
+// UserDiscipline is a person's discipline in force and where it comes from.
+type UserDiscipline struct {
+	Discipline Discipline       `json:"discipline"`
+	Source     DisciplineSource `json:"source"`
+	Verified   bool             `json:"verified"`
+	// GrantedBy and GrantedAt say who granted a granted discipline, and when.
+	GrantedBy string `json:"granted_by,omitempty"`
+	GrantedAt int64  `json:"granted_at,omitempty"`
+}
+
+// NewUserDiscipline fills in what follows from the source ("" means none).
+func NewUserDiscipline(d Discipline, source DisciplineSource, grantedBy string, grantedAt int64) UserDiscipline {
+	if d == "" || source == "" {
+		return UserDiscipline{Source: SourceNone}
+	}
+	out := UserDiscipline{Discipline: d, Source: source, Verified: source.Verified()}
+	if source == SourceGranted {
+		out.GrantedBy, out.GrantedAt = grantedBy, grantedAt
+	}
+	return out
+}

@@ -80,7 +80,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if err := <-mayCreate; err != nil {
 		return nil, err
 	}
-	discipline := s.viewerDiscipline(starter)
+	discipline := s.viewerDiscipline(starter).Discipline
 	if !tmpl.MayStart(discipline) && !s.mm.IsSystemAdmin(actorID) {
 		return nil, forbidden("Starting a %s needs the discipline %s; yours is %s. %s",
 			strings.ToLower(tmpl.Name), joinDisciplines(tmpl.StartDisciplines, "or"), disciplineLabel(discipline), s.disciplineHint())
@@ -521,48 +521,78 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 
 // Signoff records the actor's discipline's approval for a gated stage. Without a
 // stage it signs the nearest gated stage ahead that needs the actor's discipline.
+// Opening a gate needs a verified discipline (mapped or granted) unless the settings
+// let self-declared ones sign.
 func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) (*Workflow, error) {
-	actor, discipline, err := s.actorDiscipline(ctx, actorID)
+	actor, ud, err := s.actorDiscipline(ctx, actorID)
 	if err != nil {
 		return nil, err
 	}
+	discipline := ud.Discipline
 	note = cleanNote(note)
 	if n := utf8.RuneCountInString(note); n > MaxNoteRunes {
 		return nil, invalid("The note is %d characters long; the limit is %d.", n, MaxNoteRunes)
 	}
 	stage = strings.ToLower(strings.TrimSpace(stage))
-	var signed Signoff
-	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
-		if err := requireActive(w); err != nil {
+	if discipline != "" && !s.maySignOff(ud) {
+		// Refused whatever the workflow holds; read it (outside any transaction) only
+		// to give the reason the checks would give first, or name who could sign.
+		w, err := s.Get(ctx, actorID, id)
+		if err != nil {
 			return nil, err
 		}
-		// As for status updates and tasks: approving a gate is for the people in the
-		// channel, whichever door the request comes through.
-		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
-			return nil, forbidden("Only members of ~%s sign off its stages.", w.ChannelName)
+		tmpl, err := s.templateOf(w)
+		if err != nil {
+			return nil, err
 		}
-		st, err := s.signoffStage(w, tmpl, stage, discipline)
+		st, err := s.signoffChecks(w, tmpl, actorID, stage, discipline)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.unverifiedSignoff(ctx, w, st.Name, ud, actorID)
+	}
+	var signed Signoff
+	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		st, err := s.signoffChecks(w, tmpl, actorID, stage, discipline)
 		if err != nil {
 			return nil, err
 		}
 		if w.hasSignoff(st.Name, discipline) {
 			return nil, conflict("%s already signed off %s.", discipline, st.Name)
 		}
-		signed = Signoff{Stage: st.Name, Discipline: discipline, UserID: actorID, Note: note, At: time.Now().UnixMilli()}
+		signed = Signoff{Stage: st.Name, Discipline: discipline, UserID: actorID, Note: note, At: time.Now().UnixMilli(), Source: ud.Source}
 		w.Signoffs = append(w.Signoffs, signed)
-		return []TimelineEvent{{Type: EventSignoff, ActorID: actorID,
+		return []TimelineEvent{{Type: EventSignoff, ActorID: actorID, Data: map[string]string{"source": string(ud.Source)},
 			Summary: fmt.Sprintf("%s signed off %s for %s", s.mention(actorID), st.Name, discipline)}}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**.", actor.Username, signed.Stage, discipline)
+	declared := ""
+	if !ud.Verified {
+		declared = " (self-declared)"
+	}
+	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
 	s.post(w, msg)
 	s.publish(w, "signoff")
 	return w, nil
+}
+
+// signoffChecks are what a sign-off checks of the workflow: active, the actor in its
+// channel, and a gated stage ahead for the discipline.
+func (s *Service) signoffChecks(w *Workflow, tmpl *Template, actorID, stage string, d Discipline) (Stage, error) {
+	if err := requireActive(w); err != nil {
+		return Stage{}, err
+	}
+	// As for status updates and tasks: approving a gate is for the people in the
+	// channel, whichever door the request comes through.
+	if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+		return Stage{}, forbidden("Only members of ~%s sign off its stages.", w.ChannelName)
+	}
+	return s.signoffStage(w, tmpl, stage, d)
 }
 
 // signoffStage picks and checks the stage a sign-off is for.

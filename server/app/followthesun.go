@@ -21,6 +21,9 @@ type Person struct {
 	Timezone       string     `json:"timezone"`
 	LocalTime      string     `json:"local_time"`
 	InWorkingHours bool       `json:"in_working_hours"`
+	// DisciplineSource and GrantedBy say how the discipline is known (see UserDiscipline).
+	DisciplineSource DisciplineSource `json:"discipline_source"`
+	GrantedBy        string           `json:"granted_by,omitempty"`
 }
 
 // localTime returns a user's time zone name and the time there.
@@ -50,8 +53,7 @@ func (s *Service) inWorkingHours(t time.Time) bool {
 	return m >= start || m < end
 }
 
-func (s *Service) person(ctx context.Context, u *model.User, w *Workflow, now time.Time) Person {
-	d, _ := s.disciplineOf(ctx, u)
+func (s *Service) person(u *model.User, ud UserDiscipline, w *Workflow, now time.Time) Person {
 	tz, local := localTime(u, now)
 	var roles []string
 	for role, id := range w.Roles {
@@ -62,7 +64,7 @@ func (s *Service) person(ctx context.Context, u *model.User, w *Workflow, now ti
 	sort.Strings(roles)
 	return Person{
 		UserID: u.Id, Username: u.Username, DisplayName: u.GetDisplayName(model.ShowNicknameFullName),
-		Discipline: d, Role: strings.Join(roles, ", "), Timezone: tz,
+		Discipline: ud.Discipline, DisciplineSource: ud.Source, GrantedBy: ud.GrantedBy, Role: strings.Join(roles, ", "), Timezone: tz,
 		LocalTime: local.Format("15:04 Mon"), InWorkingHours: s.inWorkingHours(local),
 	}
 }
@@ -78,6 +80,10 @@ func (s *Service) Who(ctx context.Context, actorID, id string) (*Workflow, []Per
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "list members")
 	}
+	disciplines, err := s.store.DisciplinesOf(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
 	now := time.Now()
 	var out []Person
 	for _, uid := range ids {
@@ -85,7 +91,11 @@ func (s *Service) Who(ctx context.Context, actorID, id string) (*Workflow, []Per
 		if err != nil || u.IsBot || u.DeleteAt != 0 {
 			continue
 		}
-		out = append(out, s.person(ctx, u, w, now))
+		ud, ok := disciplines[uid]
+		if !ok {
+			ud = NewUserDiscipline("", "", "", 0)
+		}
+		out = append(out, s.person(u, ud, w, now))
 	}
 	// Role holders first, then people at work, then by name.
 	sort.SliceStable(out, func(i, j int) bool {

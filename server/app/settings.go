@@ -8,6 +8,7 @@ type Settings struct {
 	Templates                   *Templates
 	DisciplineMapping           map[string]Discipline // username → discipline
 	AllowSelfDeclaredDiscipline bool
+	SelfDeclaredMaySignOff      bool                // a declared discipline opens gates too (else mapped or granted only)
 	BroadcastChannels           map[string][]string // type → channel IDs
 	ReminderCadence             map[string]time.Duration
 	TimelineEmoji               string

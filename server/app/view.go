@@ -64,18 +64,14 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 	if err != nil {
 		return nil, err
 	}
-	var d Discipline
+	var ud UserDiscipline
 	var member bool
 	if v := w.Viewer; v != nil && v.ID == actorID {
 		// Read with the workflow: no further round trips for the viewer's facts.
-		d = s.viewerDiscipline(v)
+		ud = s.viewerDiscipline(v)
 		member = v.ChannelMember
 	} else {
-		actor, err := s.mm.GetUser(actorID)
-		if err != nil {
-			return nil, err
-		}
-		if d, err = s.disciplineOf(ctx, actor); err != nil {
+		if ud, err = s.userDiscipline(ctx, actorID); err != nil {
 			return nil, err
 		}
 		member = s.mm.IsChannelMember(w.ChannelID, actorID)
@@ -89,7 +85,8 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 		Reopen: lead && !active, UpdateStatus: member && active, ManageTasks: member && active,
 		SignoffDisciplines: []Discipline{},
 	}
-	if active && member && d != "" {
+	// Only a discipline that may open gates is offered one (see Signoff).
+	if d := ud.Discipline; active && member && d != "" && s.maySignOff(ud) {
 		cur := tmpl.StageIndex(w.Stage)
 		for _, st := range tmpl.Stages[cur+1:] {
 			if containsDiscipline(st.Gate, d) && !w.hasSignoff(st.Name, d) {

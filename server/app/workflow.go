@@ -66,7 +66,9 @@ type Viewer struct {
 	ChannelMember bool       `json:"channel_member"`
 	TeamMember    bool       `json:"team_member"`
 	Username      string     `json:"username"`
-	Discipline    Discipline `json:"discipline"` // self-declared; the admin mapping is applied by the service
+	Discipline    Discipline `json:"discipline"` // in force: mapped, granted or declared
+	// DisciplineSource is where Discipline comes from; "" when there is none.
+	DisciplineSource DisciplineSource `json:"discipline_source"`
 }
 
 // StatusUpdate is the latest status a member posted.
@@ -101,6 +103,8 @@ type Signoff struct {
 	UserID     string     `json:"user_id"`
 	Note       string     `json:"note"`
 	At         int64      `json:"at"`
+	// Source is where the signer's discipline came from; "" before sources were kept.
+	Source DisciplineSource `json:"source"`
 }
 
 // TimelineEvent is one thing that happened to a workflow.
@@ -216,9 +220,28 @@ type Store interface {
 	ClosedBefore(ctx context.Context, before int64, limit int) ([]*Workflow, error)
 	MarkArchived(ctx context.Context, id string, at int64) (bool, error)
 	Stats(ctx context.Context, f StatsFilter) ([]TypeStats, error)
+	// SetDiscipline records a self-declared discipline.
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
-	GetDiscipline(ctx context.Context, userID string) (Discipline, error)
+	// DisciplineOf is a user's discipline in force: mapped, granted, then declared.
+	DisciplineOf(ctx context.Context, userID string) (UserDiscipline, error)
+	// DisciplinesOf is DisciplineOf for several users at once.
+	DisciplinesOf(ctx context.Context, userIDs []string) (map[string]UserDiscipline, error)
+	// UsersWithDiscipline lists the users whose discipline in force is d.
 	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)
+	// VerifiedHolders lists the usernames of up to limit active team members other
+	// than except whose discipline d is verified, the channel's members first.
+	VerifiedHolders(ctx context.Context, d Discipline, teamID, channelID, except string, limit int) ([]string, error)
+	// GrantDiscipline records a grant unless the user holds one already; then it
+	// reports false and the grant they hold.
+	GrantDiscipline(ctx context.Context, userID string, d Discipline, grantedBy string, at int64) (UserDiscipline, bool, error)
+	// GetGrant is a user's grant (source none when they hold none).
+	GetGrant(ctx context.Context, userID string) (UserDiscipline, error)
+	// RevokeGrant removes a user's grant of d; false when they hold no such grant.
+	RevokeGrant(ctx context.Context, userID string, d Discipline) (bool, error)
+	// SyncDisciplineBindings binds the mapping's names to people (see migration 7).
+	SyncDisciplineBindings(ctx context.Context, mapping map[string]Discipline, at int64) error
+	// UnknownUsernames lists the names neither bound nor held by an active user.
+	UnknownUsernames(ctx context.Context, names []string) ([]string, error)
 	// ClaimWebhookSignature records an accepted webhook signature until expiresAt; false
 	// means it is already on record (a replay). It also prunes expired ones.
 	ClaimWebhookSignature(ctx context.Context, signature string, expiresAt int64) (bool, error)

@@ -36,11 +36,19 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 			sub.AddDynamicListArgument("Role", RolesListPath, true)
 			sub.AddTextArgument("User", "@user", "")
 		case "discipline":
+			// Subcommands, not a list argument: Mattermost allows one or the other.
 			var items []model.AutocompleteListItem
 			for _, d := range app.DisciplineNames() {
 				items = append(items, model.AutocompleteListItem{Item: d})
+				sub.AddCommand(model.NewAutocompleteData(d, "", "Declare your discipline: "+d))
 			}
-			sub.AddStaticListArgument("Discipline", false, items)
+			grant := model.NewAutocompleteData("grant", "@user <discipline>", "Grant a verified discipline (a system admin, or a verified holder of it)")
+			grant.AddTextArgument("User", "@user", "")
+			grant.AddStaticListArgument("Discipline", true, items)
+			revoke := model.NewAutocompleteData("revoke", "@user", "Revoke a granted discipline (a system admin, or a verified holder of it)")
+			revoke.AddTextArgument("User", "@user", "")
+			sub.AddCommand(grant)
+			sub.AddCommand(revoke)
 		}
 		root.AddCommand(sub)
 	}

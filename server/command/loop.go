@@ -164,9 +164,21 @@ func (h *Handler) who(c *call) *model.CommandResponse {
 		if p.InWorkingHours {
 			at = "at work"
 		}
-		fmt.Fprintf(&b, "| @%s | %s | %s | %s (%s) | %s |\n", p.Username, orDash(string(p.Discipline)), orDash(p.Role), p.LocalTime, p.Timezone, at)
+		fmt.Fprintf(&b, "| @%s | %s | %s | %s (%s) | %s |\n", p.Username, h.provenance(p), orDash(p.Role), p.LocalTime, p.Timezone, at)
 	}
 	return ephemeral("%s", b.String())
+}
+
+// provenance is a person's discipline and how it is known: "qa (granted by @carol)".
+func (h *Handler) provenance(p app.Person) string {
+	switch p.DisciplineSource {
+	case app.SourceGranted:
+		return fmt.Sprintf("%s (granted by %s)", p.Discipline, h.username(p.GrantedBy))
+	case app.SourceMapped, app.SourceDeclared:
+		return fmt.Sprintf("%s (%s)", p.Discipline, p.DisciplineSource)
+	default:
+		return "—"
+	}
 }
 
 func (h *Handler) handoff(c *call) *model.CommandResponse {

@@ -35,7 +35,9 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "close", usage: "close [summary]", help: "Close the workflow (lead or admin).", text: true, run: (*Handler).close},
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
 		{name: "panel", usage: "panel", help: "Open the DevOps Channels panel on the right.", run: (*Handler).panel},
-		{name: "discipline", usage: "discipline [name]", help: "Show or declare your discipline: " + strings.Join(app.DisciplineNames(), ", ") + ".", run: (*Handler).discipline},
+		{name: "discipline", usage: "discipline [name] · discipline grant @user <name> · discipline revoke @user",
+			help: "Show or declare your discipline (" + strings.Join(app.DisciplineNames(), ", ") + "); grant or revoke a verified one " +
+				"(a system admin, or someone whose own is verified). Sign-offs need a verified discipline.", run: (*Handler).discipline},
 		{name: "help", usage: "help", help: "Show this command reference.", run: (*Handler).help},
 	}
 }
@@ -419,27 +421,61 @@ func (h *Handler) onHere(c *call, fn func(ctx context.Context, w *app.Workflow) 
 
 func (h *Handler) discipline(c *call) *model.CommandResponse {
 	ctx := context.Background()
-	switch len(c.words) {
-	case 0:
-		d, source, err := h.svc.DisciplineOf(ctx, c.args.UserId)
+	switch {
+	case len(c.words) == 0:
+		ud, err := h.svc.DisciplineOf(ctx, c.args.UserId)
 		if err != nil {
 			return h.fail(c, err)
 		}
-		if d == "" {
-			return ephemeral("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", c.trigger, strings.Join(app.DisciplineNames(), ", "))
+		return ephemeral("%s", h.describeDiscipline(ud, c.trigger))
+	case len(c.words) == 3 && strings.EqualFold(c.words[0], "grant"):
+		u, ud, err := h.svc.GrantDiscipline(ctx, c.args.UserId, c.words[1], c.words[2])
+		if err != nil {
+			return h.fail(c, err)
 		}
-		from := "you declared it"
-		if source == "admin" {
-			from = "mapped by a system admin"
+		return ephemeral("Granted **%s** to @%s: their discipline is verified and opens %s gates.", ud.Discipline, u.Username, ud.Discipline)
+	case len(c.words) == 2 && strings.EqualFold(c.words[0], "revoke"):
+		u, revoked, ud, err := h.svc.RevokeDiscipline(ctx, c.args.UserId, c.words[1])
+		if err != nil {
+			return h.fail(c, err)
 		}
-		return ephemeral("Your discipline is **%s** (%s).", d, from)
-	case 1:
+		return ephemeral("Revoked @%s's granted **%s**. Their discipline is now %s.", u.Username, revoked, sourced(ud))
+	case len(c.words) == 1 && !strings.EqualFold(c.words[0], "grant") && !strings.EqualFold(c.words[0], "revoke"):
 		d, err := h.svc.SetDiscipline(ctx, c.args.UserId, c.words[0])
 		if err != nil {
 			return h.fail(c, err)
 		}
 		return ephemeral("Your discipline is now **%s**.", d)
 	default:
-		return ephemeral("Usage: `/%s discipline [name]`, one of %s.", c.trigger, strings.Join(app.DisciplineNames(), ", "))
+		return ephemeral("Usage: `/%s discipline [name]`, one of %s; `/%[1]s discipline grant @user <name>`; `/%[1]s discipline revoke @user`.",
+			c.trigger, strings.Join(app.DisciplineNames(), ", "))
 	}
+}
+
+// describeDiscipline answers `discipline`: the caller's discipline, where it comes
+// from, and whether it opens gates.
+func (h *Handler) describeDiscipline(ud app.UserDiscipline, trigger string) string {
+	switch ud.Source {
+	case app.SourceMapped:
+		return fmt.Sprintf("Your discipline is **%s** (mapped by a system admin; verified).", ud.Discipline)
+	case app.SourceGranted:
+		return fmt.Sprintf("Your discipline is **%s** (granted by %s on %s; verified).", ud.Discipline, h.username(ud.GrantedBy),
+			time.UnixMilli(ud.GrantedAt).UTC().Format("2006-01-02"))
+	case app.SourceDeclared:
+		if h.settings().SelfDeclaredMaySignOff {
+			return fmt.Sprintf("Your discipline is **%s** (you declared it).", ud.Discipline)
+		}
+		return fmt.Sprintf("Your discipline is **%s** (you declared it). Signing off gates needs it verified: a system admin or a verified %s can grant it with `/%s discipline grant @you %s`.",
+			ud.Discipline, ud.Discipline, trigger, ud.Discipline)
+	default:
+		return fmt.Sprintf("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", trigger, strings.Join(app.DisciplineNames(), ", "))
+	}
+}
+
+// sourced renders a discipline with its source: "qa (declared)", or "not set".
+func sourced(ud app.UserDiscipline) string {
+	if ud.Discipline == "" {
+		return "not set"
+	}
+	return fmt.Sprintf("**%s** (%s)", ud.Discipline, ud.Source)
 }

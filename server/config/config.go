@@ -21,6 +21,7 @@ type Configuration struct {
 	TemplateOverrides           string
 	DisciplineMapping           string
 	AllowSelfDeclaredDiscipline bool
+	SelfDeclaredMaySignOff      bool
 	BroadcastChannels           string
 	ReminderCadence             string
 	TimelineEmoji               string
@@ -88,6 +89,7 @@ var builtInTriggers = map[string]bool{
 func (c *Configuration) Parse() (*app.Settings, error) {
 	s := &app.Settings{
 		AllowSelfDeclaredDiscipline: c.AllowSelfDeclaredDiscipline,
+		SelfDeclaredMaySignOff:      c.SelfDeclaredMaySignOff,
 		IncidentOnFailedDeploy:      c.IncidentOnFailedDeploy,
 		WebhookSecret:               strings.TrimSpace(c.WebhookSecret),
 		SidebarCategories:           c.SidebarCategories,

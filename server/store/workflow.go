@@ -32,7 +32,7 @@ const workflowJSON = `json_build_object(
 		'text', w.last_status_text, 'user_id', w.last_status_user_id, 'at', w.last_status_at) END,
 	'roles', COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
 	'signoffs', COALESCE((SELECT json_agg(json_build_object('stage', s.stage, 'discipline', s.discipline,
-		'user_id', s.user_id, 'note', s.note, 'at', s.at) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]'))`
+		'user_id', s.user_id, 'note', s.note, 'at', s.at, 'source', s.source) ORDER BY s.at) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]'))`
 
 // privateSQL is whether a workflow is private now: its channel's current type. A
 // system admin may convert a workflow's channel in Mattermost, and who may read the
@@ -186,15 +186,14 @@ const viewerJSON = `json_build_object('channel_member', cm.userid IS NOT NULL, `
 
 // userFacts are a user's facts in a team, from the joins of userJoins.
 const userFacts = `'team_member', tm.userid IS NOT NULL,
-	'username', COALESCE(u.username, ''), 'discipline', COALESCE(d.discipline, '')`
+	'username', COALESCE(u.username, ''), ` + disciplineFacts
 
 // userJoins joins what userFacts reads for the user and team the two SQL
 // expressions name.
 func userJoins(team, user string) string {
 	return `
 	LEFT JOIN teammembers tm ON tm.teamid = ` + team + ` AND tm.userid = ` + user + ` AND tm.deleteat = 0
-	LEFT JOIN users u ON u.id = ` + user + `
-	LEFT JOIN devops_disciplines d ON d.user_id = ` + user
+	LEFT JOIN users u ON u.id = ` + user + disciplineJoin(user)
 }
 
 var viewerJoins = `
@@ -351,7 +350,7 @@ func (s *Store) listBrief(ctx context.Context, inChannel, teamMember, page strin
 }
 
 // StartFacts reads in one round trip what a start checks: the starter's facts in
-// the team (membership, username, self-declared discipline) and, for the duplicate
+// the team (membership, username, discipline and its source) and, for the duplicate
 // guard, the newest active workflows of the type that the starter can see
 // (readsPublic as in ListFilter), with only id, channel name and title filled in (at
 // most titles of them).
@@ -447,9 +446,9 @@ func saveSignoffs(ctx context.Context, tx *txn, w *app.Workflow) error {
 	if err != nil {
 		return errors.Wrap(err, "encode sign-offs")
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO devops_signoffs (workflow_id, stage, discipline, user_id, note, at)
-		SELECT $1, s.stage, s.discipline, s.user_id, s.note, s.at
-		FROM json_to_recordset($2::json) AS s(stage text, discipline text, user_id text, note text, at bigint)
+	_, err = tx.ExecContext(ctx, `INSERT INTO devops_signoffs (workflow_id, stage, discipline, user_id, note, at, source)
+		SELECT $1, s.stage, s.discipline, s.user_id, s.note, s.at, COALESCE(s.source, '')
+		FROM json_to_recordset($2::json) AS s(stage text, discipline text, user_id text, note text, at bigint, source text)
 		ON CONFLICT DO NOTHING`, w.ID, string(signoffs))
 	return errors.Wrap(err, "save sign-offs")
 }

@@ -242,23 +242,6 @@ func TestUpdateWorkflowSerialisesWriters(t *testing.T) {
 	require.Equal(t, "triage", got.Stage)
 }
 
-func TestDisciplines(t *testing.T) {
-	ctx := context.Background()
-	s := newTestStore(t)
-	d, err := s.GetDiscipline(ctx, "u1")
-	require.NoError(t, err)
-	require.Empty(t, d)
-	require.NoError(t, s.SetDiscipline(ctx, "u1", app.QA))
-	require.NoError(t, s.SetDiscipline(ctx, "u1", app.Security))
-	require.NoError(t, s.SetDiscipline(ctx, "u2", app.Security))
-	d, err = s.GetDiscipline(ctx, "u1")
-	require.NoError(t, err)
-	require.Equal(t, app.Security, d)
-	ids, err := s.UsersWithDiscipline(ctx, app.Security)
-	require.NoError(t, err)
-	require.ElementsMatch(t, []string{"u1", "u2"}, ids)
-}
-
 func TestGetWorkflowForReadsTheViewer(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
@@ -281,7 +264,8 @@ func TestGetWorkflowForReadsTheViewer(t *testing.T) {
 	got, err := s.GetWorkflowFor(ctx, "channel", w.ChannelID, member)
 	require.NoError(t, err)
 	require.Equal(t, w.ID, got.ID)
-	require.Equal(t, &app.Viewer{ID: member, ChannelMember: true, TeamMember: true, Username: "bob", Discipline: app.QA}, got.Viewer)
+	require.Equal(t, &app.Viewer{ID: member, ChannelMember: true, TeamMember: true, Username: "bob",
+		Discipline: app.QA, DisciplineSource: app.SourceDeclared}, got.Viewer)
 
 	got, err = s.GetWorkflowFor(ctx, "id", w.ID, admin)
 	require.NoError(t, err)
@@ -325,7 +309,8 @@ func TestStartFactsReadsTheStarterAndTheCandidates(t *testing.T) {
 
 	facts, active, err := s.StartFacts(ctx, team, "incident", starter, true, 10)
 	require.NoError(t, err)
-	require.Equal(t, &app.Viewer{ID: starter, TeamMember: true, Username: "ada", Discipline: app.Operations}, facts)
+	require.Equal(t, &app.Viewer{ID: starter, TeamMember: true, Username: "ada",
+		Discipline: app.Operations, DisciplineSource: app.SourceDeclared}, facts)
 	var ids []string
 	for _, w := range active {
 		require.NotEmpty(t, w.Title)

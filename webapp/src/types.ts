@@ -2,12 +2,26 @@
 
 export type WorkflowStatus = 'active' | 'closed';
 
+// Where a discipline comes from: mapped and granted are verified (they open gates).
+export type DisciplineSource = 'mapped' | 'granted' | 'declared' | 'none';
+
+// GET /me/discipline.
+export interface UserDiscipline {
+    discipline: string;
+    source: DisciplineSource;
+    verified: boolean;
+    granted_by?: string;
+    granted_at?: number;
+}
+
 export interface Signoff {
     stage: string;
     discipline: string;
     user_id: string;
     at: number;
     note: string;
+    // '' for sign-offs made before sources were recorded.
+    source?: DisciplineSource | '';
 }
 
 export interface StatusUpdate {
@@ -96,6 +110,8 @@ export interface Member {
     timezone: string;
     local_time: string;
     in_working_hours: boolean;
+    discipline_source?: DisciplineSource | '';
+    granted_by?: string;
 }
 
 export interface TimelineEvent {

@@ -65,5 +65,7 @@ func TestDatabaseThroughTheServersConnection(t *testing.T) {
 	requireContains(t, info.Text, "severity **sev2**")
 	list := e.run(lead, e.square.Id, "/devops list")
 	requireContains(t, list.Text, "~"+w.ChannelName)
+	// Disciplines read a list of user ids as one array parameter.
+	requireContains(t, e.run(lead, w.ChannelID, "/devops who").Text, "| @"+lead.Username+" | operations (declared) |")
 	require.Zero(t, pluginConnections(t), "all of it through the server's connection")
 }

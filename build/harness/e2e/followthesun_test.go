@@ -153,7 +153,7 @@ func TestWhoHandoffRetrospectiveAndStats(t *testing.T) {
 	require.NoError(t, err)
 
 	who := e.run(lead, w.ChannelID, "/devops who").Text
-	requireContains(t, who, "@"+lead.Username+" | operations | commander |", "(Europe/Berlin)", "@"+next.Username+" | developer | — |", "(Asia/Tokyo)")
+	requireContains(t, who, "@"+lead.Username+" | operations (declared) | commander |", "(Europe/Berlin)", "@"+next.Username+" | developer (declared) | — |", "(Asia/Tokyo)")
 	var members struct {
 		Items []struct {
 			Username       string `json:"username"`

@@ -33,6 +33,7 @@ type actor struct {
 	name string
 	*member
 	discipline string // "" when not set
+	verified   bool   // the discipline is granted (else self-declared)
 	inTeam     bool   // a member of the workflows' team
 	inChannel  bool   // a member of every matrix workflow's channel
 	admin      bool   // a team or system admin: Mattermost lets them run commands in any channel of the team
@@ -111,6 +112,7 @@ type signoffJSON struct {
 	Stage      string `json:"stage"`
 	Discipline string `json:"discipline"`
 	UserID     string `json:"user_id"`
+	Source     string `json:"source"`
 }
 
 func (s *snapshot) task(t *testing.T, number int) taskJSON {
@@ -175,7 +177,7 @@ func actions() []*action {
 			cmd:   func(c *try) string { return "/devops signoff " + c.gate + " looks good" },
 			route: post("/signoff", func(c *try) any { return map[string]string{"stage": c.gate, "note": "looks good"} }),
 			changed: func(t *testing.T, c *try, _, after *snapshot) {
-				require.Contains(t, after.Signoffs, signoffJSON{Stage: c.gate, Discipline: c.who.discipline, UserID: c.who.Id})
+				require.Contains(t, after.Signoffs, signoffJSON{Stage: c.gate, Discipline: c.who.discipline, UserID: c.who.Id, Source: "granted"})
 			},
 			undo: func(t *testing.T, f *fixture, before, after *snapshot) {
 				if len(after.Signoffs) != len(before.Signoffs) {
@@ -330,6 +332,9 @@ func (f *fixture) expect(a *action, who *actor) outcome {
 	case a.rule == gateDiscipline && !slices.Contains(f.gateBy, who.discipline):
 		return outcome{status: http.StatusForbidden, message: fmt.Sprintf("Signing off %s needs the discipline %s; yours is %s",
 			f.gate, strings.Join(f.gateBy, " or "), orNotSet(who.discipline))}
+	case a.rule == gateDiscipline && !who.verified:
+		return outcome{status: http.StatusForbidden, message: fmt.Sprintf(
+			"Signing off %s needs a verified %s (mapped by a system admin or granted); yours is self-declared.", f.gate, who.discipline)}
 	}
 	return outcome{allowed: true}
 }
@@ -452,8 +457,11 @@ func newMatrix(t *testing.T) *matrix {
 	teamAdmin := add(&actor{name: "team admin", member: e.user("teamadmin"), discipline: "security", inTeam: true, admin: true, manages: true})
 	m.chanAdmin = add(&actor{name: "channel admin", member: e.user("chanadmin"), discipline: "operations", inTeam: true, inChannel: true, manages: true})
 	m.lead = add(&actor{name: "lead", member: e.withDiscipline("lead", "developer"), discipline: "developer", inTeam: true, inChannel: true, manages: true})
-	m.holder = add(&actor{name: "role holder", member: e.user("holder"), discipline: "qa", inTeam: true, inChannel: true})
-	add(&actor{name: "security engineer", member: e.user("seceng"), discipline: "security", inTeam: true, inChannel: true})
+	m.holder = add(&actor{name: "role holder", member: e.user("holder"), discipline: "qa", verified: true, inTeam: true, inChannel: true})
+	add(&actor{name: "security engineer", member: e.user("seceng"), discipline: "security", verified: true, inTeam: true, inChannel: true})
+	// Per gate discipline, someone who only declared it: they may not open the gate.
+	add(&actor{name: "self-declared qa", member: e.user("declqa"), discipline: "qa", inTeam: true, inChannel: true})
+	add(&actor{name: "self-declared security", member: e.user("declsec"), discipline: "security", inTeam: true, inChannel: true})
 	m.plain = add(&actor{name: "channel member", member: e.user("plain"), discipline: "designer", inTeam: true, inChannel: true})
 	add(&actor{name: "team member outside the channel", member: e.user("outsider"), discipline: "qa", inTeam: true})
 	add(&actor{name: "member of another team", member: other.user("foreigner"), discipline: "qa"})
@@ -466,10 +474,12 @@ func newMatrix(t *testing.T) *matrix {
 	return m
 }
 
-// declare sets every actor's discipline.
+// declare sets every actor's discipline: a system admin grants the verified ones.
 func (m *matrix) declare(t *testing.T) {
 	for _, a := range m.actors {
-		if a.discipline != "" && a != m.lead {
+		if a.verified {
+			grant(t, admin(), a.member, a.discipline)
+		} else if a.discipline != "" && a != m.lead {
 			require.Equal(t, http.StatusOK, api(t, a.member, http.MethodPut, "/api/v1/me/discipline", map[string]string{"discipline": a.discipline}, nil))
 		}
 	}
@@ -852,7 +862,7 @@ func TestSecurityInjectedTextIsInert(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	lead := e.withDiscipline("lead", "developer")
-	qa := e.withDiscipline("qa", "qa")
+	qa := e.verified("qa", "qa")
 	victim := e.user("victim")
 	next := e.user("next")
 	late := e.user("late")
@@ -948,7 +958,8 @@ func routes(workflowID string) [][2]string {
 		{"PATCH", w + "/tasks/1"}, {"GET", w + "/members"}, {"POST", w + "/handoff"}, {"POST", w + "/snooze"},
 		{"POST", w + "/severity"}, {"GET", "/api/v1/stats"}, {"GET", "/api/v1/me/discipline"}, {"PUT", "/api/v1/me/discipline"},
 		{"GET", "/api/v1/me/summary"}, {"GET", "/api/v1/autocomplete/stages"}, {"GET", "/api/v1/autocomplete/roles"},
-		{"POST", "/api/v1/dialog/start"},
+		{"POST", "/api/v1/dialog/start"}, {"PUT", "/api/v1/users/" + workflowID + "/discipline/grant"},
+		{"DELETE", "/api/v1/users/" + workflowID + "/discipline/grant"},
 	}
 }
 
@@ -1036,6 +1047,7 @@ func TestSecurityIdentityComesFromTheSession(t *testing.T) {
 		{"POST", wf + "/snooze", map[string]any{"duration": "1h", "user_id": lead.Id}},
 		{"POST", wf + "/severity", map[string]any{"severity": "sev1", "user_id": lead.Id}},
 		{"PUT", "/api/v1/me/discipline", map[string]any{"discipline": "qa", "user_id": victim.Id}},
+		{"PUT", "/api/v1/users/" + plain.Id + "/discipline/grant", map[string]any{"discipline": "qa", "granted_by": lead.Id}},
 	}
 	for _, b := range bodies {
 		var refused apiError

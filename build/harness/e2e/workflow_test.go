@@ -78,6 +78,27 @@ func (e *env) withDiscipline(prefix, discipline string) *member {
 	return m
 }
 
+// verified makes a user whose discipline a system admin granted: one that opens gates.
+func (e *env) verified(prefix, discipline string) *member {
+	e.t.Helper()
+	m := e.user(prefix)
+	grant(e.t, admin(), m, discipline)
+	return m
+}
+
+// admin is the server's system admin as a member (of no test team).
+func admin() *member {
+	return &member{User: srv.AdminUser, client: srv.Admin}
+}
+
+// grant grants a discipline to m as by, through the REST door, and requires success.
+func grant(t *testing.T, by, m *member, discipline string) {
+	t.Helper()
+	var refused apiError
+	status := api(t, by, http.MethodPut, "/api/v1/users/"+m.Id+"/discipline/grant", map[string]string{"discipline": discipline}, &refused)
+	require.Equal(t, http.StatusOK, status, refused.Error)
+}
+
 // start runs /devops start and returns the workflow the API reports for the new channel.
 func (e *env) start(m *member, args string) *workflowJSON {
 	e.t.Helper()
@@ -174,8 +195,8 @@ func TestReleaseGatesAndDisciplines(t *testing.T) {
 	e := newEnv(t)
 	designer := e.withDiscipline("designer", "designer")
 	dev := e.withDiscipline("dev", "developer")
-	qa := e.withDiscipline("qa", "qa")
-	sec := e.withDiscipline("sec", "security")
+	qa := e.verified("qa", "qa")
+	sec := e.verified("sec", "security")
 	nobody := e.user("nobody")
 
 	refused := e.run(designer, e.square.Id, "/devops start release Release 2.4.0")
@@ -482,7 +503,7 @@ func TestAdminDisciplineMapping(t *testing.T) {
 	mapped := e.user("mapped")
 	setPluginSetting(t, "disciplinemapping", mapped.Username+": qa")
 	defer setPluginSetting(t, "disciplinemapping", "")
-	requireContains(t, e.run(mapped, e.square.Id, "/devops discipline").Text, "**qa** (mapped by a system admin)")
+	requireContains(t, e.run(mapped, e.square.Id, "/devops discipline").Text, "**qa** (mapped by a system admin; verified)")
 	requireContains(t, e.run(mapped, e.square.Id, "/devops discipline developer").Text, "A system admin mapped your discipline to qa")
 
 	// A bad setting is refused by the System Console save and the last good one stays.
