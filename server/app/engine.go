@@ -373,9 +373,9 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	return items, next, err
 }
 
-// mutate applies a change to a visible workflow under the store's row lock; fn sees
-// the current state, so two concurrent commands cannot both pass a check that only
-// one of them should.
+// mutate applies a change to a visible workflow through the store's UpdateWorkflow; fn
+// sees the current state (and runs again if another change lands first), so two
+// concurrent commands cannot both pass a check that only one of them should.
 func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Workflow, tmpl *Template) ([]TimelineEvent, error)) (*Workflow, *Template, error) {
 	current, err := s.Get(ctx, actorID, id)
 	if err != nil {
