@@ -110,8 +110,9 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// "joined the channel" first, which made the join the start's longest step (22 ms
 	// of 30 at the median, make bench). The first post is dated when the channel was
 	// made, so it stands first in the channel whichever finishes first.
-	joined := make(chan error, 1)
-	go func() { joined <- s.mm.AddChannelMember(channel.Id, actorID, "") }()
+	joined := s.work.Go("add the starter to a new workflow's channel", func() error {
+		return s.mm.AddChannelMember(channel.Id, actorID, "")
+	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
@@ -133,7 +134,10 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
 	filed := *w
-	go s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
+	s.work.Go("file a new workflow in its starter's sidebar", func() error {
+		s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
+		return nil
+	})
 	return w, nil
 }
 

@@ -8,12 +8,15 @@ type Service struct {
 	store    Store
 	mm       Platform
 	settings func() *Settings
+	// work is what the service does after answering (see Background).
+	work *Background
 }
 
 // NewService builds the service. settings returns the configuration in force; it is
-// called per operation so that a configuration change applies at once.
-func NewService(st Store, mm Platform, settings func() *Settings) *Service {
-	return &Service{store: st, mm: mm, settings: settings}
+// called per operation so that a configuration change applies at once. work runs
+// what the service does after answering; the plugin waits for it when it stops.
+func NewService(st Store, mm Platform, settings func() *Settings, work *Background) *Service {
+	return &Service{store: st, mm: mm, settings: settings, work: work}
 }
 
 // Settings returns the settings in force.
