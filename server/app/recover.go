@@ -14,10 +14,10 @@ type Logger interface {
 	LogError(msg string, keyValuePairs ...any)
 }
 
-// Recover, deferred, stops a panic at a door of the plugin (an HTTP handler, the
-// slash command, a hook, the scheduler, a goroutine), where it would otherwise end the
-// plugin's process: it logs the panic with its stack under where, then calls answer,
-// if any, to tell whoever waits. It must be deferred itself, not called from a
+// Recover stops a panic at a door of the plugin (an HTTP handler, the slash command,
+// a hook, the scheduler, a goroutine), where it would otherwise end the plugin's
+// process: it logs the panic with its stack under where, then calls answer, if any,
+// to tell whoever waits. It must be deferred itself, not called from a
 // deferred function: `defer app.Recover(log, "where", nil)`.
 func Recover(log Logger, where string, answer func()) {
 	r := recover()

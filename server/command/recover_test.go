@@ -20,8 +20,10 @@ type recordingHost struct {
 	errors []string
 }
 
-func (h *recordingHost) GetUserCached(string) (*model.User, error) { return nil, fmt.Errorf("no users here") }
-func (h *recordingHost) OpenDialog(model.OpenDialogRequest) error  { return nil }
+func (h *recordingHost) GetUserCached(string) (*model.User, error) {
+	return nil, fmt.Errorf("no users here")
+}
+func (h *recordingHost) OpenDialog(model.OpenDialogRequest) error { return nil }
 func (h *recordingHost) LogError(msg string, keyValuePairs ...any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
