@@ -56,9 +56,7 @@ func TestEvictedStatementStaysOpenForItsCall(t *testing.T) {
 func TestPageSizesDoNotGrowTheStatementCache(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
-	team, viewer := model.NewId(), model.NewId()
-	_, err := s.DB().Exec(`INSERT INTO teammembers VALUES ($1, $2, false, 0)`, team, viewer)
-	require.NoError(t, err)
+	team, viewer := teamWithMember(t, s)
 	w := newWorkflow(team, "incident", 1, 1)
 	require.NoError(t, s.CreateWorkflow(ctx, w, []app.TimelineEvent{{Type: app.EventCreated, ActorID: "lead"}}))
 
@@ -79,13 +77,20 @@ func TestPageSizesDoNotGrowTheStatementCache(t *testing.T) {
 	require.LessOrEqual(t, len(s.db.stmts), before+2*5, "at most five more LIMIT sizes per query")
 }
 
+// teamWithMember returns a new team's id and a member's.
+func teamWithMember(t *testing.T, s *Store) (team, viewer string) {
+	t.Helper()
+	team, viewer = model.NewId(), model.NewId()
+	_, err := s.DB().Exec(`INSERT INTO teammembers VALUES ($1, $2, false, 0)`, team, viewer)
+	require.NoError(t, err)
+	return team, viewer
+}
+
 // Pages still hold exactly per_page items, the next cursor where more are left.
 func TestPagesTrimToTheirSize(t *testing.T) {
 	ctx := context.Background()
 	s := newTestStore(t)
-	team, viewer := model.NewId(), model.NewId()
-	_, err := s.DB().Exec(`INSERT INTO teammembers VALUES ($1, $2, false, 0)`, team, viewer)
-	require.NoError(t, err)
+	team, viewer := teamWithMember(t, s)
 	for i := 1; i <= 12; i++ {
 		require.NoError(t, s.CreateWorkflow(ctx, newWorkflow(team, "incident", i, int64(i)), nil))
 	}
