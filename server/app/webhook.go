@@ -389,6 +389,15 @@ func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEv
 // Mattermost, and a transaction held around it took a connection from the pool for as
 // long, so a burst of failures for distinct services exhausted it.
 func (s *Service) openIncidentOnce(ctx context.Context, teamID, service string, start func() (*Workflow, error)) (*IncidentResult, error) {
+	// A burst of failures starts a few incidents at a time: each start takes several
+	// of the pool's connections and much of Mattermost's work, and people's commands
+	// need both meanwhile.
+	select {
+	case s.incidentStarts <- struct{}{}:
+		defer func() { <-s.incidentStarts }()
+	case <-ctx.Done():
+		return nil, errors.Wrap(ctx.Err(), "wait for a turn to open an incident")
+	}
 	unlock, err := s.mm.Lock(ctx, incidentLockKey(teamID, service))
 	if err != nil {
 		return nil, err
