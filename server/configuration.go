@@ -55,7 +55,8 @@ func (p *Plugin) loadConfiguration() error {
 // OnConfigurationChange validates the new configuration. The System Console is
 // normally stopped earlier by ConfigurationWillBeSaved; this catches changes made
 // in config.json, by environment or through mmctl.
-func (p *Plugin) OnConfigurationChange() error {
+func (p *Plugin) OnConfigurationChange() (err error) {
+	defer app.Recover(p.API, "OnConfigurationChange", func() { err = errPanicked })
 	if err := p.loadConfiguration(); err != nil {
 		if p.client != nil {
 			p.client.Log.Error("DevOps Channels refused a configuration change", "err", err.Error())
@@ -112,7 +113,8 @@ func (p *Plugin) resizeDatabasePool() {
 // Console shows the error (naming the field) and nothing changes.
 //
 //nolint:unparam // the hook's signature is fixed; a nil config means "save as given".
-func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (*model.Config, error) {
+func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (cfg *model.Config, err error) {
+	defer app.Recover(p.API, "ConfigurationWillBeSaved", func() { cfg, err = nil, errPanicked })
 	pluginCfg, ok := newCfg.PluginSettings.Plugins[manifestID]
 	if !ok {
 		return nil, nil

@@ -9,6 +9,8 @@ import (
 	"github.com/mattermost/mattermost/server/public/plugin"
 	"github.com/mattermost/mattermost/server/public/pluginapi/cluster"
 	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // schedulerKey names the cluster job: the plugin API runs it on one node per tick.
@@ -35,6 +37,7 @@ func (p *Plugin) startScheduler() error {
 }
 
 func (p *Plugin) runScheduled() {
+	defer app.Recover(p.API, "scheduled work", nil)
 	reminded, archived, err := p.service.RunScheduled(context.Background(), time.Now())
 	if err != nil {
 		p.API.LogError("DevOps Channels scheduled work failed", "err", err.Error())
@@ -44,11 +47,19 @@ func (p *Plugin) runScheduled() {
 	}
 }
 
-// OnDeactivate stops the scheduler on this node; another node's picks it up.
-func (p *Plugin) OnDeactivate() error {
-	var err error
+// backgroundWait bounds how long OnDeactivate waits for work started after an answer
+// (a sidebar being filed), so that it finishes before the database pool closes.
+var backgroundWait = 10 * time.Second
+
+// OnDeactivate stops the scheduler on this node (another node's picks it up) and lets
+// background work finish, for at most backgroundWait.
+func (p *Plugin) OnDeactivate() (err error) {
+	defer app.Recover(p.API, "OnDeactivate", func() { err = errPanicked })
 	if p.scheduler != nil {
 		err = errors.Wrap(p.scheduler.Close(), "stop scheduler")
+	}
+	if p.background != nil && !p.background.Wait(backgroundWait) {
+		p.API.LogWarn("DevOps Channels stopped with background work still running", "waited", backgroundWait.String())
 	}
 	if cerr := p.database.close(); err == nil {
 		err = cerr
@@ -58,6 +69,7 @@ func (p *Plugin) OnDeactivate() error {
 
 // UserHasJoinedChannel briefs a newcomer to a workflow channel and files it in their sidebar.
 func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
+	defer app.Recover(p.API, "UserHasJoinedChannel", nil)
 	if err := p.service.Brief(context.Background(), member.ChannelId, member.UserId); err != nil {
 		p.API.LogError("DevOps Channels briefing failed", "channel_id", member.ChannelId, "err", err.Error())
 	}
@@ -68,6 +80,7 @@ func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMe
 
 // UserHasLeftChannel tells the lead when a role holder leaves.
 func (p *Plugin) UserHasLeftChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
+	defer app.Recover(p.API, "UserHasLeftChannel", nil)
 	if err := p.service.MemberLeft(context.Background(), member.ChannelId, member.UserId); err != nil {
 		p.API.LogError("DevOps Channels leave notice failed", "channel_id", member.ChannelId, "err", err.Error())
 	}
@@ -75,6 +88,7 @@ func (p *Plugin) UserHasLeftChannel(_ *plugin.Context, member *model.ChannelMemb
 
 // ReactionHasBeenAdded puts a post on its workflow's timeline (timeline emoji).
 func (p *Plugin) ReactionHasBeenAdded(_ *plugin.Context, reaction *model.Reaction) {
+	defer app.Recover(p.API, "ReactionHasBeenAdded", nil)
 	if err := p.service.Pin(context.Background(), reaction.PostId, reaction.UserId, reaction.EmojiName); err != nil {
 		p.API.LogError("DevOps Channels pin failed", "post_id", reaction.PostId, "err", err.Error())
 	}
@@ -87,6 +101,7 @@ func (p *Plugin) MessageHasBeenPosted(_ *plugin.Context, post *model.Post) {
 	if !post.IsSystemMessage() {
 		return
 	}
+	defer app.Recover(p.API, "MessageHasBeenPosted", nil)
 	if err := p.service.ChannelChanged(context.Background(), post); err != nil {
 		p.API.LogError("DevOps Channels could not follow a channel change", "channel_id", post.ChannelId, "err", err.Error())
 	}

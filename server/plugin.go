@@ -34,16 +34,19 @@ type Plugin struct {
 	configuration     *configuration
 	registeredTrigger string
 
-	service   *app.Service
-	commands  *command.Handler
-	router    http.Handler
-	scheduler *cluster.Job
-	database  *database
+	service *app.Service
+	// background runs the service's work after an answer; OnDeactivate waits for it.
+	background *app.Background
+	commands   *command.Handler
+	router     http.Handler
+	scheduler  *cluster.Job
+	database   *database
 }
 
 // OnActivate prepares everything the plugin needs. It is idempotent: the server calls
 // it on every node of a cluster and after every restart or re-enable.
-func (p *Plugin) OnActivate() error {
+func (p *Plugin) OnActivate() (err error) {
+	defer app.Recover(p.API, "OnActivate", func() { err = errPanicked })
 	p.client = pluginapi.NewClient(p.API, p.Driver)
 	if err := startProfile(); err != nil {
 		p.client.Log.Warn("DevOps Channels could not start the CPU profile", "err", err.Error())
@@ -76,7 +79,8 @@ func (p *Plugin) OnActivate() error {
 	}
 
 	mm := newPlatform(p.client, p.API, botID)
-	p.service = app.NewService(st, mm, p.settings)
+	p.background = app.NewBackground(p.API)
+	p.service = app.NewService(st, mm, p.settings, p.background)
 	p.commands = command.New(p.service, p.settings, mm)
 	p.router = api.NewRouter(p.service, mm)
 	p.bindDisciplineMapping()
@@ -125,10 +129,14 @@ func (p *Plugin) registerCommand() error {
 //
 //nolint:unparam // the hook's signature is fixed; refusals are ephemeral answers, not AppErrors.
 func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
-	return p.commands.Execute(args), nil
+	return p.commands.Execute(args), nil // Execute recovers its panics
 }
 
 // ServeHTTP hands a request to the REST door.
 func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
-	p.router.ServeHTTP(w, r)
+	p.router.ServeHTTP(w, r) // the router recovers its panics
 }
+
+// errPanicked is what a hook that returns an error answers after a panic; the log
+// has the panic and its stack.
+var errPanicked = errors.New("DevOps Channels failed unexpectedly; the server log has the details")

@@ -14,13 +14,15 @@ import (
 // stripped from anything a client sends; it is the only identity this API trusts.
 const userIDHeader = "Mattermost-User-ID"
 
+// internalError is the answer to a failure that is not the caller's: the details go
+// to the log, not to the client.
+const internalError = "internal error; it has been logged"
+
 // maxBodyBytes bounds JSON request bodies.
 const maxBodyBytes = 1 << 20
 
 // Logger is where internal errors go.
-type Logger interface {
-	LogError(msg string, keyValuePairs ...any)
-}
+type Logger = app.Logger
 
 type handler struct {
 	svc *app.Service
@@ -66,7 +68,18 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	root.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
-	return root
+	return recoverPanics(log, root)
+}
+
+// recoverPanics answers a request whose handler panicked with the API's 500, as for
+// any internal error, and logs the panic with its stack; the plugin keeps running.
+func recoverPanics(log Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer app.Recover(log, r.Method+" "+r.URL.Path, func() {
+			writeError(w, http.StatusInternalServerError, internalError)
+		})
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireUser refuses requests without a Mattermost session.
@@ -130,7 +143,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.log.LogError("DevOps Channels API failed", "path", r.URL.Path, "user_id", userID(r), "err", err.Error())
-	writeError(w, http.StatusInternalServerError, "internal error; it has been logged")
+	writeError(w, http.StatusInternalServerError, internalError)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

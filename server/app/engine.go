@@ -60,8 +60,9 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	private := tmpl.Private || req.Private
 	// One round trip for every check before anything is written; Mattermost is asked
 	// meanwhile whether the starter may create the channel.
-	mayCreate := make(chan error, 1)
-	go func() { mayCreate <- s.mayCreateChannel(actorID, req.TeamID, tmpl, private) }()
+	mayCreate := s.work.Go("ask whether the starter may create the channel", func() error {
+		return s.mayCreateChannel(actorID, req.TeamID, tmpl, private)
+	})
 	type facts struct {
 		starter *Viewer
 		active  []*Workflow
@@ -124,8 +125,9 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// "joined the channel" first, which made the join the start's longest step (22 ms
 	// of 30 at the median, make bench). The first post is dated when the channel was
 	// made, so it stands first in the channel whichever finishes first.
-	joined := make(chan error, 1)
-	go func() { joined <- s.mm.AddChannelMember(channel.Id, actorID, "") }()
+	joined := s.work.Go("add the starter to a new workflow's channel", func() error {
+		return s.mm.AddChannelMember(channel.Id, actorID, "")
+	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
@@ -147,7 +149,10 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
 	filed := *w
-	go s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
+	s.work.Go("file a new workflow in its starter's sidebar", func() error {
+		s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
+		return nil
+	})
 	return w, nil
 }
 
@@ -401,9 +406,9 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	return items, next, err
 }
 
-// mutate applies a change to a visible workflow under the store's row lock; fn sees
-// the current state, so two concurrent commands cannot both pass a check that only
-// one of them should.
+// mutate applies a change to a visible workflow through the store's UpdateWorkflow; fn
+// sees the current state (and runs again if another change lands first), so two
+// concurrent commands cannot both pass a check that only one of them should.
 func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Workflow, tmpl *Template) ([]TimelineEvent, error)) (*Workflow, *Template, error) {
 	current, err := s.Get(ctx, actorID, id)
 	if err != nil {

@@ -37,10 +37,17 @@ func (s *Service) readsPublicChannels(userID, teamID string) bool {
 // Mattermost is asked, and runs again without only when the answer is no (guests,
 // or a scheme that denies it). The common case costs one round trip, not two.
 func readAsTeamReader[T any](s *Service, actorID, teamID string, read func(readsPublic bool) (T, error)) (T, error) {
-	asked := make(chan bool, 1)
-	go func() { asked <- s.readsPublicChannels(actorID, teamID) }()
+	var may bool
+	asked := s.work.Go("ask whether a reader may read public channels", func() error {
+		may = s.readsPublicChannels(actorID, teamID)
+		return nil
+	})
 	out, err := read(true)
-	if <-asked {
+	if askErr := <-asked; askErr != nil { // it panicked
+		var none T
+		return none, askErr
+	}
+	if may {
 		return out, err
 	}
 	return read(false)

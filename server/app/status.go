@@ -167,7 +167,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 }
 
 // changeTask applies fn to one task of a visible, active workflow, for members only,
-// under the workflow's row lock.
+// through the store's UpdateTask.
 func (s *Service) changeTask(ctx context.Context, actorID, id string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error) {
 	current, err := s.Get(ctx, actorID, id)
 	if err != nil {

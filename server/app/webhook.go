@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -349,8 +351,7 @@ const noTeamForIncident = "no workflow matched, so there is no team and no lead 
 // commander: they shipped it, they are a person the team knows, and they can hand the
 // command on. (The bot cannot lead: it is in no team and has no discipline.) The
 // duplicate guard is per service: an active public incident whose title names the
-// service is the incident instead, and a cluster-wide lock per team and service makes
-// check-then-start safe when failures arrive together.
+// service is the incident instead (openIncidentOnce).
 func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEvent) *IncidentResult {
 	tmpl, ok := s.settings().Templates.Get("incident")
 	if !ok {
@@ -364,20 +365,12 @@ func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEv
 	if tmpl.HasSeverity("sev2") {
 		severity = "sev2"
 	}
-	var out *IncidentResult
-	err = s.store.WithLock(ctx, "incident:"+from.TeamID+":"+strings.ToLower(ev.Service), func() error {
-		existing, err := s.activeIncidentFor(ctx, from.TeamID, ev.Service)
-		if err != nil || existing != nil {
-			out = incidentResult(existing, false)
-			return err
-		}
-		// Force: the check above is the duplicate guard, per service. Start's guard by
+	out, err := s.openIncidentOnce(ctx, from.TeamID, ev.Service, func() (*Workflow, error) {
+		// Force: openIncidentOnce is the duplicate guard, per service. Start's guard by
 		// similar titles would take "Failed deploy: web 2.4.0 to production" and the
 		// same for api as one incident, and they are two.
-		w, err := s.Start(ctx, lead.Id, StartRequest{TeamID: from.TeamID, Type: tmpl.Type, Title: ev.incidentTitle(),
+		return s.Start(ctx, lead.Id, StartRequest{TeamID: from.TeamID, Type: tmpl.Type, Title: ev.incidentTitle(),
 			Severity: severity, Force: true})
-		out = incidentResult(w, true)
-		return err
 	})
 	if err == nil {
 		return out
@@ -387,6 +380,42 @@ func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEv
 	}
 	s.mm.LogError("Webhook: could not open an incident", "workflow_id", from.ID, "err", err.Error())
 	return &IncidentResult{Error: "opening it failed; the error is logged"}
+}
+
+// openIncidentOnce returns the team's active incident for the service, or the one
+// start opens, under a cluster-wide lock per team and service so that failures
+// arriving together on any node open one. The lock is Mattermost's cluster mutex, not
+// a database lock: start needs several of the pool's connections and waits on
+// Mattermost, and a transaction held around it took a connection from the pool for as
+// long, so a burst of failures for distinct services exhausted it.
+func (s *Service) openIncidentOnce(ctx context.Context, teamID, service string, start func() (*Workflow, error)) (*IncidentResult, error) {
+	// A burst of failures starts a few incidents at a time: each start takes several
+	// of the pool's connections and much of Mattermost's work, and people's commands
+	// need both meanwhile.
+	select {
+	case s.incidentStarts <- struct{}{}:
+		defer func() { <-s.incidentStarts }()
+	case <-ctx.Done():
+		return nil, errors.Wrap(ctx.Err(), "wait for a turn to open an incident")
+	}
+	unlock, err := s.mm.Lock(ctx, incidentLockKey(teamID, service))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	existing, err := s.activeIncidentFor(ctx, teamID, service)
+	if err != nil || existing != nil {
+		return incidentResult(existing, false), err
+	}
+	w, err := start()
+	return incidentResult(w, true), err
+}
+
+// incidentLockKey names the lock of a team's service; hashed, because a service name
+// is free text and the key store limits keys' length.
+func incidentLockKey(teamID, service string) string {
+	sum := sha256.Sum256([]byte(teamID + "\x00" + strings.ToLower(service)))
+	return "devops_incident_" + hex.EncodeToString(sum[:16])
 }
 
 func incidentResult(w *Workflow, opened bool) *IncidentResult {

@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -160,4 +165,53 @@ func requireCleanEvent(t *testing.T, ev *WebhookEvent) {
 		require.NotContains(t, ev.URL, ")")
 		require.NotContains(t, ev.URL, " ")
 	}
+}
+
+// lockOnlyPlatform is a Platform whose cluster lock is free; nothing else is called.
+type lockOnlyPlatform struct{ Platform }
+
+func (lockOnlyPlatform) Lock(context.Context, string) (func(), error) { return func() {}, nil }
+
+// noIncidentsStore is a Store with no active incidents; nothing else is called.
+type noIncidentsStore struct{ Store }
+
+func (noIncidentsStore) ActiveWorkflowsByTitle(context.Context, TitleMatch) ([]*Workflow, error) {
+	return nil, nil
+}
+
+// A burst of failed deploys of distinct services opens its incidents a few at a time,
+// so people's commands keep connections and Mattermost's attention meanwhile.
+func TestIncidentsOpenAFewAtATime(t *testing.T) {
+	s := NewService(noIncidentsStore{}, lockOnlyPlatform{}, nil, NewBackground(&panicLog{}))
+	var running, most atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 3 * incidentStartsAtOnce {
+		wg.Go(func() {
+			res, err := s.openIncidentOnce(context.Background(), "team", fmt.Sprint("service-", i), func() (*Workflow, error) {
+				n := running.Add(1)
+				for {
+					m := most.Load()
+					if n <= m || most.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				time.Sleep(20 * time.Millisecond)
+				running.Add(-1)
+				return &Workflow{ID: fmt.Sprint("w", i)}, nil
+			})
+			require.NoError(t, err)
+			require.True(t, res.Opened)
+		})
+	}
+	wg.Wait()
+	require.Equal(t, int32(incidentStartsAtOnce), most.Load())
+
+	// A caller that gives up while waiting for a turn is told so.
+	for range incidentStartsAtOnce {
+		s.incidentStarts <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := s.openIncidentOnce(ctx, "team", "late", func() (*Workflow, error) { t.Fatal("started without a turn"); return nil, nil })
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 }

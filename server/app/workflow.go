@@ -201,14 +201,16 @@ type Store interface {
 	StartFacts(ctx context.Context, teamID, typ, actorID string, readsPublic bool, titles int) (*Viewer, []*Workflow, error)
 	// ActiveCounts counts the active workflows per type whose channel the user is in.
 	ActiveCounts(ctx context.Context, teamID, userID string) (map[string]int, error)
-	// UpdateWorkflow locks the workflow, lets fn change it and name the events to
-	// record, and saves both atomically. fn's error aborts and changes nothing.
+	// UpdateWorkflow lets fn change the workflow and name the events to record, and
+	// saves both atomically unless the workflow changed meanwhile; then fn runs again
+	// on the new state, so fn changes only w and its own results. fn holds no
+	// database connection: it may ask Mattermost. fn's error aborts and changes nothing.
 	UpdateWorkflow(ctx context.Context, id string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)
 	AddTimelineEvent(ctx context.Context, ev TimelineEvent) error
 	ListTimeline(ctx context.Context, workflowID string, cursor string, limit int, newestFirst bool) ([]TimelineEvent, string, error)
 	ListTasks(ctx context.Context, workflowID string) ([]*Task, error)
-	// UpdateTask locks the workflow and the task, lets fn change the task and name the
-	// events, and saves both atomically.
+	// UpdateTask lets fn change the task and name the events, and saves both
+	// atomically, on the terms of UpdateWorkflow.
 	UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
 	DueReminders(ctx context.Context, now int64, limit int) ([]*Workflow, error)
 	// ClaimReminder moves a workflow's reminder on and records r and ev with it, or
@@ -246,7 +248,4 @@ type Store interface {
 	// means it is already on record (a replay). It also prunes expired ones.
 	ClaimWebhookSignature(ctx context.Context, signature string, expiresAt int64) (bool, error)
 	ActiveWorkflowsByTitle(ctx context.Context, m TitleMatch) ([]*Workflow, error)
-	// WithLock runs fn holding a cluster-wide lock on key, for a check-then-act that
-	// must not race across nodes.
-	WithLock(ctx context.Context, key string, fn func() error) error
 }

@@ -73,8 +73,11 @@ func (h *Handler) Command(trigger string) *model.Command {
 }
 
 // Execute runs a slash command and always answers: refusals and errors are
-// ephemeral messages, never server errors.
-func (h *Handler) Execute(args *model.CommandArgs) *model.CommandResponse {
+// ephemeral messages, never server errors; a panic is logged and answered too.
+func (h *Handler) Execute(args *model.CommandArgs) (resp *model.CommandResponse) {
+	defer app.Recover(h.log, "slash command", func() {
+		resp = ephemeral("Something went wrong running this command; it has been logged. Try again, or ask your system admin to check the server log.")
+	})
 	trigger := h.settings().CommandTrigger
 	if len(args.Command) > maxCommandLength {
 		return ephemeral("The command is longer than %d characters. Try `/%s help`.", maxCommandLength, trigger)

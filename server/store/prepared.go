@@ -1,6 +1,7 @@
 package store
 
 import (
+	"container/list"
 	"context"
 	"database/sql"
 	"strconv"
@@ -12,9 +13,9 @@ import (
 	"github.com/pkg/errors"
 )
 
-// maxPrepared bounds the statement cache. The store's statements are a fixed set
-// plus the filter combinations of a list (a few dozen); the bound only guards
-// against a future caller that builds unbounded query texts.
+// maxPrepared bounds the statement cache; the least recently used statement makes
+// room for a new one. The store's statements are a fixed set, the filter combinations
+// of a list and a few LIMIT sizes (limitAtLeast): a few dozen in use.
 const maxPrepared = 256
 
 // conn runs the store's statements as prepared statements, cached by query text.
@@ -27,41 +28,121 @@ const maxPrepared = 256
 // plan, so a /devops info pays execution only. database/sql prepares a cached
 // statement again on each connection of the pool as needed.
 //
+// No query text holds a client's input (see limitAtLeast), and the cache evicts, so
+// no client can grow it. A statement is closed once evicted and no call is running
+// on it.
+//
 // A pooler that drops prepared statements (PgBouncer in transaction mode before
 // 1.21) answers "prepared statement does not exist"; the cache then turns itself
 // off for this process and the statement runs unprepared.
 type conn struct {
 	raw      *sql.DB
 	mu       sync.Mutex
-	stmts    map[string]*sql.Stmt
+	stmts    map[string]*cached
+	lru      *list.List // of *cached, the most recently used first
 	disabled atomic.Bool
 }
 
-func newConn(db *sql.DB) *conn {
-	return &conn{raw: db, stmts: map[string]*sql.Stmt{}}
+// cached is a prepared statement in the cache.
+type cached struct {
+	query   string
+	stmt    *sql.Stmt
+	elem    *list.Element
+	users   int  // calls running on stmt
+	evicted bool // out of the cache: closed when the last user is done
 }
 
-// stmt returns the prepared statement for query, or nil to run it unprepared: the
-// cache is off or full, or preparing failed (running it unprepared then reports
-// the same failure in the caller's terms).
-func (c *conn) stmt(ctx context.Context, query string) *sql.Stmt {
+func newConn(db *sql.DB) *conn {
+	return &conn{raw: db, stmts: map[string]*cached{}, lru: list.New()}
+}
+
+func noRelease() {}
+
+// stmt returns the prepared statement for query and a release to call when the call
+// on it returns (Rows and Row keep a closed statement alive until they are done), or
+// nil to run the query unprepared: the cache is off, or preparing failed (running
+// it unprepared then reports the same failure in the caller's terms). On a miss,
+// prepare says whether to prepare it now, which takes a free connection of the
+// pool: a transaction must not, as it would wait for a second connection holding
+// its first.
+func (c *conn) stmt(ctx context.Context, query string, prepare bool) (*sql.Stmt, func()) {
 	if c.disabled.Load() {
-		return nil
+		return nil, noRelease
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
-		return st
+	if e, ok := c.stmts[query]; ok {
+		defer c.mu.Unlock()
+		return c.use(e)
 	}
-	if len(c.stmts) >= maxPrepared {
-		return nil
+	c.mu.Unlock()
+	if !prepare {
+		return nil, noRelease
 	}
+	// Prepared outside the lock: waiting for a connection must not stall the
+	// statements already cached.
 	st, err := c.raw.PrepareContext(ctx, query)
 	if err != nil {
+		return nil, noRelease
+	}
+	c.mu.Lock()
+	e, ok := c.stmts[query]
+	var closing []*sql.Stmt
+	if ok { // prepared meanwhile by another call
+		closing = append(closing, st)
+	} else {
+		e = &cached{query: query, stmt: st}
+		e.elem = c.lru.PushFront(e)
+		c.stmts[query] = e
+		for c.lru.Len() > maxPrepared {
+			closing = append(closing, c.evict(c.lru.Back().Value.(*cached))...)
+		}
+	}
+	st, release := c.use(e)
+	c.mu.Unlock()
+	closeAll(closing)
+	return st, release
+}
+
+// use marks e used by one more call; c.mu is held.
+func (c *conn) use(e *cached) (*sql.Stmt, func()) {
+	c.lru.MoveToFront(e.elem)
+	e.users++
+	return e.stmt, func() {
+		c.mu.Lock()
+		e.users--
+		done := e.evicted && e.users == 0
+		c.mu.Unlock()
+		if done {
+			_ = e.stmt.Close()
+		}
+	}
+}
+
+// evict takes e out of the cache and returns its statement to close if no call is
+// running on it; c.mu is held.
+func (c *conn) evict(e *cached) []*sql.Stmt {
+	delete(c.stmts, e.query)
+	c.lru.Remove(e.elem)
+	e.evicted = true
+	if e.users > 0 {
 		return nil
 	}
-	c.stmts[query] = st
-	return st
+	return []*sql.Stmt{e.stmt}
+}
+
+func closeAll(stmts []*sql.Stmt) {
+	for _, st := range stmts {
+		_ = st.Close()
+	}
+}
+
+// prepareAll caches statements a transaction ran unprepared, now that its connection
+// is back in the pool.
+func (c *conn) prepareAll(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		_, release := c.stmt(ctx, q, true)
+		release()
+	}
 }
 
 // lost reports whether err says the server no longer knows a prepared statement,
@@ -71,12 +152,13 @@ func (c *conn) lost(err error) bool {
 	gone := errors.As(err, &pqErr) && pqErr.Code == "26000" ||
 		err != nil && strings.Contains(err.Error(), "prepared statement") && strings.Contains(err.Error(), "does not exist")
 	if gone && !c.disabled.Swap(true) {
+		var closing []*sql.Stmt
 		c.mu.Lock()
-		for q, st := range c.stmts {
-			_ = st.Close()
-			delete(c.stmts, q)
+		for _, e := range c.stmts {
+			closing = append(closing, c.evict(e)...)
 		}
 		c.mu.Unlock()
+		closeAll(closing)
 	}
 	return gone
 }
@@ -99,14 +181,18 @@ func (r *row) Scan(dest ...any) error {
 
 func (c *conn) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
 	unprepared := func() *sql.Row { return c.raw.QueryRowContext(ctx, query, args...) }
-	if st := c.stmt(ctx, query); st != nil {
+	st, release := c.stmt(ctx, query, true)
+	defer release()
+	if st != nil {
 		return &row{row: st.QueryRowContext(ctx, args...), retry: unprepared, c: c}
 	}
 	return unprepared()
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := c.stmt(ctx, query); st != nil {
+	st, release := c.stmt(ctx, query, true)
+	defer release()
+	if st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		if !c.lost(err) {
 			return rows, err
@@ -116,7 +202,9 @@ func (c *conn) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.stmt(ctx, query); st != nil {
+	st, release := c.stmt(ctx, query, true)
+	defer release()
+	if st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		if !c.lost(err) {
 			return res, err
@@ -125,15 +213,20 @@ func (c *conn) ExecContext(ctx context.Context, query string, args ...any) (sql.
 	return c.raw.ExecContext(ctx, query, args...)
 }
 
-// limitClause renders a LIMIT clause with the number written into the statement, for
-// the prepared statements above: PostgreSQL keeps a generic plan only when its
-// estimated cost is close to a custom plan's, and a generic plan cannot know a
-// LIMIT given as a parameter, so it looks hundreds of times dearer and the query
-// was planned again on every run (~0.25 ms for a list page at 100k workflows,
-// EXPLAIN ANALYZE). Callers pass a number the code chose and bounded, so the
-// distinct texts stay few.
-func limitClause(n int) string {
-	return " LIMIT " + strconv.Itoa(n)
+// limitAtLeast renders a LIMIT clause of at least n rows, with the number written
+// into the statement, for the prepared statements above: PostgreSQL keeps a generic
+// plan only when its estimated cost is close to a custom plan's, and a generic plan
+// cannot know a LIMIT given as a parameter, so it looks hundreds of times dearer and
+// the query was planned again on every run (~0.25 ms for a list page at 100k
+// workflows, EXPLAIN ANALYZE). The number is n rounded up to a power of two (at least
+// 8), so a client's page size never makes a new query text: callers trim the rows
+// beyond n.
+func limitAtLeast(n int) string {
+	size := 8
+	for size < n {
+		size *= 2
+	}
+	return " LIMIT " + strconv.Itoa(size)
 }
 
 // begin starts a transaction whose statements use the cache too.
@@ -145,24 +238,48 @@ func (c *conn) begin(ctx context.Context) (*txn, error) {
 	return &txn{Tx: tx, c: c}, nil
 }
 
-// txn is a transaction running cached statements on its own connection.
+// txn is a transaction running cached statements on its own connection. A statement
+// not cached yet runs unprepared and is noted in missed, for end to prepare.
 // A lost statement inside a transaction aborts it, so there is no retry here: the
 // error reaches the caller and the cache is off for the next attempt.
 type txn struct {
 	*sql.Tx
-	c *conn
+	c      *conn
+	missed []string
+}
+
+// stmt returns the transaction's copy of the cached statement for query (prepared on
+// the transaction's own connection if need be), or nil.
+func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, func()) {
+	st, release := t.c.stmt(ctx, query, false)
+	if st == nil {
+		t.missed = append(t.missed, query)
+		return nil, release
+	}
+	return t.StmtContext(ctx, st), release
+}
+
+// end rolls back the transaction unless it was committed, which returns its
+// connection to the pool, and then caches the statements it missed.
+func (t *txn) end(ctx context.Context) {
+	_ = t.Rollback()
+	t.c.prepareAll(ctx, t.missed)
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
-	if st := t.c.stmt(ctx, query); st != nil {
-		return &row{row: t.StmtContext(ctx, st).QueryRowContext(ctx, args...), c: t.c}
+	st, release := t.stmt(ctx, query)
+	defer release()
+	if st != nil {
+		return &row{row: st.QueryRowContext(ctx, args...), c: t.c}
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.c.stmt(ctx, query); st != nil {
-		rows, err := t.StmtContext(ctx, st).QueryContext(ctx, args...)
+	st, release := t.stmt(ctx, query)
+	defer release()
+	if st != nil {
+		rows, err := st.QueryContext(ctx, args...)
 		t.c.lost(err)
 		return rows, err
 	}
@@ -170,8 +287,10 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.c.stmt(ctx, query); st != nil {
-		res, err := t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	st, release := t.stmt(ctx, query)
+	defer release()
+	if st != nil {
+		res, err := st.ExecContext(ctx, args...)
 		t.c.lost(err)
 		return res, err
 	}

@@ -161,7 +161,7 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx *txn) error) e
 	if err != nil {
 		return errors.Wrapf(err, "begin %s", what)
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer tx.end(ctx)
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -89,39 +89,38 @@ func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, 
 	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode tasks")
 }
 
-// UpdateTask changes one task under the workflow's row lock, so two people finishing
-// the same task at once leave one "done" and one refusal.
+// UpdateTask changes one task through changeWorkflow (a task's change also touches
+// its workflow's row), so two people finishing the same task at once leave one
+// "done" and one refusal.
 func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {
 	var task *app.Task
 	var out *app.Workflow
-	err := s.inTx(ctx, "update task", func(tx *txn) error {
-		wf, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, workflowID, ` FOR UPDATE OF w`)
-		if err != nil {
-			return err
-		}
-		t, err := scanTask(tx.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 AND number = $2`, workflowID, number))
+	err := s.changeWorkflow(ctx, workflowID, "update task", func(wf *app.Workflow) (func(tx *txn) error, error) {
+		t, err := scanTask(s.db.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 AND number = $2`, workflowID, number))
 		if errors.Is(err, sql.ErrNoRows) {
-			return &app.Error{Kind: app.KindNotFound, Message: "No task #" + strconv.Itoa(number) + ". `tasks` lists them."}
+			return nil, &app.Error{Kind: app.KindNotFound, Message: "No task #" + strconv.Itoa(number) + ". `tasks` lists them."}
 		}
 		if err != nil {
-			return errors.Wrap(err, "get task")
+			return nil, errors.Wrap(err, "get task")
 		}
 		events, err := fn(wf, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, due_at = $4, done = $5,
-			done_by = $6, done_at = $7 WHERE id = $1`, t.ID, t.Text, t.AssigneeID, t.DueAt, t.Done, t.DoneBy, t.DoneAt); err != nil {
-			return errors.Wrap(err, "save task")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET updated_at = $2 WHERE id = $1`, workflowID, nowMillis()); err != nil {
-			return errors.Wrap(err, "touch workflow")
-		}
-		if err := insertEvents(ctx, tx, workflowID, events); err != nil {
-			return err
-		}
-		task, out = t, wf
-		return nil
+		return func(tx *txn) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, due_at = $4, done = $5,
+				done_by = $6, done_at = $7 WHERE id = $1`, t.ID, t.Text, t.AssigneeID, t.DueAt, t.Done, t.DoneBy, t.DoneAt); err != nil {
+				return errors.Wrap(err, "save task")
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET updated_at = $2 WHERE id = $1`, workflowID, nowMillis()); err != nil {
+				return errors.Wrap(err, "touch workflow")
+			}
+			if err := insertEvents(ctx, tx, workflowID, events); err != nil {
+				return err
+			}
+			task, out = t, wf
+			return nil
+		}, nil
 	})
 	return out, task, err
 }

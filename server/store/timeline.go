@@ -46,7 +46,7 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 	var raw []byte
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(json_agg(e ORDER BY e.at `+order+`, e.id `+order+`), '[]') FROM (
 		SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE `+where+
-		` ORDER BY at `+order+`, id `+order+limitClause(limit+1)+`) e`, args...).Scan(&raw)
+		` ORDER BY at `+order+`, id `+order+limitAtLeast(limit+1)+`) e`, args...).Scan(&raw)
 	if err != nil {
 		return nil, "", errors.Wrap(err, "list timeline")
 	}

@@ -11,10 +11,6 @@ import (
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
-// webhookLockSpace is the first key of the two-key PostgreSQL advisory locks WithLock
-// takes; two-key locks never collide with the one-key migration lock.
-const webhookLockSpace = 0x646f7073 // "dops"
-
 // pruneBatch bounds the expired signatures one claim deletes, so a backlog is worked
 // off over a few requests instead of stalling one.
 const pruneBatch = 100
@@ -71,17 +67,4 @@ func (s *Store) ActiveWorkflowsByTitle(ctx context.Context, m app.TitleMatch) ([
 	out, err := queryWorkflows(ctx, s.db, `WHERE `+where+` ORDER BY w.created_at DESC, w.id DESC LIMIT $`+strconv.Itoa(len(args)),
 		`p.created_at DESC, p.id DESC`, args...)
 	return out, errors.Wrap(err, "find workflows by title")
-}
-
-// WithLock runs fn while this transaction holds a PostgreSQL advisory lock on key: every
-// node shares the database, so the lock is cluster-wide, and it is released when the
-// transaction ends, even if the node dies. fn does its own database work on other
-// connections; the lock only orders it.
-func (s *Store) WithLock(ctx context.Context, key string, fn func() error) error {
-	return s.inTx(ctx, "lock "+key, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, webhookLockSpace, key); err != nil {
-			return errors.Wrapf(err, "lock %s", key)
-		}
-		return fn()
-	})
 }

@@ -86,39 +86,3 @@ func TestActiveWorkflowsByTitle(t *testing.T) {
 	require.Empty(t, find(app.TitleMatch{Types: []string{"release"}, Text: "2_4%", Limit: 10}), "LIKE wildcards are literal")
 	require.Empty(t, find(app.TitleMatch{Types: []string{"release"}, Text: "", Limit: 10}))
 }
-
-func TestWithLockSerialises(t *testing.T) {
-	ctx := context.Background()
-	s := newTestStore(t)
-	var inside, most atomic.Int32
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			require.NoError(t, s.WithLock(ctx, "incident:team:api", func() error {
-				n := inside.Add(1)
-				for {
-					m := most.Load()
-					if n <= m || most.CompareAndSwap(m, n) {
-						break
-					}
-				}
-				time.Sleep(20 * time.Millisecond)
-				inside.Add(-1)
-				return nil
-			}))
-		}()
-	}
-	wg.Wait()
-	require.Equal(t, int32(1), most.Load(), "one holder at a time")
-
-	// A different key does not wait.
-	done := make(chan struct{})
-	go func() {
-		_ = s.WithLock(ctx, "a", func() error { <-done; return nil })
-	}()
-	time.Sleep(50 * time.Millisecond)
-	require.NoError(t, s.WithLock(ctx, "b", func() error { return nil }))
-	close(done)
-}

@@ -225,20 +225,20 @@ func (s *Store) GetWorkflowFor(ctx context.Context, by, key, viewerID string) (*
 
 // GetWorkflow reads one workflow.
 func (s *Store) GetWorkflow(ctx context.Context, id string) (*app.Workflow, error) {
-	return s.getWorkflow(ctx, s.db, `w.id = $1 AND w.status <> 'starting'`, id, "")
+	return s.getWorkflow(ctx, `w.id = $1 AND w.status <> 'starting'`, id)
 }
 
 // GetWorkflowByChannel reads the workflow of a channel.
 func (s *Store) GetWorkflowByChannel(ctx context.Context, channelID string) (*app.Workflow, error) {
-	return s.getWorkflow(ctx, s.db, `w.channel_id = $1 AND w.status <> 'starting'`, channelID, "")
+	return s.getWorkflow(ctx, `w.channel_id = $1 AND w.status <> 'starting'`, channelID)
 }
 
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) scanner
 }
 
-func (s *Store) getWorkflow(ctx context.Context, q querier, where, arg, suffix string) (*app.Workflow, error) {
-	w, err := scanWorkflow(q.QueryRowContext(ctx, `SELECT `+workflowJSON+` FROM devops_workflows w WHERE `+where+suffix, arg))
+func (s *Store) getWorkflow(ctx context.Context, where, arg string) (*app.Workflow, error) {
+	w, err := scanWorkflow(s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+` FROM devops_workflows w WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, app.ErrNotFound
 	}
@@ -284,7 +284,7 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	// The viewer's team membership comes back with the page: one round trip for both.
 	teamMember := `EXISTS (SELECT 1 FROM teammembers tm WHERE tm.teamid = $1 AND tm.userid = ` + viewer + ` AND tm.deleteat = 0)`
 	page := `FROM devops_workflows w WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY w.created_at DESC, w.id DESC` + limitClause(limit+1)
+		` ORDER BY w.created_at DESC, w.id DESC` + limitAtLeast(limit+1)
 	var out []*app.Workflow
 	var isMember bool
 	var err error
@@ -362,7 +362,7 @@ func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, rea
 			SELECT w.id, w.channel_name, w.title, w.created_at FROM devops_workflows w
 			WHERE w.team_id = $1 AND w.type = $2 AND w.status = 'active'
 			AND `+visibleTo("$3", "$4")+`
-			ORDER BY w.created_at DESC, w.id DESC`+limitClause(titles)+`) p)
+			ORDER BY w.created_at DESC, w.id DESC`+limitAtLeast(titles)+`) p)
 		FROM (SELECT 1) one`+userJoins("$1", "$3"), teamID, typ, actorID, readsPublic).Scan(&facts, &raw)
 	if err != nil {
 		return nil, nil, errors.Wrap(err, "read start facts")
@@ -372,54 +372,123 @@ func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, rea
 		return nil, nil, errors.Wrap(err, "decode start facts")
 	}
 	var similar []*app.Workflow
-	return viewer, similar, errors.Wrap(json.Unmarshal(raw, &similar), "decode active titles")
+	if err := json.Unmarshal(raw, &similar); err != nil {
+		return nil, nil, errors.Wrap(err, "decode active titles")
+	}
+	return viewer, similar[:min(len(similar), titles)], nil
 }
 
-// UpdateWorkflow serialises changes to one workflow with a row lock, so concurrent
-// commands see each other's effects and none is lost.
+// UpdateWorkflow applies fn's change to one workflow (see changeWorkflow), so
+// concurrent commands see each other's effects and none is lost.
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
 	var out *app.Workflow
-	err := s.inTx(ctx, "update workflow", func(tx *txn) error {
-		w, err := s.getWorkflow(ctx, tx, `w.id = $1 AND w.status <> 'starting'`, id, ` FOR UPDATE OF w`)
-		if err != nil {
-			return err
-		}
+	err := s.changeWorkflow(ctx, id, "update workflow", func(w *app.Workflow) (func(tx *txn) error, error) {
 		events, err := fn(w)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		w.UpdatedAt = nowMillis()
-		var last app.StatusUpdate
-		if w.LastStatus != nil {
-			last = *w.LastStatus
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
-			private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11,
-			last_status_text = $12, last_status_user_id = $13, last_status_at = $14,
-			next_reminder_at = $15, first_status_at = $16, team_id = $17
-			WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
-			w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At, w.NextReminderAt, w.FirstStatusAt, w.TeamID)
-		if err != nil {
-			return errors.Wrap(err, "save workflow")
-		}
-		// Roles are upserted (a role changes hands, none is ever removed).
-		if err := saveRoles(ctx, tx, w); err != nil {
-			return err
-		}
-		if err := saveSignoffs(ctx, tx, w); err != nil {
-			return err
-		}
-		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
-			return err
-		}
-		w.NewTasks = nil
-		if err := insertEvents(ctx, tx, w.ID, events); err != nil {
-			return err
-		}
-		out = w
-		return nil
+		return func(tx *txn) error {
+			if err := saveWorkflow(ctx, tx, w, events); err != nil {
+				return err
+			}
+			out = w
+			return nil
+		}, nil
 	})
 	return out, err
+}
+
+// maxChangeAttempts bounds how often a change is decided again because the workflow
+// changed before it could be saved. Every failed attempt means another change was
+// saved, so only a crowd changing one workflow at once comes near it.
+const maxChangeAttempts = 25
+
+// errChangedMeanwhile: the workflow's row version moved between the read a change
+// was decided on and the write.
+var errChangedMeanwhile = errors.New("workflow changed meanwhile")
+
+// changeWorkflow saves a change to a workflow without holding a connection while the
+// change is decided. decide sees the workflow as read, outside any transaction, and
+// may take its time (the service asks Mattermost who may do what); it returns the
+// save. The save then runs in a short transaction that locks the row and checks that
+// its version (PostgreSQL's xmin, new on every update of the row) is the one decide
+// saw; if another change landed in between, decide runs again on the new state. A
+// transaction that waited on Mattermost, or on a second connection, would hold one
+// of the pool's few connections meanwhile, and a burst of them exhausted the pool.
+//
+// Every write that changes what decide sees (roles, sign-offs, tasks) updates the
+// workflow's row in the same transaction, so the row's version covers them all.
+func (s *Store) changeWorkflow(ctx context.Context, id, what string, decide func(w *app.Workflow) (save func(tx *txn) error, err error)) error {
+	for attempt := 1; ; attempt++ {
+		var raw []byte
+		var version string
+		err := s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, w.xmin::text FROM devops_workflows w
+			WHERE w.id = $1 AND w.status <> 'starting'`, id).Scan(&raw, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return app.ErrNotFound
+		}
+		if err != nil {
+			return errors.Wrapf(err, "%s: read workflow", what)
+		}
+		var w app.Workflow
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return errors.Wrapf(err, "%s: decode workflow", what)
+		}
+		save, err := decide(&w)
+		if err != nil {
+			return err
+		}
+		err = s.inTx(ctx, what, func(tx *txn) error {
+			var current string
+			err := tx.QueryRowContext(ctx, `SELECT xmin::text FROM devops_workflows WHERE id = $1 FOR UPDATE`, id).Scan(&current)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return app.ErrNotFound
+			case err != nil:
+				return errors.Wrap(err, "lock workflow")
+			case current != version:
+				return errChangedMeanwhile
+			}
+			return save(tx)
+		})
+		if !errors.Is(err, errChangedMeanwhile) {
+			return err
+		}
+		if attempt == maxChangeAttempts {
+			return &app.Error{Kind: app.KindConflict, Message: "The workflow kept changing while this change was being saved. Try again."}
+		}
+	}
+}
+
+// saveWorkflow writes a changed workflow, its new roles, sign-offs and tasks, and the
+// events that record the change.
+func saveWorkflow(ctx context.Context, tx *txn, w *app.Workflow, events []app.TimelineEvent) error {
+	w.UpdatedAt = nowMillis()
+	var last app.StatusUpdate
+	if w.LastStatus != nil {
+		last = *w.LastStatus
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET title = $2, severity = $3, stage = $4, status = $5,
+		private = $6, lead_id = $7, updated_at = $8, closed_at = $9, stage_entered_at = $10, summary = $11,
+		last_status_text = $12, last_status_user_id = $13, last_status_at = $14,
+		next_reminder_at = $15, first_status_at = $16, team_id = $17
+		WHERE id = $1`, w.ID, w.Title, w.Severity, w.Stage, w.Status, w.Private, w.LeadID, w.UpdatedAt,
+		w.ClosedAt, w.StageEnteredAt, w.Summary, last.Text, last.UserID, last.At, w.NextReminderAt, w.FirstStatusAt, w.TeamID)
+	if err != nil {
+		return errors.Wrap(err, "save workflow")
+	}
+	// Roles are upserted (a role changes hands, none is ever removed).
+	if err := saveRoles(ctx, tx, w); err != nil {
+		return err
+	}
+	if err := saveSignoffs(ctx, tx, w); err != nil {
+		return err
+	}
+	if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
+		return err
+	}
+	w.NewTasks = nil
+	return insertEvents(ctx, tx, w.ID, events)
 }
 
 // saveRoles stores the workflow roles in one statement; the service keeps the lead
@@ -588,13 +657,13 @@ func (s *Store) ClaimReminder(ctx context.Context, expected, next int64, r app.R
 // oldest first.
 func (s *Store) PendingReminders(ctx context.Context, before int64, limit int) ([]app.Reminder, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, workflow_id, channel_id, message, claimed_at FROM devops_reminders
-		WHERE claimed_at < $1 ORDER BY claimed_at`+limitClause(limit), before)
+		WHERE claimed_at < $1 ORDER BY claimed_at`+limitAtLeast(limit), before)
 	if err != nil {
 		return nil, errors.Wrap(err, "list pending reminders")
 	}
 	defer func() { _ = rows.Close() }()
 	var out []app.Reminder
-	for rows.Next() {
+	for len(out) < limit && rows.Next() {
 		var r app.Reminder
 		if err := rows.Scan(&r.ID, &r.WorkflowID, &r.ChannelID, &r.Message, &r.ClaimedAt); err != nil {
 			return nil, errors.Wrap(err, "read pending reminder")

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
@@ -208,7 +210,7 @@ func TestUpdateWorkflowSerialisesWriters(t *testing.T) {
 	w := newWorkflow(model.NewId(), "incident", 1, 1)
 	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
 
-	// 16 writers each append a sign-off and an event; with the row lock none is lost.
+	// 16 writers each append a sign-off and an event; none is lost, each sees the last.
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Add(1)
@@ -240,6 +242,78 @@ func TestUpdateWorkflowSerialisesWriters(t *testing.T) {
 	got, err = s.GetWorkflow(ctx, w.ID)
 	require.NoError(t, err)
 	require.Equal(t, "triage", got.Stage)
+}
+
+// A change is decided holding no connection: with a pool of one, fn can still read
+// through the store (the service asks Mattermost there, which may take long). A
+// transaction around fn would wait for the pool's only connection forever.
+func TestChangesHoldNoConnectionWhileDeciding(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	w.NewTasks = []*app.Task{{Text: "page the on-call", CreatedBy: "lead"}}
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	s.DB().SetMaxOpenConns(1)
+
+	_, err := s.UpdateWorkflow(ctx, w.ID, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+		other, err := s.GetWorkflow(ctx, cur.ID)
+		if err != nil {
+			return nil, err
+		}
+		cur.Summary = "read " + other.Stage
+		return nil, nil
+	})
+	require.NoError(t, err)
+	_, task, err := s.UpdateTask(ctx, w.ID, 1, func(cur *app.Workflow, t *app.Task) ([]app.TimelineEvent, error) {
+		if _, err := s.ListTasks(ctx, cur.ID); err != nil {
+			return nil, err
+		}
+		t.Done, t.DoneBy = true, "lead"
+		return nil, nil
+	})
+	require.NoError(t, err)
+	require.True(t, task.Done)
+	got, err := s.GetWorkflow(ctx, w.ID)
+	require.NoError(t, err)
+	require.Equal(t, "read triage", got.Summary)
+}
+
+// Two people finishing the same task at once: one succeeds, the other's fn runs again
+// on the finished task and refuses.
+func TestUpdateTaskDecidesAgainOnTheNewState(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	w.NewTasks = []*app.Task{{Text: "roll back", CreatedBy: "lead"}}
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+
+	var done, refused atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := s.UpdateTask(ctx, w.ID, 1, func(_ *app.Workflow, t *app.Task) ([]app.TimelineEvent, error) {
+				if t.Done {
+					return nil, errors.New("already done")
+				}
+				t.Done = true
+				return []app.TimelineEvent{{Type: app.EventTaskDone, ActorID: "u"}}, nil
+			})
+			if err != nil {
+				refused.Add(1)
+				return
+			}
+			done.Add(1)
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int32(1), done.Load())
+	require.Equal(t, int32(7), refused.Load())
+	events, _, err := s.ListTimeline(ctx, w.ID, "", 100, false)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
 }
 
 func TestGetWorkflowForReadsTheViewer(t *testing.T) {

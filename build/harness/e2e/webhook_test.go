@@ -3,9 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -102,18 +98,8 @@ func applyWebhookSettings(t *testing.T, secret string, settings map[string]any) 
 	}, 15*time.Second, 50*time.Millisecond, "the plugin did not apply the webhook settings")
 }
 
-func hookSignature(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(m, "%d.", ts)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
 func (h *webhook) headers(at time.Time, body []byte) map[string]string {
-	return map[string]string{
-		"X-DevOps-Timestamp": strconv.FormatInt(at.Unix(), 10),
-		"X-DevOps-Signature": hookSignature(h.secret, at.Unix(), body),
-	}
+	return harness.WebhookHeaders(h.secret, at, body)
 }
 
 // send posts a raw request to the webhook, without a Mattermost session.
