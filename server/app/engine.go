@@ -325,6 +325,15 @@ func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, er
 	return w, nil
 }
 
+// checkID refuses a value that is not a Mattermost id before it reaches the
+// database (where a NUL byte or invalid UTF-8 would be an error, not a miss).
+func checkID(field, v string) error {
+	if !model.IsValidId(v) {
+		return invalid("%s must be a Mattermost id (26 lower-case letters and digits).", field)
+	}
+	return nil
+}
+
 // Get returns a workflow the actor may see.
 func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error) {
 	if !model.IsValidId(id) {
@@ -336,6 +345,9 @@ func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error
 
 // GetByChannel returns the workflow of a channel, if the actor may see it.
 func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (*Workflow, error) {
+	if err := checkID("channel_id", channelID); err != nil {
+		return nil, err
+	}
 	w, err := s.store.GetWorkflowFor(ctx, "channel", channelID, actorID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, notFound("This channel is not a workflow channel. Start one with `/%s start`.", s.settings().CommandTrigger)
@@ -347,6 +359,11 @@ func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (
 func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Workflow, string, error) {
 	if f.TeamID == "" || !model.IsValidId(f.TeamID) {
 		return nil, "", invalid("team_id is required.")
+	}
+	if f.ChannelID != "" {
+		if err := checkID("channel_id", f.ChannelID); err != nil {
+			return nil, "", err
+		}
 	}
 	if f.Type != "" {
 		if _, ok := s.settings().Templates.Get(f.Type); !ok {
