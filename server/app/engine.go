@@ -70,21 +70,23 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, forbidden("Starting a %s needs the discipline %s; yours is %s. %s",
 			strings.ToLower(tmpl.Name), joinDisciplines(tmpl.StartDisciplines, "or"), disciplineLabel(discipline), s.disciplineHint())
 	}
-	if !req.Force {
-		if dup := findSimilar(active, title); dup != nil {
-			return nil, conflict("A similar %s is already active: ~%s (%q). Join it, or add --force to start another.",
+	// The guard answers a duplicate from what StartFacts read, and again in the
+	// reservation, which sees every start reserved before this one: two starts at the
+	// same moment make one workflow, on one server or several.
+	guard := func(active []*Workflow) error {
+		if dup := findSimilar(active, title); dup != nil && !req.Force {
+			return conflict("A similar %s is already active: ~%s (%q). Join it, or add --force to start another.",
 				strings.ToLower(tmpl.Name), dup.ChannelName, dup.Title)
 		}
+		return nil
 	}
-
-	seq, err := s.store.NextSeq(ctx, req.TeamID, tmpl.Type)
-	if err != nil {
+	if err := guard(active); err != nil {
 		return nil, err
 	}
 	private := tmpl.Private || req.Private
 	now := time.Now().UnixMilli()
 	w := &Workflow{
-		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Seq: seq, Title: title, Severity: severity,
+		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Title: title, Severity: severity,
 		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
 		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
@@ -93,8 +95,12 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
 	// Reserve, create the channel, activate: a node that dies in between leaves a
 	// reservation the scheduler cleans up (cleanStaleStarts), never a stray channel.
-	w.ChannelName = channelName(w, tmpl)
-	if err := s.store.ReserveWorkflow(ctx, w, w.ChannelName+"-"+strings.ToLower(model.NewId()[:6])); err != nil {
+	name := func(seq int) (string, string) {
+		w.Seq = seq
+		n := channelName(w, tmpl)
+		return n, n + "-" + strings.ToLower(model.NewId()[:6])
+	}
+	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates}); err != nil {
 		return nil, err
 	}
 	channel, err := s.createChannel(w, tmpl, actorID)
