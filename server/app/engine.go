@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -42,8 +41,8 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if title == "" {
 		return nil, invalid("Give the %s a title, e.g. `%s`.", strings.ToLower(tmpl.Name), exampleTitle(tmpl))
 	}
-	if n := utf8.RuneCountInString(title); n > MaxTitleRunes {
-		return nil, invalid("The title is %d characters long; the limit is %d.", n, MaxTitleRunes)
+	if err := checkLength("title", title, MaxTitleRunes); err != nil {
+		return nil, err
 	}
 	severity := strings.ToLower(strings.TrimSpace(req.Severity))
 	switch {
@@ -128,7 +127,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
+	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -140,7 +139,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// like the join hook that files everyone else.
 	filed := *w
 	go s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
-	return w, nil
+	return w, posted
 }
 
 func exampleTitle(t *Template) string {
@@ -286,20 +285,6 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 		parts[i] = p
 	}
 	return strings.Join(parts, " → ")
-}
-
-// post writes a bot post in the workflow's channel; a failure is logged because the
-// state change it announces is already saved.
-func (s *Service) post(w *Workflow, message string) {
-	s.postIn(w.ChannelID, message, 0)
-}
-
-// postIn writes a bot post in a channel, dated at when at is not 0 (see Start).
-func (s *Service) postIn(channelID, message string, at int64) {
-	p := &model.Post{UserId: s.mm.BotID(), ChannelId: channelID, Message: message, CreateAt: at}
-	if _, err := s.mm.CreatePost(p); err != nil {
-		s.mm.LogError("Could not post in a workflow channel", "channel_id", channelID, "err", err.Error())
-	}
 }
 
 // publish tells webapps what changed: a private workflow's members, or a public
@@ -505,9 +490,9 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
+	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
 	s.publish(w, "stage")
-	return w, nil
+	return w, posted
 }
 
 // Signoff records the actor's discipline's approval for a gated stage. Without a
@@ -518,8 +503,8 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		return nil, err
 	}
 	note = cleanNote(note)
-	if n := utf8.RuneCountInString(note); n > MaxNoteRunes {
-		return nil, invalid("The note is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("note", note, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	stage = strings.ToLower(strings.TrimSpace(stage))
 	var signed Signoff
@@ -551,9 +536,9 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	s.publish(w, "signoff")
-	return w, nil
+	return w, posted
 }
 
 // signoffStage picks and checks the stage a sign-off is for.
@@ -655,16 +640,16 @@ func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username st
 	if role == tmpl.LeadRole {
 		lead = " They lead the workflow now."
 	}
-	s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
+	posted := s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
 	s.publish(w, "role")
-	return w, nil
+	return w, posted
 }
 
 // Close ends a workflow; only its lead or an admin may.
 func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Workflow, error) {
 	summary = cleanNote(summary)
-	if n := utf8.RuneCountInString(summary); n > MaxNoteRunes {
-		return nil, invalid("The summary is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("summary", summary, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
@@ -686,15 +671,15 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	if summary != "" {
 		msg += "\n" + Quoted(summary)
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	if retro, err := s.retrospective(ctx, w, tmpl); err != nil {
 		s.mm.LogError("Could not build the retrospective", "workflow_id", w.ID, "err", err.Error())
-	} else {
-		s.post(w, retro)
+	} else if err := s.post(w, retro); posted == nil {
+		posted = err
 	}
 	s.publish(w, "closed")
 	s.tidySidebars(ctx, w)
-	return w, nil
+	return w, posted
 }
 
 // Reopen makes a closed workflow active again; only its lead or an admin may.
@@ -714,10 +699,10 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
+	posted := s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
 	s.publish(w, "reopened")
 	s.tidySidebars(ctx, w)
-	return w, nil
+	return w, posted
 }
 
 // HumanDuration renders a duration as "2d 3h", "45m" or "12s".

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 )
 
@@ -20,8 +20,8 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	if text == "" {
 		return nil, invalid("Write the update: `/%s status <what changed, what is next>`.", s.settings().CommandTrigger)
 	}
-	if n := utf8.RuneCountInString(text); n > MaxNoteRunes {
-		return nil, invalid("The update is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("update", text, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
@@ -46,14 +46,18 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 		head += fmt.Sprintf(" · **%s**", w.Severity)
 	}
 	body := fmt.Sprintf("%s\n%s\n— %s", head, Quoted(text), s.mention(actorID))
-	s.post(w, body)
+	posted := s.post(w, body)
 	for _, ch := range s.settings().BroadcastChannels[w.Type] {
-		if !w.Private {
-			s.postIn(ch, body+fmt.Sprintf(" in ~%s", w.ChannelName), 0)
+		if w.Private {
+			continue
+		}
+		// A broadcast points to the channel: shortened, the full text is a click away.
+		if _, err := s.send(&model.Post{ChannelId: ch, Message: fmt.Sprintf("~%s: %s", w.ChannelName, body)}, shortenLong); posted == nil {
+			posted = err
 		}
 	}
 	s.publish(w, "status")
-	return w, nil
+	return w, posted
 }
 
 // TaskRequest adds a task.
@@ -74,8 +78,8 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if text == "" {
 		return nil, invalid("Describe the task: `/%s task add <text> [@user] [--due 2h]`.", s.settings().CommandTrigger)
 	}
-	if n := utf8.RuneCountInString(text); n > MaxTitleRunes*2 {
-		return nil, invalid("The task is %d characters long; the limit is %d.", n, MaxTitleRunes*2)
+	if err := checkLength("task", text, MaxTaskRunes); err != nil {
+		return nil, err
 	}
 	due, err := ParseDue(req.Due, time.Now())
 	if err != nil {
@@ -132,9 +136,9 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if due != 0 {
 		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // SetTaskDone checks or unchecks a task; members may. Finishing a task that is
@@ -162,9 +166,9 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	posted := s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // changeTask applies fn to one task of a visible, active workflow, for members only,
@@ -208,9 +212,9 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
+	posted := s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // Tasks lists a visible workflow's tasks.

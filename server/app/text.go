@@ -10,8 +10,17 @@ import (
 // Limits on free text a user gives.
 const (
 	MaxTitleRunes = 200
+	MaxTaskRunes  = 2 * MaxTitleRunes
 	MaxNoteRunes  = 4000
 )
+
+// checkLength refuses text (named what) longer than limit characters, saying both.
+func checkLength(what, text string, limit int) error {
+	if n := utf8.RuneCountInString(text); n > limit {
+		return invalid("The %s is %d characters long; the limit is %d.", what, n, limit)
+	}
+	return nil
+}
 
 // cleanText collapses whitespace and drops control and invisible characters, so a
 // title is one line whatever was pasted and reads as it is stored.
