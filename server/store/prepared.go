@@ -43,25 +43,43 @@ func newConn(db *sql.DB) *conn {
 
 // stmt returns the prepared statement for query, or nil to run it unprepared: the
 // cache is off or full, or preparing failed (running it unprepared then reports
-// the same failure in the caller's terms).
+// the same failure in the caller's terms). mu is not held while preparing, which
+// waits for a free connection of the pool: a transaction looking up a cached
+// statement must never wait behind it (see Store.ReserveWorkflow).
 func (c *conn) stmt(ctx context.Context, query string) *sql.Stmt {
 	if c.disabled.Load() {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
+	st, ok := c.stmts[query]
+	full := len(c.stmts) >= maxPrepared
+	c.mu.Unlock()
+	if ok {
 		return st
 	}
-	if len(c.stmts) >= maxPrepared {
+	if full {
 		return nil
 	}
 	st, err := c.raw.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.stmts[query]; ok { // prepared meanwhile by another caller
+		_ = st.Close()
+		return prev
+	}
 	c.stmts[query] = st
 	return st
+}
+
+// prepare puts queries in the cache, for a transaction that must not wait for a
+// second connection to prepare them while it holds a lock others wait on.
+func (c *conn) prepare(ctx context.Context, queries ...string) {
+	for _, q := range queries {
+		c.stmt(ctx, q)
+	}
 }
 
 // lost reports whether err says the server no longer knows a prepared statement,

@@ -68,11 +68,13 @@ func (s *Store) NextSeq(ctx context.Context, teamID, typ string) (int, error) {
 	return nextSeq(ctx, s.db, teamID, typ)
 }
 
+const nextSeqQuery = `INSERT INTO devops_sequences (team_id, type, last_seq) VALUES ($1, $2, 1)
+	ON CONFLICT (team_id, type) DO UPDATE SET last_seq = devops_sequences.last_seq + 1
+	RETURNING last_seq`
+
 func nextSeq(ctx context.Context, q querier, teamID, typ string) (int, error) {
 	var seq int
-	err := q.QueryRowContext(ctx, `INSERT INTO devops_sequences (team_id, type, last_seq) VALUES ($1, $2, 1)
-		ON CONFLICT (team_id, type) DO UPDATE SET last_seq = devops_sequences.last_seq + 1
-		RETURNING last_seq`, teamID, typ).Scan(&seq)
+	err := q.QueryRowContext(ctx, nextSeqQuery, teamID, typ).Scan(&seq)
 	return seq, errors.Wrap(err, "allocate sequence number")
 }
 
@@ -89,6 +91,9 @@ func nextSeq(ctx context.Context, q querier, teamID, typ string) (int, error) {
 // the statement before it). The lock is held for these two statements and the guard,
 // which only compares titles; nothing here waits on Mattermost.
 func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, r app.Reservation) error {
+	// Prepared before the lock: preparing inside the transaction would wait for a free
+	// connection of the pool while the starts waiting on the lock hold them all.
+	s.db.prepare(ctx, nextSeqQuery, reserveQuery(r.Candidates))
 	return s.inTx(ctx, "reserve workflow", func(tx *txn) error {
 		seq, err := nextSeq(ctx, tx, w.TeamID, w.Type)
 		if err != nil {
@@ -110,9 +115,9 @@ func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, r app.Rese
 // already has that name. It returns the newest active or starting workflows of the
 // type that the starter can see (at most candidates, with only id, channel name and
 // title), reserved before this one.
-func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string, candidates int) ([]*app.Workflow, error) {
-	var raw []byte
-	err := q.QueryRowContext(ctx, `WITH reserved AS (INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+// reserveQuery inserts a reservation and reads the guard's candidates (see reserve).
+func reserveQuery(candidates int) string {
+	return `WITH reserved AS (INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
 		title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
 		stage_entered_at, summary, next_reminder_at)
 		SELECT $1::text, $2::text, $1::text, CASE WHEN EXISTS (SELECT 1 FROM channels c WHERE c.teamid = $2::text AND c.name = $3::text) THEN $13::text ELSE $3::text END,
@@ -123,8 +128,13 @@ func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string
 			SELECT o.id, o.channel_name, o.title, o.created_at FROM devops_workflows o
 			WHERE o.team_id = $2 AND o.type = $4 AND o.status IN ('starting', 'active')
 			AND (NOT o.private OR o.created_by = $11 OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = o.channel_id AND cm.userid = $11))
-			ORDER BY o.created_at DESC, o.id DESC`+limitClause(candidates)+`) p)
-		FROM reserved`,
+			ORDER BY o.created_at DESC, o.id DESC` + limitClause(candidates) + `) p)
+		FROM reserved`
+}
+
+func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string, candidates int) ([]*app.Workflow, error) {
+	var raw []byte
+	err := q.QueryRowContext(ctx, reserveQuery(candidates),
 		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt,
 		alternative).Scan(&w.ChannelName, &raw)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
@@ -344,8 +345,12 @@ func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
 // TestReserveWorkflowSerialisesTheGuard starts one title sixteen times at once: the
 // guard of each reservation sees every one reserved before it, so one start passes.
 func TestReserveWorkflowSerialisesTheGuard(t *testing.T) {
-	ctx := context.Background()
+	// A pool smaller than the starts waiting on the lock, and statements not yet
+	// prepared: the start holding the lock must not need a second connection.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	s := newTestStore(t)
+	s.DB().SetMaxOpenConns(3)
 	team, starter, other := model.NewId(), model.NewId(), model.NewId()
 	duplicate := errors.New("duplicate")
 	reservation := func(title string) app.Reservation {
