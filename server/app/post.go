@@ -76,12 +76,13 @@ func (s *Service) fit(message string, long overflow) []string {
 	if long == shortenLong {
 		return []string{shortenPost(message, MaxPostRunes, fmt.Sprintf("(shortened: the full text is in `/%s timeline`)", s.settings().CommandTrigger))}
 	}
-	return splitPost(message, MaxPostRunes)
+	return splitPost(message)
 }
 
-// splitPost cuts message into parts of at most max runes, between lines; a line
-// longer than a post is cut between words (cutRunes).
-func splitPost(message string, max int) []string {
+// splitPost cuts message into posts, between lines; a line longer than a post is
+// cut between words (cutRunes).
+func splitPost(message string) []string {
+	const max = MaxPostRunes
 	var parts []string
 	var cur strings.Builder
 	size := 0

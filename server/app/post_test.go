@@ -25,15 +25,15 @@ func TestSplitPostAtTheLimit(t *testing.T) {
 	// counted on what is posted.
 	exact := "## " + Inline(strings.Repeat("<", 4095))
 	require.Equal(t, MaxPostRunes, utf8.RuneCountInString(exact))
-	require.Equal(t, []string{exact}, splitPost(exact, MaxPostRunes), "16,383 characters are one post")
+	require.Equal(t, []string{exact}, splitPost(exact), "16,383 characters are one post")
 
 	over := exact + "<"
-	parts := splitPost(over, MaxPostRunes)
+	parts := splitPost(over)
 	require.Len(t, parts, 2, "16,384 are two")
 	requireParts(t, over, parts)
 
 	escaped := Inline(strings.Repeat("<", 5000))
-	parts = splitPost(escaped, MaxPostRunes)
+	parts = splitPost(escaped)
 	requireParts(t, escaped, parts)
 	for i, p := range parts {
 		require.Equal(t, strings.Count(p, "&"), strings.Count(p, "&lt;"), "part %d cuts an entity", i)
@@ -42,7 +42,7 @@ func TestSplitPostAtTheLimit(t *testing.T) {
 	// Multi-byte: 日 is three bytes and one character; Mattermost counts characters.
 	wide := strings.Repeat("日本語", MaxPostRunes/3) + "日"
 	require.Equal(t, MaxPostRunes+1, utf8.RuneCountInString(wide))
-	parts = splitPost(wide, MaxPostRunes)
+	parts = splitPost(wide)
 	require.Len(t, parts, 2)
 	require.Equal(t, MaxPostRunes, utf8.RuneCountInString(parts[0]))
 	requireParts(t, wide, parts)
@@ -54,7 +54,7 @@ func TestSplitPostCutsBetweenLines(t *testing.T) {
 		lines = append(lines, "- `12-01 10:00` task_added — Task added: "+Inline(strings.Repeat("<", 20)))
 	}
 	message := "#### Retrospective\n" + strings.Join(lines, "\n")
-	parts := splitPost(message, MaxPostRunes)
+	parts := splitPost(message)
 	require.Greater(t, len(parts), 1)
 	requireParts(t, message, parts)
 	for i, p := range parts[1:] {
@@ -65,7 +65,7 @@ func TestSplitPostCutsBetweenLines(t *testing.T) {
 	}
 
 	quote := "**Note:**\n" + Quoted(strings.Repeat("a handoff note line\n", 1500))
-	parts = splitPost(quote, MaxPostRunes)
+	parts = splitPost(quote)
 	require.Greater(t, len(parts), 1)
 	for i, p := range parts[1:] {
 		require.True(t, strings.HasPrefix(p, "> "), "part %d: a quoted note continues as a quote", i+1)

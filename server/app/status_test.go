@@ -53,10 +53,13 @@ func TestParseDueStaysWithinFiveYears(t *testing.T) {
 }
 
 func TestParseTaskNumber(t *testing.T) {
-	for in, want := range map[string]int{"1": 1, "#7": 7, " 42 ": 42, "2147483647": 2147483647} {
-		n, err := ParseTaskNumber(in)
-		require.NoError(t, err, in)
-		require.Equal(t, want, n, in)
+	for _, c := range []struct {
+		in   string
+		want int
+	}{{"1", 1}, {"#7", 7}, {" 42 ", 42}, {"2147483647", 2147483647}} {
+		n, err := ParseTaskNumber(c.in)
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.want, n, c.in)
 	}
 	for in, kind := range map[string]Kind{
 		"2147483648": KindNotFound, "99999999999": KindNotFound, "99999999999999999999999": KindNotFound,
