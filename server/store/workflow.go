@@ -125,11 +125,20 @@ func reserveQuery(candidates int) string {
 		RETURNING channel_name)
 		SELECT reserved.channel_name, (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
 			ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
-			SELECT o.id, o.channel_name, o.title, o.created_at FROM devops_workflows o
-			WHERE o.team_id = $2 AND o.type = $4 AND o.status IN ('starting', 'active')
-			AND (NOT o.private OR o.created_by = $11 OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = o.channel_id AND cm.userid = $11))
-			ORDER BY o.created_at DESC, o.id DESC` + limitClause(candidates) + `) p)
+			` + candidatesIn("active", candidates) + ` UNION ALL ` + candidatesIn("starting", candidates) + `
+			ORDER BY created_at DESC, id DESC` + limitClause(candidates) + `) p)
 		FROM reserved`
+}
+
+// candidatesIn reads the newest workflows in a status that the guard compares, for
+// reserveQuery. One status at a time, each an ordered scan of the team, type and
+// status index that stops after n rows; an IN over both statuses cannot come out of
+// that index in order, so every active workflow of the type would be read and sorted.
+func candidatesIn(status string, n int) string {
+	return `(SELECT o.id, o.channel_name, o.title, o.created_at FROM devops_workflows o
+		WHERE o.team_id = $2 AND o.type = $4 AND o.status = '` + status + `'
+		AND (NOT o.private OR o.created_by = $11 OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = o.channel_id AND cm.userid = $11))
+		ORDER BY o.created_at DESC, o.id DESC` + limitClause(n) + `)`
 }
 
 func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string, candidates int) ([]*app.Workflow, error) {
