@@ -138,6 +138,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status := map[app.Kind]int{
 			app.KindInvalid: http.StatusBadRequest, app.KindForbidden: http.StatusForbidden,
 			app.KindNotFound: http.StatusNotFound, app.KindConflict: http.StatusConflict,
+			// The change is saved and Mattermost, upstream, refused the post announcing
+			// it; the message says so, lest the client make the change again.
+			app.KindNotPosted: http.StatusBadGateway,
 		}[e.Kind]
 		writeError(w, status, e.Message)
 		return

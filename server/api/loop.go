@@ -40,9 +40,9 @@ func (h *handler) addTask(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) patchTask(w http.ResponseWriter, r *http.Request) {
-	n, err := strconv.Atoi(r.PathValue("number"))
-	if err != nil || n < 1 {
-		writeError(w, http.StatusBadRequest, "the task number must be a positive number")
+	n, err := app.ParseTaskNumber(r.PathValue("number"))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	var body struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -42,8 +41,8 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if title == "" {
 		return nil, invalid("Give the %s a title, e.g. `%s`.", strings.ToLower(tmpl.Name), exampleTitle(tmpl))
 	}
-	if n := utf8.RuneCountInString(title); n > MaxTitleRunes {
-		return nil, invalid("The title is %d characters long; the limit is %d.", n, MaxTitleRunes)
+	if err := checkLength("title", title, MaxTitleRunes); err != nil {
+		return nil, err
 	}
 	severity := strings.ToLower(strings.TrimSpace(req.Severity))
 	switch {
@@ -86,20 +85,22 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, forbidden("Starting a %s needs the discipline %s; yours is %s. %s",
 			strings.ToLower(tmpl.Name), joinDisciplines(tmpl.StartDisciplines, "or"), disciplineLabel(discipline), s.disciplineHint())
 	}
-	if !req.Force {
-		if dup := findSimilar(active, title); dup != nil {
-			return nil, conflict("A similar %s is already active: ~%s (%q). Join it, or add --force to start another.",
+	// The guard answers a duplicate from what StartFacts read, and again in the
+	// reservation, which sees every start reserved before this one: two starts at the
+	// same moment make one workflow, on one server or several.
+	guard := func(active []*Workflow) error {
+		if dup := findSimilar(active, title); dup != nil && !req.Force {
+			return conflict("A similar %s is already active: ~%s (%q). Join it, or add --force to start another.",
 				strings.ToLower(tmpl.Name), dup.ChannelName, dup.Title)
 		}
+		return nil
 	}
-
-	seq, err := s.store.NextSeq(ctx, req.TeamID, tmpl.Type)
-	if err != nil {
+	if err := guard(active); err != nil {
 		return nil, err
 	}
 	now := time.Now().UnixMilli()
 	w := &Workflow{
-		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Seq: seq, Title: title, Severity: severity,
+		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Title: title, Severity: severity,
 		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
 		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
@@ -108,8 +109,12 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
 	// Reserve, create the channel, activate: a node that dies in between leaves a
 	// reservation the scheduler cleans up (cleanStaleStarts), never a stray channel.
-	w.ChannelName = channelName(w, tmpl)
-	if err := s.store.ReserveWorkflow(ctx, w, w.ChannelName+"-"+strings.ToLower(model.NewId()[:6])); err != nil {
+	name := func(seq int) (string, string) {
+		w.Seq = seq
+		n := channelName(w, tmpl)
+		return n, n + "-" + strings.ToLower(model.NewId()[:6])
+	}
+	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates}); err != nil {
 		return nil, err
 	}
 	channel, err := s.createChannel(w, tmpl, actorID)
@@ -138,7 +143,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
+	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -153,7 +158,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		s.fileStarterInSidebar(context.WithoutCancel(ctx), &filed)
 		return nil
 	})
-	return w, nil
+	return w, posted
 }
 
 func exampleTitle(t *Template) string {
@@ -301,20 +306,6 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 	return strings.Join(parts, " → ")
 }
 
-// post writes a bot post in the workflow's channel; a failure is logged because the
-// state change it announces is already saved.
-func (s *Service) post(w *Workflow, message string) {
-	s.postIn(w.ChannelID, message, 0)
-}
-
-// postIn writes a bot post in a channel, dated at when at is not 0 (see Start).
-func (s *Service) postIn(channelID, message string, at int64) {
-	p := &model.Post{UserId: s.mm.BotID(), ChannelId: channelID, Message: message, CreateAt: at}
-	if _, err := s.mm.CreatePost(p); err != nil {
-		s.mm.LogError("Could not post in a workflow channel", "channel_id", channelID, "err", err.Error())
-	}
-}
-
 // publish tells webapps what changed: a private workflow's members, or a public
 // workflow's team. Events carry ids and a word, never the workflow itself.
 func (s *Service) publish(w *Workflow, what string) {
@@ -349,6 +340,15 @@ func (s *Service) visible(actorID string, w *Workflow, err error) (*Workflow, er
 	return nil, notFound("No such workflow.")
 }
 
+// checkID refuses a value that is not a Mattermost id before it reaches the
+// database (where a NUL byte or invalid UTF-8 would be an error, not a miss).
+func checkID(field, v string) error {
+	if !model.IsValidId(v) {
+		return invalid("%s must be a Mattermost id (26 lower-case letters and digits).", field)
+	}
+	return nil
+}
+
 // Get returns a workflow the actor may see.
 func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error) {
 	if !model.IsValidId(id) {
@@ -360,6 +360,9 @@ func (s *Service) Get(ctx context.Context, actorID, id string) (*Workflow, error
 
 // GetByChannel returns the workflow of a channel, if the actor may see it.
 func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (*Workflow, error) {
+	if err := checkID("channel_id", channelID); err != nil {
+		return nil, err
+	}
 	w, err := s.store.GetWorkflowFor(ctx, "channel", channelID, actorID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, notFound("This channel is not a workflow channel. Start one with `/%s start`.", s.settings().CommandTrigger)
@@ -371,6 +374,11 @@ func (s *Service) GetByChannel(ctx context.Context, actorID, channelID string) (
 func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Workflow, string, error) {
 	if f.TeamID == "" || !model.IsValidId(f.TeamID) {
 		return nil, "", invalid("team_id is required.")
+	}
+	if f.ChannelID != "" {
+		if err := checkID("channel_id", f.ChannelID); err != nil {
+			return nil, "", err
+		}
 	}
 	if f.Type != "" {
 		if _, ok := s.settings().Templates.Get(f.Type); !ok {
@@ -519,9 +527,9 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
+	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
 	s.publish(w, "stage")
-	return w, nil
+	return w, posted
 }
 
 // Signoff records the actor's discipline's approval for a gated stage. Without a
@@ -535,8 +543,8 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 	}
 	discipline := ud.Discipline
 	note = cleanNote(note)
-	if n := utf8.RuneCountInString(note); n > MaxNoteRunes {
-		return nil, invalid("The note is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("note", note, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	stage = strings.ToLower(strings.TrimSpace(stage))
 	if discipline != "" && !s.maySignOff(ud) {
@@ -581,9 +589,9 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	s.publish(w, "signoff")
-	return w, nil
+	return w, posted
 }
 
 // signoffChecks are what a sign-off checks of the workflow: active, the actor in its
@@ -699,16 +707,16 @@ func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username st
 	if role == tmpl.LeadRole {
 		lead = " They lead the workflow now."
 	}
-	s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
+	posted := s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
 	s.publish(w, "role")
-	return w, nil
+	return w, posted
 }
 
 // Close ends a workflow; only its lead or an admin may.
 func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Workflow, error) {
 	summary = cleanNote(summary)
-	if n := utf8.RuneCountInString(summary); n > MaxNoteRunes {
-		return nil, invalid("The summary is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("summary", summary, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
@@ -730,15 +738,15 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	if summary != "" {
 		msg += "\n" + Quoted(summary)
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	if retro, err := s.retrospective(ctx, w, tmpl); err != nil {
 		s.mm.LogError("Could not build the retrospective", "workflow_id", w.ID, "err", err.Error())
-	} else {
-		s.post(w, retro)
+	} else if err := s.post(w, retro); posted == nil {
+		posted = err
 	}
 	s.publish(w, "closed")
 	s.tidySidebars(ctx, w)
-	return w, nil
+	return w, posted
 }
 
 // Reopen makes a closed workflow active again; only its lead or an admin may.
@@ -758,10 +766,10 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
+	posted := s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
 	s.publish(w, "reopened")
 	s.tidySidebars(ctx, w)
-	return w, nil
+	return w, posted
 }
 
 // HumanDuration renders a duration as "2d 3h", "45m" or "12s".

@@ -16,6 +16,7 @@ const (
 	KindForbidden                 // known, but not allowed for this user
 	KindNotFound                  // unknown, or invisible to this user
 	KindConflict                  // the state does not allow it (duplicate, already done)
+	KindNotPosted                 // saved, but Mattermost refused the post announcing it
 )
 
 // Error is a refusal meant for the user: its message says what is wrong or what is

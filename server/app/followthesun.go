@@ -115,6 +115,9 @@ func (s *Service) Who(ctx context.Context, actorID, id string) (*Workflow, []Per
 // handover between time zones. The lead or an admin may.
 func (s *Service) Handoff(ctx context.Context, actorID, id, username, note string) (*Workflow, error) {
 	note = cleanNote(note)
+	if err := checkLength("handoff note", note, MaxNoteRunes); err != nil {
+		return nil, err
+	}
 	username = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(username), "@"))
 	to, err := s.mm.GetUserByUsername(username)
 	if err != nil || to.DeleteAt != 0 || to.IsBot {
@@ -148,9 +151,9 @@ func (s *Service) Handoff(ctx context.Context, actorID, id, username, note strin
 			s.mm.LogError("Could not add the new lead to the channel", "user_id", to.Id, "err", err.Error())
 		}
 	}
-	s.post(w, s.handoffMessage(ctx, w, tmpl, from, to, note))
+	posted := s.post(w, s.handoffMessage(ctx, w, tmpl, from, to, note))
 	s.publish(w, "role")
-	return w, nil
+	return w, posted
 }
 
 func (s *Service) handoffMessage(ctx context.Context, w *Workflow, tmpl *Template, fromID string, to *model.User, note string) string {

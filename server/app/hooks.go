@@ -73,7 +73,7 @@ func (s *Service) Brief(ctx context.Context, channelID, userID string) error {
 		fmt.Fprintf(&b, "No open tasks for %s right now.\n", d)
 	}
 	fmt.Fprintf(&b, "`/%[1]s info` · `/%[1]s tasks` · `/%[1]s who`", s.settings().CommandTrigger)
-	s.mm.SendEphemeral(userID, channelID, b.String())
+	s.ephemeral(userID, channelID, b.String())
 	return nil
 }
 
@@ -92,12 +92,13 @@ func (s *Service) MemberLeft(ctx context.Context, channelID, userID string) erro
 	if len(roles) == 0 {
 		return nil
 	}
+	// Nobody acted through a door here: a post Mattermost refuses is logged (by post).
 	if userID == w.LeadID {
-		s.post(w, fmt.Sprintf("⚠️ The lead %s left the channel. A channel admin can name a new one with `/%s role <role> @user`.",
+		_ = s.post(w, fmt.Sprintf("⚠️ The lead %s left the channel. A channel admin can name a new one with `/%s role <role> @user`.",
 			s.mention(userID), s.settings().CommandTrigger))
 		return nil
 	}
-	s.post(w, fmt.Sprintf("⚠️ %s: %s (%s) left the channel. Give the role to someone else with `/%s role <role> @user`.",
+	_ = s.post(w, fmt.Sprintf("⚠️ %s: %s (%s) left the channel. Give the role to someone else with `/%s role <role> @user`.",
 		s.mention(w.LeadID), s.mention(userID), strings.Join(roles, ", "), s.settings().CommandTrigger))
 	return nil
 }

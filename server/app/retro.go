@@ -33,6 +33,11 @@ type TypeStats struct {
 
 // Stats returns per-type figures for the workflows started in the last days days.
 func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days int) ([]TypeStats, error) {
+	if teamID != "" {
+		if err := checkID("team_id", teamID); err != nil {
+			return nil, err
+		}
+	}
 	if teamID == "" || !s.mm.IsTeamMember(teamID, actorID) {
 		return nil, forbidden("You are not a member of that team.")
 	}
@@ -153,6 +158,11 @@ func stageDurations(w *Workflow, events []TimelineEvent) []stageTime {
 
 // MySummary counts the actor's active workflows per type in a team (the sidebar widget).
 func (s *Service) MySummary(ctx context.Context, actorID, teamID string) (map[string]int, error) {
+	if teamID != "" {
+		if err := checkID("team_id", teamID); err != nil {
+			return nil, err
+		}
+	}
 	if teamID == "" || !s.mm.IsTeamMember(teamID, actorID) {
 		return nil, forbidden("You are not a member of that team.")
 	}

@@ -106,10 +106,10 @@ const reminderGiveUpAfter = time.Hour
 // deliverReminder posts a claimed reminder and forgets it. When either step fails the
 // reminder stays pending, for redeliverReminders.
 func (s *Service) deliverReminder(ctx context.Context, r Reminder) {
-	p := &model.Post{UserId: s.mm.BotID(), ChannelId: r.ChannelID, Message: r.Message}
+	p := &model.Post{ChannelId: r.ChannelID, Message: r.Message}
 	p.AddProp(ReminderPostProp, r.ID)
-	if _, err := s.mm.CreatePost(p); err != nil {
-		s.mm.LogError("Could not post a reminder; a later tick retries", "workflow_id", r.WorkflowID, "err", err.Error())
+	if _, err := s.send(p, shortenLong); err != nil {
+		s.mm.LogError("Could not post a reminder; a later tick retries", "workflow_id", r.WorkflowID)
 		return
 	}
 	if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
@@ -177,8 +177,7 @@ func (s *Service) Snooze(ctx context.Context, actorID, id, duration string) (*Wo
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("😴 Status reminders snoozed for %s by %s.", humanDuration(d), s.mention(actorID)))
-	return w, nil
+	return w, s.post(w, fmt.Sprintf("😴 Status reminders snoozed for %s by %s.", humanDuration(d), s.mention(actorID)))
 }
 
 // archiveClosed archives the channels of workflows closed longer than the setting.

@@ -40,7 +40,7 @@ func (s *Service) SetSeverity(ctx context.Context, actorID, id, severity string)
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("🚦 **Severity:** %s → **%s** (by %s)", from, w.Severity, s.mention(actorID)))
+	posted := s.post(w, fmt.Sprintf("🚦 **Severity:** %s → **%s** (by %s)", from, w.Severity, s.mention(actorID)))
 	s.publish(w, "severity")
-	return w, nil
+	return w, posted
 }

@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 )
 
@@ -18,8 +20,8 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	if text == "" {
 		return nil, invalid("Write the update: `/%s status <what changed, what is next>`.", s.settings().CommandTrigger)
 	}
-	if n := utf8.RuneCountInString(text); n > MaxNoteRunes {
-		return nil, invalid("The update is %d characters long; the limit is %d.", n, MaxNoteRunes)
+	if err := checkLength("update", text, MaxNoteRunes); err != nil {
+		return nil, err
 	}
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
@@ -44,14 +46,18 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 		head += fmt.Sprintf(" · **%s**", w.Severity)
 	}
 	body := fmt.Sprintf("%s\n%s\n— %s", head, Quoted(text), s.mention(actorID))
-	s.post(w, body)
+	posted := s.post(w, body)
 	for _, ch := range s.settings().BroadcastChannels[w.Type] {
-		if !w.Private {
-			s.postIn(ch, body+fmt.Sprintf(" in ~%s", w.ChannelName), 0)
+		if w.Private {
+			continue
+		}
+		// A broadcast points to the channel: shortened, the full text is a click away.
+		if _, err := s.send(&model.Post{ChannelId: ch, Message: fmt.Sprintf("~%s: %s", w.ChannelName, body)}, shortenLong); posted == nil {
+			posted = err
 		}
 	}
 	s.publish(w, "status")
-	return w, nil
+	return w, posted
 }
 
 // TaskRequest adds a task.
@@ -72,8 +78,8 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if text == "" {
 		return nil, invalid("Describe the task: `/%s task add <text> [@user] [--due 2h]`.", s.settings().CommandTrigger)
 	}
-	if n := utf8.RuneCountInString(text); n > MaxTitleRunes*2 {
-		return nil, invalid("The task is %d characters long; the limit is %d.", n, MaxTitleRunes*2)
+	if err := checkLength("task", text, MaxTaskRunes); err != nil {
+		return nil, err
 	}
 	due, err := ParseDue(req.Due, time.Now())
 	if err != nil {
@@ -83,10 +89,9 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		if req.Due != "" {
 			return nil, invalid("Give the due time once: due or due_at.")
 		}
-		if req.DueAt < time.Now().Add(-time.Minute).UnixMilli() {
-			return nil, invalid("The due time is in the past.")
+		if due, err = checkDue(req.DueAt, time.Now(), "due_at"); err != nil {
+			return nil, err
 		}
-		due = req.DueAt
 	}
 	assignee := ""
 	if req.AssigneeID != "" {
@@ -131,9 +136,9 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if due != 0 {
 		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
 	}
-	s.post(w, msg)
+	posted := s.post(w, msg)
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // SetTaskDone checks or unchecks a task; members may. Finishing a task that is
@@ -161,14 +166,17 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	posted := s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // changeTask applies fn to one task of a visible, active workflow, for members only,
 // through the store's UpdateTask.
 func (s *Service) changeTask(ctx context.Context, actorID, id string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error) {
+	if number < 1 || number > maxTaskNumber {
+		return nil, nil, noTask(strconv.Itoa(number))
+	}
 	current, err := s.Get(ctx, actorID, id)
 	if err != nil {
 		return nil, nil, err
@@ -204,9 +212,9 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	if err != nil {
 		return nil, err
 	}
-	s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
+	posted := s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
 	s.publish(w, "task")
-	return task, nil
+	return task, posted
 }
 
 // Tasks lists a visible workflow's tasks.
@@ -229,6 +237,35 @@ func checklist(tmpl *Template, stage, actorID string) []*Task {
 	return out
 }
 
+// maxTaskNumber is the largest number a task can have (the column is a PostgreSQL
+// integer): a larger one names no task.
+const maxTaskNumber = math.MaxInt32
+
+func noTask(number string) error {
+	return notFound("No task #%s. `tasks` lists them.", number)
+}
+
+// ParseTaskNumber reads a task number as people write it (7 or #7). A number too
+// large to be a task's is no task, not a failure.
+func ParseTaskNumber(s string) (int, error) {
+	digits := strings.TrimPrefix(strings.TrimSpace(s), "#")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, invalid("%q is not a task number; `tasks` lists them.", s)
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n > maxTaskNumber {
+		return 0, noTask(truncateRunes(digits, 20))
+	}
+	if n < 1 {
+		return 0, invalid("Task numbers start at 1; `tasks` lists them.")
+	}
+	return n, nil
+}
+
+// maxDueAhead bounds a due time: further ahead is a typing mistake, and a date
+// beyond it is refused before it can overflow anything.
+const maxDueAhead = 5 * 365 * 24 * time.Hour
+
 // ParseDue reads a due time: a duration from now (2h, 3d), a date (2026-12-01, end of
 // that day UTC) or a date and time (2026-12-01T15:00, UTC). Empty means no due time.
 func ParseDue(s string, now time.Time) (int64, error) {
@@ -241,17 +278,29 @@ func ParseDue(s string, now time.Time) (int64, error) {
 			return 0, invalid("A due time of 0 is already past; use e.g. 2h or 2026-12-01.")
 		}
 		return now.Add(d).UnixMilli(), nil
+	} else if errors.As(err, new(*DurationTooLong)) {
+		return 0, invalid("The due time %s is too far ahead: a duration is at most a year (52w); give a date for later, before %s.",
+			s, now.Add(maxDueAhead).UTC().Format("2006-01-02"))
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			if layout == "2006-01-02" {
 				t = t.Add(24*time.Hour - time.Minute)
 			}
-			if t.Before(now) {
-				return 0, invalid("The due time %s is in the past.", s)
-			}
-			return t.UnixMilli(), nil
+			return checkDue(t.UnixMilli(), now, s)
 		}
 	}
 	return 0, invalid("%q is not a due time: use a duration (2h, 3d) or a date (2026-12-01, 2026-12-01T15:00 UTC).", s)
+}
+
+// checkDue accepts a due time (ms) from now on to maxDueAhead ahead; as names it in
+// the refusal.
+func checkDue(at int64, now time.Time, as string) (int64, error) {
+	switch {
+	case at < now.Add(-time.Minute).UnixMilli():
+		return 0, invalid("The due time %s is in the past.", as)
+	case at > now.Add(maxDueAhead).UnixMilli():
+		return 0, invalid("The due time %s is too far ahead: at most 5 years, before %s.", as, now.Add(maxDueAhead).UTC().Format("2006-01-02"))
+	}
+	return at, nil
 }

@@ -336,6 +336,14 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 	return ts, nil
 }
 
+// maxDuration is the longest duration ParseDuration reads.
+const maxDuration = 365 * 24 * time.Hour
+
+// DurationTooLong is ParseDuration's refusal of a duration over a year.
+type DurationTooLong struct{ In string }
+
+func (e *DurationTooLong) Error() string { return fmt.Sprintf("%q is longer than a year", e.In) }
+
 // ParseDuration reads durations the way people write them: 90s, 15m, 2h, 1d, 1w,
 // and combinations such as 1h30m. Zero is allowed ("off"); negatives are not.
 func ParseDuration(s string) (time.Duration, error) {
@@ -375,11 +383,13 @@ func ParseDuration(s string) (time.Duration, error) {
 		default:
 			return 0, errors.Errorf("%q has an unknown unit %q (use s, m, h, d or w)", s, rest[i])
 		}
+		// Checked term by term, before multiplying: 999999w does not fit a Duration
+		// and would wrap around to a short (or negative) one.
+		if time.Duration(n) > (maxDuration-total)/unit {
+			return 0, &DurationTooLong{In: s}
+		}
 		total += time.Duration(n) * unit
 		rest = rest[i+1:]
-	}
-	if total > 365*24*time.Hour {
-		return 0, errors.Errorf("%q is longer than a year", s)
 	}
 	return total, nil
 }

@@ -10,22 +10,31 @@ import (
 // Limits on free text a user gives.
 const (
 	MaxTitleRunes = 200
+	MaxTaskRunes  = 2 * MaxTitleRunes
 	MaxNoteRunes  = 4000
 )
 
-// cleanText collapses whitespace and drops control characters, so a title is one
-// line whatever was pasted.
+// checkLength refuses text (named what) longer than limit characters, saying both.
+func checkLength(what, text string, limit int) error {
+	if n := utf8.RuneCountInString(text); n > limit {
+		return invalid("The %s is %d characters long; the limit is %d.", what, n, limit)
+	}
+	return nil
+}
+
+// cleanText collapses whitespace and drops control and invisible characters, so a
+// title is one line whatever was pasted and reads as it is stored.
 func cleanText(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) && !unicode.IsSpace(r) || r == utf8.RuneError {
 			return -1
 		}
 		return r
-	}, s)
+	}, dropInvisible(s))
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// cleanNote keeps line breaks but drops other control characters.
+// cleanNote keeps line breaks but drops other control and invisible characters.
 func cleanNote(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' {
@@ -38,8 +47,47 @@ func cleanNote(s string) string {
 			return -1
 		}
 		return r
-	}, s)
+	}, dropInvisible(s))
 	return strings.TrimSpace(s)
+}
+
+const zeroWidthJoiner = '\u200d'
+
+// dropInvisible removes the format characters (Unicode category Cf) that change how
+// text reads without showing themselves: bidi embeddings, overrides and isolates
+// (U+202A–U+202E, U+2066–U+2069, U+200E/F), zero-width spaces and joiners, word
+// joiners, byte-order marks, soft hyphens. `Deploy \u202egnp.exe` would otherwise
+// show as something else than what is stored. Kept: the zero-width joiner between two
+// emoji (👩‍💻 is one picture) and the tag characters of subdivision flags.
+func dropInvisible(s string) string {
+	if !strings.ContainsFunc(s, isFormat) {
+		return s
+	}
+	runes := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	for i, r := range runes {
+		switch {
+		case r == zeroWidthJoiner && isEmoji(prev) && i+1 < len(runes) && isEmoji(runes[i+1]):
+		case r >= 0xE0020 && r <= 0xE007F && (isEmoji(prev) || prev >= 0xE0020 && prev <= 0xE007F):
+		case isFormat(r):
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func isFormat(r rune) bool {
+	return unicode.Is(unicode.Cf, r)
+}
+
+// isEmoji: a pictograph, an emoji presentation selector or a skin-tone modifier — what
+// may stand on either side of a joiner in an emoji sequence.
+func isEmoji(r rune) bool {
+	return r == 0xFE0F || r >= 0x1F3FB && r <= 0x1F3FF || unicode.Is(unicode.So, r)
 }
 
 var markdownSpecial = strings.NewReplacer(
@@ -51,14 +99,29 @@ var markdownSpecial = strings.NewReplacer(
 // while Mattermost no longer sees a mention.
 var mentionRE = regexp.MustCompile(`@([\p{L}\p{N}._-])`)
 
-// urlRE finds bare links, which Mattermost would autolink.
+// urlRE finds the schemes Mattermost links, mailto: and tel: even without slashes.
+// Any other "scheme://" is broken too (see Inline): the webapp links custom schemes
+// an admin configures.
 var urlRE = regexp.MustCompile(`(?i)\b(https?|ftp|mailto|tel):`)
+
+// hostDotRE finds a dot before a letter: the joint of a host name. Mattermost links
+// www.example.com and, in the webapp, bare host.tld/path forms; a zero-width space
+// before the dot leaves no host name for either to find.
+var hostDotRE = regexp.MustCompile(`\.([A-Za-z])`)
+
+// wwwRE finds a www. address's dot, which links whatever follows it (www.0 too),
+// and even inside a word (Mattermost's parser skips the check of what precedes it
+// at the second character: 0www.0 links).
+var wwwRE = regexp.MustCompile(`(?i)(www\d{0,3})\.`)
 
 // Inline renders user text inside a bot post: no markdown, no links, no mentions
 // (@all, @channel, @here or anyone's). What the user typed is what everyone reads.
 func Inline(s string) string {
 	s = markdownSpecial.Replace(s)
 	s = urlRE.ReplaceAllString(s, "$1\u200b:")
+	s = strings.ReplaceAll(s, "://", ":\u200b//")
+	s = wwwRE.ReplaceAllString(s, "$1\u200b.")
+	s = hostDotRE.ReplaceAllString(s, "\u200b.$1")
 	return mentionRE.ReplaceAllString(s, "@\u200b$1")
 }
 

@@ -445,12 +445,10 @@ func (s *Service) activeIncidentFor(ctx context.Context, teamID, service string)
 // record posts an event in a workflow's channel and adds it to the timeline, linked to
 // the post. The post is best effort: an archived channel still gets the timeline event.
 func (s *Service) record(ctx context.Context, w *Workflow, ev *WebhookEvent, message, summary string) {
-	post := &model.Post{UserId: s.mm.BotID(), ChannelId: w.ChannelID, Message: message}
+	post := &model.Post{ChannelId: w.ChannelID, Message: message}
 	post.AddProp("devops_event", ev.Event)
 	postID := ""
-	if created, err := s.mm.CreatePost(post); err != nil {
-		s.mm.LogError("Webhook: could not post in a workflow channel", "workflow_id", w.ID, "err", err.Error())
-	} else {
+	if created, err := s.send(post, shortenLong); err == nil {
 		postID = created.Id
 	}
 	err := s.store.AddTimelineEvent(ctx, TimelineEvent{ID: model.NewId(), WorkflowID: w.ID, Type: ev.Event,
@@ -472,13 +470,10 @@ func (s *Service) postUnmatched(ev *WebhookEvent) bool {
 	if s.failedProductionDeploy(ev) {
 		msg += "\n⚠️ No incident was opened: " + noTeamForIncident + "."
 	}
-	post := &model.Post{UserId: s.mm.BotID(), ChannelId: settings.WebhookFallbackChannel, Message: msg}
+	post := &model.Post{ChannelId: settings.WebhookFallbackChannel, Message: msg}
 	post.AddProp("devops_event", ev.Event)
-	if _, err := s.mm.CreatePost(post); err != nil {
-		s.mm.LogError("Webhook: could not post in the fallback channel", "channel_id", settings.WebhookFallbackChannel, "err", err.Error())
-		return false
-	}
-	return true
+	_, err := s.send(post, shortenLong)
+	return err == nil
 }
 
 // incidentLine tells the release or change channel what became of the failure.

@@ -88,7 +88,7 @@ func TestWebhookHeadlineIsInert(t *testing.T) {
 	require.Equal(t, 1, strings.Count(h, "]("), "one link: the details")
 	require.Contains(t, h, "[details](https://ci.example.com/run%29]%28http://evil)")
 	require.Contains(t, h, "commit `0123456789ab`")
-	require.Contains(t, h, "🚀 Deploy **@\u200ball \\*\\*api\\*\\* \\[x\\]\\(http\u200b://evil\\)**")
+	require.Contains(t, h, "🚀 Deploy **@\u200ball \\*\\*api\\*\\* \\[x\\]\\(http\u200b:\u200b//evil\\)**")
 	require.Equal(t, "Failed deploy: @all **api** [x](http://evil) 1.0_@here to <!channel>", ev.incidentTitle())
 	require.LessOrEqual(t, utf8.RuneCountInString((&WebhookEvent{Service: strings.Repeat("s", maxServiceRunes),
 		Version: strings.Repeat("v", maxVersionRunes), Environment: strings.Repeat("e", maxEnvironmentRunes)}).incidentTitle()), MaxTitleRunes)

@@ -171,15 +171,27 @@ type ListFilter struct {
 	Brief bool
 }
 
+// Reservation is how a start is reserved (Store.ReserveWorkflow).
+type Reservation struct {
+	// Name names the channel once the sequence number is known: the name, and the
+	// alternative for when a channel of the team already has it.
+	Name func(seq int) (name, alternative string)
+	// Guard sees the newest Candidates active or starting workflows of the type that
+	// the starter can see, every one reserved before this start included; its error
+	// undoes the reservation and the sequence number.
+	Guard      func(active []*Workflow) error
+	Candidates int
+}
+
 // Store is what the service needs from storage. The sqlstore implements it on
 // PostgreSQL; the service never sees SQL.
 type Store interface {
-	NextSeq(ctx context.Context, teamID, typ string) (int, error)
-	// ReserveWorkflow records a start before its channel exists; ActivateWorkflow
-	// completes it; DropReservation abandons it; StaleReservations finds the ones a
-	// crashed node left behind.
-	// ReserveWorkflow also settles w.ChannelName: alternative when the name is taken.
-	ReserveWorkflow(ctx context.Context, w *Workflow, alternative string) error
+	// ReserveWorkflow allocates w.Seq and records a start before its channel exists,
+	// once the reservation's guard accepts it, one start of a type and team at a time;
+	// ActivateWorkflow completes it; DropReservation abandons it; StaleReservations
+	// finds the ones a crashed node left behind.
+	// ReserveWorkflow also settles w.ChannelName: the alternative when the name is taken.
+	ReserveWorkflow(ctx context.Context, w *Workflow, r Reservation) error
 	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
 	DropReservation(ctx context.Context, id string) error
 	// DeleteWorkflow removes a workflow and all recorded for it: a start undone

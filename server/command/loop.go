@@ -49,7 +49,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 		if len(c.words) != 3 || !strings.HasPrefix(c.words[2], "@") {
 			return usage
 		}
-		n, bad := taskNumber(c)
+		n, bad := h.taskNumber(c)
 		if bad != nil {
 			return bad
 		}
@@ -61,7 +61,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 		if len(c.words) != 2 {
 			return usage
 		}
-		n, bad := taskNumber(c)
+		n, bad := h.taskNumber(c)
 		if bad != nil {
 			return bad
 		}
@@ -75,10 +75,10 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 }
 
 // taskNumber reads the task number in `task <verb> <n>`; the answer is non-nil when it is not one.
-func taskNumber(c *call) (int, *model.CommandResponse) {
-	n, err := strconv.Atoi(strings.TrimPrefix(c.words[1], "#"))
-	if err != nil || n < 1 {
-		return 0, ephemeral("%q is not a task number; `/%s tasks` lists them.", c.words[1], c.trigger)
+func (h *Handler) taskNumber(c *call) (int, *model.CommandResponse) {
+	n, err := app.ParseTaskNumber(c.words[1])
+	if err != nil {
+		return 0, h.fail(c, err)
 	}
 	return n, nil
 }

@@ -136,8 +136,9 @@ func closeAll(stmts []*sql.Stmt) {
 	}
 }
 
-// prepareAll caches statements a transaction ran unprepared, now that its connection
-// is back in the pool.
+// prepareAll caches statements: those a transaction ran unprepared, once its
+// connection is back in the pool, and those a transaction will run while it holds a
+// lock others wait on (it must not wait then for a second connection to prepare them).
 func (c *conn) prepareAll(ctx context.Context, queries []string) {
 	for _, q := range queries {
 		_, release := c.stmt(ctx, q, true)

@@ -85,28 +85,92 @@ func queryWorkflows(ctx context.Context, q querier, rest, order string, args ...
 // NextSeq allocates the next sequence number of a type in a team. The upsert is
 // atomic, so concurrent starts never share a number; a failed start leaves a gap.
 func (s *Store) NextSeq(ctx context.Context, teamID, typ string) (int, error) {
+	return nextSeq(ctx, s.db, teamID, typ)
+}
+
+const nextSeqQuery = `INSERT INTO devops_sequences (team_id, type, last_seq) VALUES ($1, $2, 1)
+	ON CONFLICT (team_id, type) DO UPDATE SET last_seq = devops_sequences.last_seq + 1
+	RETURNING last_seq`
+
+func nextSeq(ctx context.Context, q querier, teamID, typ string) (int, error) {
 	var seq int
-	err := s.db.QueryRowContext(ctx, `INSERT INTO devops_sequences (team_id, type, last_seq) VALUES ($1, $2, 1)
-		ON CONFLICT (team_id, type) DO UPDATE SET last_seq = devops_sequences.last_seq + 1
-		RETURNING last_seq`, teamID, typ).Scan(&seq)
+	err := q.QueryRowContext(ctx, nextSeqQuery, teamID, typ).Scan(&seq)
 	return seq, errors.Wrap(err, "allocate sequence number")
 }
 
-// ReserveWorkflow records a workflow about to be started, in status "starting", before
-// its channel exists. If the node dies before ActivateWorkflow, the reservation tells
-// the scheduler which channel to clean up (see StaleReservations); no reader sees it.
-// It also settles the channel's name in the same round trip: w.ChannelName, or
-// alternative when a channel of the team (archived ones too) already has that name.
-func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, alternative string) error {
-	err := s.db.QueryRowContext(ctx, `INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+// ReserveWorkflow allocates w's sequence number and records w as a start in status
+// "starting", before its channel exists, after the duplicate guard has seen every
+// start of the type reserved before it. If the node dies before ActivateWorkflow,
+// the reservation tells the scheduler which channel to clean up (see
+// StaleReservations); no reader sees it.
+//
+// Starts of one type in one team are serialised by the lock the sequence upsert
+// takes on its row, held to the end of the transaction: the reservation's statement
+// begins after every earlier start of the type has committed, so it reads them all
+// (a statement's snapshot is taken when it begins, which is why the lock is taken by
+// the statement before it). The lock is held for these two statements and the guard,
+// which only compares titles; nothing here waits on Mattermost.
+func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, r app.Reservation) error {
+	// Prepared before the lock: preparing inside the transaction would wait for a free
+	// connection of the pool while the starts waiting on the lock hold them all.
+	s.db.prepareAll(ctx, []string{nextSeqQuery, reserveQuery(r.Candidates)})
+	return s.inTx(ctx, "reserve workflow", func(tx *txn) error {
+		seq, err := nextSeq(ctx, tx, w.TeamID, w.Type)
+		if err != nil {
+			return err
+		}
+		w.Seq = seq
+		var alternative string
+		w.ChannelName, alternative = r.Name(seq)
+		active, err := reserve(ctx, tx, w, alternative, r.Candidates)
+		if err != nil {
+			return err
+		}
+		return r.Guard(active)
+	})
+}
+
+// reserve inserts the reservation and settles the channel's name in the same round
+// trip: w.ChannelName, or alternative when a channel of the team (archived ones too)
+// already has that name. It returns the newest active or starting workflows of the
+// type that the starter can see (at most candidates, with only id, channel name and
+// title), reserved before this one.
+// reserveQuery inserts a reservation and reads the guard's candidates (see reserve).
+func reserveQuery(candidates int) string {
+	return `WITH reserved AS (INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
 		title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
 		stage_entered_at, summary, next_reminder_at)
 		SELECT $1::text, $2::text, $1::text, CASE WHEN EXISTS (SELECT 1 FROM channels c WHERE c.teamid = $2::text AND c.name = $3::text) THEN $13::text ELSE $3::text END,
 		$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0
-		RETURNING channel_name`,
+		RETURNING channel_name)
+		SELECT reserved.channel_name, (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
+			ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
+			` + candidatesIn("active", candidates) + ` UNION ALL ` + candidatesIn("starting", candidates) + `
+			ORDER BY created_at DESC, id DESC` + limitAtLeast(candidates) + `) p)
+		FROM reserved`
+}
+
+// candidatesIn reads the newest workflows in a status that the guard compares, for
+// reserveQuery. One status at a time, each an ordered scan of the team, type and
+// status index that stops after n rows; an IN over both statuses cannot come out of
+// that index in order, so every active workflow of the type would be read and sorted.
+func candidatesIn(status string, n int) string {
+	return `(SELECT o.id, o.channel_name, o.title, o.created_at FROM devops_workflows o
+		WHERE o.team_id = $2 AND o.type = $4 AND o.status = '` + status + `'
+		AND (NOT o.private OR o.created_by = $11 OR EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = o.channel_id AND cm.userid = $11))
+		ORDER BY o.created_at DESC, o.id DESC` + limitAtLeast(n) + `)`
+}
+
+func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string, candidates int) ([]*app.Workflow, error) {
+	var raw []byte
+	err := q.QueryRowContext(ctx, reserveQuery(candidates),
 		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt,
-		alternative).Scan(&w.ChannelName)
-	return errors.Wrap(err, "reserve workflow")
+		alternative).Scan(&w.ChannelName, &raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "reserve workflow")
+	}
+	var active []*app.Workflow
+	return active, errors.Wrap(json.Unmarshal(raw, &active), "decode active titles")
 }
 
 // ActivateWorkflow completes a reservation once its channel exists: the channel, the
@@ -135,7 +199,7 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 
 // CreateWorkflow reserves and activates in one go (the workflow's channel exists).
 func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	if err := s.ReserveWorkflow(ctx, w, w.ChannelName); err != nil {
+	if _, err := reserve(ctx, s.db, w, w.ChannelName, 1); err != nil {
 		return err
 	}
 	return s.ActivateWorkflow(ctx, w, events)

@@ -419,12 +419,17 @@ func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
 		model.NewId(), team, model.NewId(), model.NewId())
 	require.NoError(t, err)
 
-	taken := newWorkflow(team, "incident", 1, 1)
-	require.NoError(t, s.ReserveWorkflow(ctx, taken, "incident-1-x1"))
+	named := func(alternative string) app.Reservation {
+		return app.Reservation{Name: func(seq int) (string, string) { return fmt.Sprintf("incident-%d", seq), alternative },
+			Guard: func([]*app.Workflow) error { return nil }, Candidates: 10}
+	}
+	taken := newWorkflow(team, "incident", 0, 1)
+	require.NoError(t, s.ReserveWorkflow(ctx, taken, named("incident-1-x1")))
+	require.Equal(t, 1, taken.Seq, "the reservation allocates the sequence number")
 	require.Equal(t, "incident-1-x1", taken.ChannelName, "a name the team's channels hold takes the alternative")
 
-	free := newWorkflow(team, "incident", 2, 2)
-	require.NoError(t, s.ReserveWorkflow(ctx, free, "incident-2-x2"))
+	free := newWorkflow(team, "incident", 0, 2)
+	require.NoError(t, s.ReserveWorkflow(ctx, free, named("incident-2-x2")))
 	require.Equal(t, "incident-2", free.ChannelName, "another team's channel of that name does not count")
 
 	for _, w := range []*app.Workflow{taken, free} {
@@ -432,6 +437,78 @@ func TestReserveWorkflowSettlesTheChannelName(t *testing.T) {
 		require.NoError(t, s.DB().QueryRow(`SELECT channel_name FROM devops_workflows WHERE id = $1`, w.ID).Scan(&stored))
 		require.Equal(t, w.ChannelName, stored)
 	}
+}
+
+// TestReserveWorkflowSerialisesTheGuard starts one title sixteen times at once: the
+// guard of each reservation sees every one reserved before it, so one start passes.
+func TestReserveWorkflowSerialisesTheGuard(t *testing.T) {
+	// A pool smaller than the starts waiting on the lock, and statements not yet
+	// prepared: the start holding the lock must not need a second connection.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := newTestStore(t)
+	s.DB().SetMaxOpenConns(3)
+	team, starter, other := model.NewId(), model.NewId(), model.NewId()
+	duplicate := errors.New("duplicate")
+	reservation := func(title string) app.Reservation {
+		return app.Reservation{Name: func(seq int) (string, string) { return fmt.Sprintf("incident-%d", seq), "x" }, Candidates: 200,
+			Guard: func(active []*app.Workflow) error {
+				for _, w := range active {
+					if w.Title == title {
+						return duplicate
+					}
+				}
+				return nil
+			}}
+	}
+	const n = 16
+	results := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorkflow(team, "incident", 0, 1)
+			w.Title, w.CreatedBy = "Checkout down", starter
+			results <- s.ReserveWorkflow(ctx, w, reservation(w.Title))
+		}()
+	}
+	wg.Wait()
+	close(results)
+	passed := 0
+	for err := range results {
+		if err == nil {
+			passed++
+			continue
+		}
+		require.ErrorIs(t, err, duplicate)
+	}
+	require.Equal(t, 1, passed, "one of %d simultaneous starts", n)
+
+	var rows, last int
+	require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1`, team).Scan(&rows))
+	require.NoError(t, s.DB().QueryRow(`SELECT last_seq FROM devops_sequences WHERE team_id = $1`, team).Scan(&last))
+	require.Equal(t, 1, rows, "a refused start leaves no reservation")
+	require.Equal(t, 1, last, "and takes no sequence number")
+
+	private := newWorkflow(team, "incident", 0, 2)
+	private.Title, private.Private, private.CreatedBy = "Payroll leak", true, other
+	require.NoError(t, s.ReserveWorkflow(ctx, private, reservation("none")))
+	mine := newWorkflow(team, "incident", 0, 3)
+	mine.Title, mine.CreatedBy = "Payroll leak", starter
+	require.NoError(t, s.ReserveWorkflow(ctx, mine, reservation(mine.Title)), "another's private start is not shown to the guard")
+	var shown []string
+	again := newWorkflow(team, "incident", 0, 4)
+	again.CreatedBy = other
+	require.NoError(t, s.ReserveWorkflow(ctx, again, app.Reservation{Name: func(int) (string, string) { return "incident-x", "y" },
+		Candidates: 200, Guard: func(active []*app.Workflow) error {
+			for _, w := range active {
+				shown = append(shown, w.ID)
+			}
+			return nil
+		}}))
+	require.Contains(t, shown, private.ID, "one's own private start is shown")
+	require.Contains(t, shown, mine.ID, "and public ones")
 }
 
 func TestDeleteWorkflowTakesEverythingWithIt(t *testing.T) {

@@ -302,7 +302,7 @@ func TestWebhookMatching(t *testing.T) {
 	require.Nil(t, res.Incident)
 	post := lastPost(t, dev, rel.ChannelID)
 	requireContains(t, post.Message, "🚀 Deploy **@\u200ball web \\*shop\\***", "**v"+relVersion+"**", "→ **staging**", "✅ **succeeded**",
-		"[details](https://ci.example.com/runs/42?step=%28deploy%29)", "commit `0123456789ab`", "@\u200b"+ops.Username, "https\u200b://evil")
+		"[details](https://ci.example.com/runs/42?step=%28deploy%29)", "commit `0123456789ab`", "@\u200b"+ops.Username, "https\u200b:\u200b//evil\u200b.example")
 	require.Equal(t, "deploy", post.GetProp("devops_event"))
 	deploys := eventsOfType(timelineOf(t, dev, rel.ID), "deploy")
 	require.Len(t, deploys, 1)
