@@ -84,6 +84,14 @@ func (p *platform) GetChannel(channelID string) (*model.Channel, error) {
 	return ch, nil
 }
 
+func (p *platform) DirectChannel(userID string) (string, error) {
+	ch, appErr := p.api.GetDirectChannel(p.botID, userID)
+	if appErr != nil {
+		return "", errors.Wrap(appErr, "get direct channel")
+	}
+	return ch.Id, nil
+}
+
 func (p *platform) CreateChannel(ch *model.Channel) (*model.Channel, error) {
 	created, appErr := p.api.CreateChannel(ch)
 	if appErr != nil {

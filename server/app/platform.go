@@ -24,6 +24,8 @@ type Platform interface {
 	HasPermissionToTeam(userID, teamID string, permission *model.Permission) bool
 	HasPermissionToChannel(userID, channelID string, permission *model.Permission) bool
 	GetChannel(channelID string) (*model.Channel, error)
+	// DirectChannel is the bot's direct message channel with a user.
+	DirectChannel(userID string) (string, error)
 	GetChannelByName(teamID, name string) (*model.Channel, error)
 	CreateChannel(ch *model.Channel) (*model.Channel, error)
 	ArchiveChannel(channelID string) error

@@ -76,7 +76,7 @@ type TaskRequest struct {
 func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskRequest) (*Task, error) {
 	text := cleanText(req.Text)
 	if text == "" {
-		return nil, invalid("Describe the task: `/%s task add <text> [@user] [--due 2h]`.", s.settings().CommandTrigger)
+		return nil, invalid("Describe the task: `/%s task add <text> [--to @user] [--due 2h]`.", s.settings().CommandTrigger)
 	}
 	if err := checkLength("task", text, MaxTaskRunes); err != nil {
 		return nil, err
@@ -122,6 +122,9 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		if assignee != "" && !s.mm.IsTeamMember(w.TeamID, assignee) {
 			return nil, invalid("The assignee is not a member of this team.")
 		}
+		if err := s.mayBringIn(w, actorID, assignee); err != nil {
+			return nil, err
+		}
 		task.Stage = w.Stage
 		w.NewTasks = []*Task{task}
 		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: "Task added: " + truncateRunes(text, 200)}}, nil
@@ -137,6 +140,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
 	}
 	posted := s.post(w, msg)
+	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted
 }
@@ -206,6 +210,9 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 		if t.AssigneeID == u.Id {
 			return nil, conflict("Task #%d is already @%s's.", t.Number, u.Username)
 		}
+		if err := s.mayBringIn(w, actorID, u.Id); err != nil {
+			return nil, err
+		}
 		t.AssigneeID = u.Id
 		return []TimelineEvent{{Type: EventTaskAssigned, ActorID: actorID, Summary: fmt.Sprintf("Task #%d assigned to @%s", t.Number, u.Username)}}, nil
 	})
@@ -213,6 +220,7 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
+	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted
 }

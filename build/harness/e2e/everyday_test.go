@@ -3,10 +3,13 @@ package e2e
 // Everyday use: what people type is what gets posted, and looking never moves anything.
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,4 +79,42 @@ func TestLookingNeverMoves(t *testing.T) {
 		e.run(lead, w.ChannelID, "/devops stage next")
 	}
 	requireContains(t, e.run(lead, w.ChannelID, "/devops stage").Text, "Next: **production**, gated by qa ⏳ missing, security ⏳ missing.")
+}
+
+// A task given to someone outside the channel reaches them: they are added to the
+// channel and get a direct message naming the task; where Mattermost does not let
+// the actor add members, the assignment is refused saying why and nothing changes.
+func TestAssigneesAreTold(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	lead := e.user("lead")
+	dev := e.user("dev")
+	ops := e.user("ops")
+	w := e.start(lead, "incident Checkout latency")
+
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Roll back checkout-api --to @"+dev.Username+" --due 30m").Text)
+	tasks := e.tasks(lead, w.ID)
+	task := tasks[len(tasks)-1]
+	require.Equal(t, dev.Id, task.AssigneeID)
+	_, _, err := srv.Admin.GetChannelMember(ctx, w.ChannelID, dev.Id, "")
+	require.NoError(t, err, "the assignee was added to the channel")
+	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
+	require.NoError(t, err)
+	dm, _, err := dev.client.CreateDirectChannel(ctx, dev.Id, bot.Id)
+	require.NoError(t, err)
+	post := lastPost(t, dev, dm.Id)
+	requireContains(t, post.Message, fmt.Sprintf("gave you **task #%d** in ~%s: Roll back checkout-api · due ", task.Number, w.ChannelName))
+
+	// Assigning an existing task tells the new assignee the same way.
+	require.Empty(t, e.run(lead, w.ChannelID, fmt.Sprintf("/devops task assign %d @%s", tasks[0].Number, ops.Username)).Text)
+	opsDM, _, err := ops.client.CreateDirectChannel(ctx, ops.Id, bot.Id)
+	require.NoError(t, err)
+	requireContains(t, lastPost(t, ops, opsDM.Id).Message, fmt.Sprintf("**task #%d**", tasks[0].Number))
+
+	// Without Mattermost's permission to add members, an outsider is not assigned.
+	patchRole(t, model.ChannelUserRoleId, without(model.PermissionManagePublicChannelMembers.Id))
+	outsider := e.user("outsider")
+	answer := e.run(dev, w.ChannelID, "/devops task add Check the CDN --to @"+outsider.Username).Text
+	requireContains(t, answer, "is not in ~"+w.ChannelName, "`manage_public_channel_members`")
+	require.Len(t, e.tasks(lead, w.ID), len(tasks), "nothing was added")
 }

@@ -182,7 +182,7 @@ func TestGuestsSeeOnlyTheirChannelsWorkflows(t *testing.T) {
 
 // An admin converts a public workflow's channel to private in Mattermost: at once a
 // team member outside it reads it nowhere; converted back, they read it again; the
-// timeline records both.
+// timeline records both, and the channel's archiving and restoring.
 func TestPrivacyFollowsTheChannel(t *testing.T) {
 	e := newEnv(t)
 	lead := e.withDiscipline("lead", "operations")
@@ -216,6 +216,12 @@ func TestPrivacyFollowsTheChannel(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, public, reads())
 
+	// Archived and restored by an admin in Mattermost: both in the timeline too.
+	_, err = srv.Admin.DeleteChannel(ctx, w.ChannelID)
+	require.NoError(t, err)
+	_, _, err = srv.Admin.RestoreChannel(ctx, w.ChannelID)
+	require.NoError(t, err)
+
 	var timeline struct {
 		Items []struct {
 			Type    string `json:"type"`
@@ -230,15 +236,16 @@ func TestPrivacyFollowsTheChannel(t *testing.T) {
 				n++
 			}
 		}
-		return n == 2
-	}, "both conversions in the timeline")
+		return n == 4
+	}, "both conversions, the archive and the restore in the timeline")
 	var summaries []string
 	for _, ev := range timeline.Items {
 		if ev.Type == "channel_changed" {
 			summaries = append(summaries, ev.Summary)
 		}
 	}
-	requireContains(t, fmt.Sprint(summaries), "Channel made private by @", "Channel made public by @")
+	requireContains(t, fmt.Sprint(summaries), "Channel made private by @", "Channel made public by @",
+		"Channel archived by @", "Channel restored by @")
 }
 
 // A permission scheme change is what the UI shows and what the server does: with
