@@ -12,11 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/server/app"
+	"github.com/devopschannels/devops-channels/server/app/apptest"
 	"github.com/devopschannels/devops-channels/server/config"
 )
-
-// panickingStore panics on every call, as a bug in the store would.
-type panickingStore struct{ app.Store }
 
 // newPanickingPlugin is a plugin whose service panics on its first database call,
 // with a mocked plugin API that expects the panic of where to be logged with a stack.
@@ -32,7 +30,7 @@ func newPanickingPlugin(t *testing.T, where string) (*Plugin, *plugintest.API) {
 	p := &Plugin{configuration: &configuration{raw: config.Defaults(), settings: settings}}
 	p.SetAPI(api)
 	p.background = app.NewBackground(api)
-	p.service = app.NewService(panickingStore{}, nil, p.settings, p.background)
+	p.service = app.NewService(apptest.PanickingStore{}, nil, p.settings, p.background)
 	return p, api
 }
 

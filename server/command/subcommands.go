@@ -233,17 +233,7 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 		}
 		b.WriteString(name)
 		if len(st.Gate) > 0 {
-			var marks []string
-			for _, d := range st.Gate {
-				mark := "⏳"
-				for _, so := range w.Signoffs {
-					if so.Stage == st.Name && so.Discipline == d {
-						mark = "✅ " + h.username(so.UserID)
-					}
-				}
-				marks = append(marks, fmt.Sprintf("%s %s", d, mark))
-			}
-			fmt.Fprintf(&b, " (gate: %s)", strings.Join(marks, ", "))
+			fmt.Fprintf(&b, " (gate: %s)", h.gateMarks(w, st, "⏳"))
 		}
 	}
 	b.WriteString("\n**Roles:** ")
@@ -277,6 +267,21 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 		fmt.Fprintf(&b, "\n\nYou can: %s", strings.Join(can, " · "))
 	}
 	return b.String()
+}
+
+// gateMarks renders a stage's gate: each discipline with who signed it, or waiting.
+func (h *Handler) gateMarks(w *app.Workflow, st app.StageSummary, waiting string) string {
+	marks := make([]string, 0, len(st.Gate))
+	for _, d := range st.Gate {
+		mark := waiting
+		for _, so := range w.Signoffs {
+			if so.Stage == st.Name && so.Discipline == d {
+				mark = "✅ " + h.username(so.UserID)
+			}
+		}
+		marks = append(marks, fmt.Sprintf("%s %s", d, mark))
+	}
+	return strings.Join(marks, ", ")
 }
 
 func (h *Handler) stage(c *call) *model.CommandResponse {
@@ -332,17 +337,7 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 		next := stages[cur+1]
 		fmt.Fprintf(&b, " Next: **%s**", next.Name)
 		if len(next.Gate) > 0 {
-			var marks []string
-			for _, d := range next.Gate {
-				mark := "⏳ missing"
-				for _, so := range w.Signoffs {
-					if so.Stage == next.Name && so.Discipline == d {
-						mark = "✅ " + h.username(so.UserID)
-					}
-				}
-				marks = append(marks, fmt.Sprintf("%s %s", d, mark))
-			}
-			fmt.Fprintf(&b, ", gated by %s", strings.Join(marks, ", "))
+			fmt.Fprintf(&b, ", gated by %s", h.gateMarks(w, next, "⏳ missing"))
 		}
 		b.WriteString(".")
 		if v.Permissions.ChangeStage {
