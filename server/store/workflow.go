@@ -46,7 +46,9 @@ const privateSQL = `COALESCE((SELECT ch.type = 'P' FROM channels ch WHERE ch.id 
 // says, as the service asked Mattermost. Guests may not, nor may anyone a permission
 // scheme denies.
 func visibleTo(viewer, readsPublic string) string {
-	return `(` + channelMember(viewer) + ` OR ` + readsPublic + ` AND NOT ` + privateSQL + `)`
+	// The channel's type first: one primary-key lookup settles a public workflow, and
+	// only a private one (or a reader of no public channels) needs the membership.
+	return `(` + readsPublic + ` AND NOT ` + privateSQL + ` OR ` + channelMember(viewer) + `)`
 }
 
 // channelMember is whether the viewer (a SQL parameter) is a member of w's channel.
