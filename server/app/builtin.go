@@ -84,6 +84,8 @@ func builtinTemplates() []*Template {
 			ChannelPattern: "sup-{seq}-{slug}",
 			Purpose:        "A customer problem escalated to engineering.",
 			Severities:     []string{"p1", "p2", "p3", "p4"}, DefaultSeverity: "p3",
+			// A customer waits: a p1 is chased within the hour.
+			Cadence:  map[string]string{"p1": "30m", "p2": "1h", "p3": "4h", "p4": "1d"},
 			LeadRole: "owner", Roles: []string{"owner", "support-engineer", "developer-on-call"},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
@@ -100,6 +102,7 @@ func builtinTemplates() []*Template {
 			ChannelPattern: "sec-{seq}", Private: true,
 			Purpose:    "A security issue, handled privately until disclosure.",
 			Severities: []string{"low", "medium", "high", "critical"}, DefaultSeverity: "high",
+			Cadence:  map[string]string{"critical": "30m", "high": "2h", "medium": "8h", "low": "1d"},
 			LeadRole: "security-lead", Roles: []string{"security-lead", "investigator", "comms"},
 			AutoInvite: AutoInvite{Disciplines: []Discipline{Security}},
 			Stages: []Stage{
@@ -120,6 +123,7 @@ func builtinTemplates() []*Template {
 			ChannelPattern: "chg-{seq}-{slug}",
 			Purpose:        "A platform or CI/CD change: review, approve, roll out, verify.",
 			Severities:     []string{"standard", "normal", "emergency"}, DefaultSeverity: "normal",
+			Cadence:  map[string]string{"emergency": "30m", "normal": "4h", "standard": "1d"},
 			LeadRole: "change-owner", Roles: []string{"change-owner", "reviewer"},
 			StartDisciplines: []Discipline{Developer, Operations, Security},
 			Stages: []Stage{

@@ -779,8 +779,12 @@ func HumanDuration(d time.Duration) string {
 
 func humanDuration(d time.Duration) string {
 	switch {
+	case d >= 24*time.Hour && int(d.Hours())%24 == 0:
+		return fmt.Sprintf("%dd", int(d.Hours())/24)
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour && int(d.Minutes())%60 == 0:
+		return fmt.Sprintf("%dh", int(d.Hours()))
 	case d >= time.Hour:
 		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
 	case d >= time.Minute:

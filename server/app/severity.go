@@ -12,7 +12,7 @@ import (
 func (s *Service) SetSeverity(ctx context.Context, actorID, id, severity string) (*Workflow, error) {
 	severity = strings.ToLower(strings.TrimSpace(severity))
 	var from string
-	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
@@ -40,7 +40,13 @@ func (s *Service) SetSeverity(ctx context.Context, actorID, id, severity string)
 	if err != nil {
 		return nil, err
 	}
-	posted := s.post(w, fmt.Sprintf("🚦 **Severity:** %s → **%s** (by %s)", from, w.Severity, s.mention(actorID)))
+	msg := fmt.Sprintf("🚦 **Severity:** %s → **%s** (by %s).", from, w.Severity, s.mention(actorID))
+	if d := s.cadence(w, tmpl); d > 0 {
+		msg += fmt.Sprintf(" A status update is due every %s.", humanDuration(d))
+	} else {
+		msg += " No status reminders at this severity."
+	}
+	posted := s.post(w, msg)
 	s.publish(w, "severity")
 	return w, posted
 }
