@@ -118,3 +118,19 @@ func TestAssigneesAreTold(t *testing.T) {
 	requireContains(t, answer, "is not in ~"+w.ChannelName, "`manage_public_channel_members`")
 	require.Len(t, e.tasks(lead, w.ID), len(tasks), "nothing was added")
 }
+
+// An urgent support escalation is chased within the hour, and a severity change says
+// the new cadence.
+func TestUrgentSeveritiesAreChasedSoon(t *testing.T) {
+	e := newEnv(t)
+	owner := e.user("owner")
+	w := e.start(owner, "support Checkout fails for ACME --severity p1")
+	var view struct {
+		CreatedAt      int64 `json:"created_at"`
+		NextReminderAt int64 `json:"next_reminder_at"`
+	}
+	require.Equal(t, http.StatusOK, api(t, owner, http.MethodGet, "/api/v1/workflows/"+w.ID, nil, &view))
+	require.Equal(t, int64(30*60*1000), view.NextReminderAt-view.CreatedAt, "p1: the first reminder 30 minutes after the start")
+	require.Empty(t, e.run(owner, w.ChannelID, "/devops severity p4").Text)
+	requireContains(t, lastPost(t, owner, w.ChannelID).Message, "p1 → **p4**", "A status update is due every 1d.")
+}
