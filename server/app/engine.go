@@ -511,8 +511,8 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 				}
 			}
 			if len(missing) > 0 {
-				return nil, forbidden("Entering %s needs a sign-off from %s (missing: %s). Ask them to run `/%s signoff %s`.",
-					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.settings().CommandTrigger, st.Name)
+				return nil, forbidden("Entering %s needs a sign-off from %s (missing: %s). %s",
+					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.whoCanSign(ctx, w, st.Name, missing))
 			}
 		}
 		from = w.Stage
@@ -586,6 +586,9 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		declared = " (self-declared)"
 	}
 	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
+	if tmpl, err := s.templateOf(w); err == nil {
+		msg += s.gateProgress(w, tmpl, signed.Stage)
+	}
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}

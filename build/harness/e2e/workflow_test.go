@@ -219,16 +219,18 @@ func TestReleaseGatesAndDisciplines(t *testing.T) {
 		require.Equal(t, want, e.workflowOf(dev, w.ChannelID).Stage)
 	}
 	requireContains(t, e.run(dev, w.ChannelID, "/devops stage next").Text,
-		"Entering production needs a sign-off from qa and security (missing: qa and security)")
+		"Entering production needs a sign-off from qa and security (missing: qa and security)",
+		"Who can sign: for qa: @"+qa.Username, "for security: @"+sec.Username, "`/devops signoff production`")
 	// Skipping over the gate is refused too.
 	requireContains(t, e.run(dev, w.ChannelID, "/devops stage done").Text, "Entering production needs a sign-off")
 
 	requireContains(t, e.run(dev, w.ChannelID, "/devops signoff production").Text, "Signing off production needs the discipline qa or security; yours is developer")
 	require.Empty(t, e.run(qa, w.ChannelID, "/devops signoff regression suite green").Text)
-	requireContains(t, lastPost(t, qa, w.ChannelID).Message, "signed off **production** for **qa**", "> regression suite green")
+	requireContains(t, lastPost(t, qa, w.ChannelID).Message, "signed off **production** for **qa**. Still missing for production: security.", "> regression suite green")
 	requireContains(t, e.run(qa, w.ChannelID, "/devops signoff production").Text, "qa already signed off production")
 	requireContains(t, e.run(dev, w.ChannelID, "/devops stage next").Text, "(missing: security)")
 	require.Empty(t, e.run(sec, w.ChannelID, "/devops signoff production scan clean").Text)
+	requireContains(t, lastPost(t, sec, w.ChannelID).Message, "The gate to **production** is open: @"+dev.Username+" can move on with `/devops stage next`.")
 
 	require.Empty(t, e.run(dev, w.ChannelID, "/devops stage next").Text)
 	got := e.workflowOf(dev, w.ChannelID)
