@@ -68,9 +68,13 @@ func (p *Plugin) OnDeactivate() (err error) {
 }
 
 // UserHasJoinedChannel briefs a newcomer to a workflow channel and files it in their sidebar.
-func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMember, _ *model.User) {
+func (p *Plugin) UserHasJoinedChannel(_ *plugin.Context, member *model.ChannelMember, actor *model.User) {
 	defer app.Recover(p.API, "UserHasJoinedChannel", nil)
-	if err := p.service.Brief(context.Background(), member.ChannelId, member.UserId); err != nil {
+	addedBy := ""
+	if actor != nil {
+		addedBy = actor.Id
+	}
+	if err := p.service.Brief(context.Background(), member.ChannelId, member.UserId, addedBy); err != nil {
 		p.API.LogError("DevOps Channels briefing failed", "channel_id", member.ChannelId, "err", err.Error())
 	}
 	if err := p.service.FileInSidebar(context.Background(), member.ChannelId, member.UserId); err != nil {

@@ -21,7 +21,12 @@ func (s *Service) workflowOfChannel(ctx context.Context, channelID string) (*Wor
 // Brief tells someone who joined a workflow channel what it is about: a private
 // message with the state, the lead, the last status and the open tasks for their
 // discipline. The starter is not briefed (the channel is theirs).
-func (s *Service) Brief(ctx context.Context, channelID, userID string) error {
+//
+// Someone added by another person (an invite, a role, a handoff, a task) may well be
+// away: their briefing is a direct message, which lasts and notifies, where an
+// ephemeral post is seen only by a client open at that moment. Someone who joined by
+// themselves is looking at the channel and gets it there.
+func (s *Service) Brief(ctx context.Context, channelID, userID, addedBy string) error {
 	w, err := s.workflowOfChannel(ctx, channelID)
 	if err != nil || w == nil || userID == w.CreatedBy || userID == s.mm.BotID() {
 		return err
@@ -73,7 +78,11 @@ func (s *Service) Brief(ctx context.Context, channelID, userID string) error {
 		fmt.Fprintf(&b, "No open tasks for %s right now.\n", d)
 	}
 	fmt.Fprintf(&b, "`/%[1]s info` · `/%[1]s tasks` · `/%[1]s who`", s.settings().CommandTrigger)
-	s.ephemeral(userID, channelID, b.String())
+	if addedBy == "" || addedBy == userID {
+		s.ephemeral(userID, channelID, b.String())
+		return nil
+	}
+	return s.direct(userID, fmt.Sprintf("%s added you to ~%s.\n", s.mention(addedBy), w.ChannelName)+b.String())
 	return nil
 }
 

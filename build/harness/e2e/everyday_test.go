@@ -98,18 +98,12 @@ func TestAssigneesAreTold(t *testing.T) {
 	require.Equal(t, dev.Id, task.AssigneeID)
 	_, _, err := srv.Admin.GetChannelMember(ctx, w.ChannelID, dev.Id, "")
 	require.NoError(t, err, "the assignee was added to the channel")
-	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
-	require.NoError(t, err)
-	dm, _, err := dev.client.CreateDirectChannel(ctx, dev.Id, bot.Id)
-	require.NoError(t, err)
-	post := lastPost(t, dev, dm.Id)
-	requireContains(t, post.Message, fmt.Sprintf("gave you **task #%d** in ~%s: Roll back checkout-api · due ", task.Number, w.ChannelName))
+	directFromBot(t, dev, fmt.Sprintf("gave you **task #%d** in ~%s: Roll back checkout-api · due ", task.Number, w.ChannelName))
+	directFromBot(t, dev, "added you to ~"+w.ChannelName) // and the briefing, as for anyone added
 
 	// Assigning an existing task tells the new assignee the same way.
 	require.Empty(t, e.run(lead, w.ChannelID, fmt.Sprintf("/devops task assign %d @%s", tasks[0].Number, ops.Username)).Text)
-	opsDM, _, err := ops.client.CreateDirectChannel(ctx, ops.Id, bot.Id)
-	require.NoError(t, err)
-	requireContains(t, lastPost(t, ops, opsDM.Id).Message, fmt.Sprintf("**task #%d**", tasks[0].Number))
+	directFromBot(t, ops, fmt.Sprintf("**task #%d**", tasks[0].Number))
 
 	// Without Mattermost's permission to add members, an outsider is not assigned.
 	patchRole(t, model.ChannelUserRoleId, without(model.PermissionManagePublicChannelMembers.Id))

@@ -71,6 +71,29 @@ func eventually(t *testing.T, timeout time.Duration, cond func() bool, what stri
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// directFromBot waits for a direct message from the plugin's bot to m that contains
+// text, and returns it.
+func directFromBot(t *testing.T, m *member, text string) *model.Post {
+	t.Helper()
+	ctx := context.Background()
+	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
+	require.NoError(t, err)
+	dm, _, err := m.client.CreateDirectChannel(ctx, m.Id, bot.Id)
+	require.NoError(t, err)
+	var found *model.Post
+	eventually(t, 10*time.Second, func() bool {
+		posts, _, err := m.client.GetPostsForChannel(ctx, dm.Id, 0, 100, "", false, false)
+		require.NoError(t, err)
+		for _, p := range posts.Posts {
+			if p.UserId == bot.Id && strings.Contains(p.Message, text) {
+				found = p
+			}
+		}
+		return found != nil
+	}, "a direct message with "+text)
+	return found
+}
+
 func postsContaining(t *testing.T, m *member, channelID, text string) int {
 	t.Helper()
 	posts, _, err := m.client.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
@@ -94,12 +117,20 @@ func TestJoinBriefingLeaveNoticeAndPins(t *testing.T) {
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text) // mitigated: a qa task
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Queue drained, watching").Text)
 
-	briefings := ephemerals(t, qa)
 	_, _, err := lead.client.AddChannelMember(context.Background(), w.ChannelID, qa.Id)
 	require.NoError(t, err)
-	brief := waitFor(t, briefings, "Welcome to Incident 1")
-	requireContains(t, brief.Message, "Stage **mitigated** (3 of 4)", "severity **sev2**", "commander: @"+lead.Username,
+	// Added by someone else, the briefing is a direct message: it lasts for one away.
+	brief := directFromBot(t, qa, "Welcome to Incident 1")
+	requireContains(t, brief.Message, "@"+lead.Username+" added you to ~"+w.ChannelName, "Stage **mitigated** (3 of 4)", "severity **sev2**", "commander: @"+lead.Username,
 		"Queue drained, watching", "Open tasks for you (qa)", "Verify the fix from the customer")
+
+	// Someone who joins by themselves is looking at the channel: the briefing is
+	// shown there, to them alone.
+	walkIn := e.user("walkin")
+	briefings := ephemerals(t, walkIn)
+	_, _, err = walkIn.client.AddChannelMember(context.Background(), w.ChannelID, walkIn.Id)
+	require.NoError(t, err)
+	requireContains(t, waitFor(t, briefings, "Welcome to Incident 1").Message, "Stage **mitigated** (3 of 4)")
 
 	// A role holder leaving tells the lead.
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops role scribe @"+scribe.Username).Text)
