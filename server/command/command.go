@@ -97,7 +97,11 @@ func (h *Handler) Execute(args *model.CommandArgs) (resp *model.CommandResponse)
 	}
 	parsed, err := parseArgs(args.Command, words, sub)
 	if err != nil {
-		return ephemeral("%s. Usage: `/%s %s`", err.Error(), trigger, sub.usage)
+		msg := err.Error()
+		if !strings.HasSuffix(msg, "?") {
+			msg += "."
+		}
+		return ephemeral("%s Usage: `/%s %s`", msg, trigger, sub.usage)
 	}
 	return sub.run(h, &call{args: args, trigger: trigger, words: parsed.words, flags: parsed.flags, text: parsed.text})
 }

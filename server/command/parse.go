@@ -240,7 +240,7 @@ func (p *optionParser) lookalike(s string) error {
 	}
 	for _, a := range p.allowed {
 		if (a == name && !strings.HasPrefix(s, "--")) || (a != name && (editDistance(a, name) <= 2 || strings.HasPrefix(a, name))) {
-			return fmt.Errorf("`%s` is not an option; did you mean `--%s`", s, a)
+			return fmt.Errorf("`%s` is not an option; did you mean `--%s`?", s, a)
 		}
 	}
 	return nil

@@ -327,7 +327,11 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Stage **%s** (%d of %d), %d open task(s) in it.", w.Stage, cur+1, len(stages), open)
+	noun := "open tasks"
+	if open == 1 {
+		noun = "open task"
+	}
+	fmt.Fprintf(&b, "Stage **%s** (%d of %d), %d %s in it.", w.Stage, cur+1, len(stages), open, noun)
 	switch {
 	case w.Status == app.StatusClosed:
 		fmt.Fprintf(&b, " The workflow is closed; `/%s reopen` to go on.", c.trigger)
