@@ -83,7 +83,6 @@ func (s *Service) Brief(ctx context.Context, channelID, userID, addedBy string) 
 		return nil
 	}
 	return s.direct(userID, fmt.Sprintf("%s added you to ~%s.\n", s.mention(addedBy), w.ChannelName)+b.String())
-	return nil
 }
 
 // MemberLeft tells the lead when a role holder leaves the workflow's channel.
