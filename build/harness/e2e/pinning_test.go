@@ -139,7 +139,7 @@ func TestDisabledTypesKeepTheirRunningWorkflows(t *testing.T) {
 	// The disabled incident works as before.
 	v := view(t, lead, inc.ID)
 	require.True(t, v.Pinned.Current && v.Pinned.Defined && !v.Pinned.Enabled)
-	requireContains(t, e.run(lead, inc.ChannelID, "/devops info").Text, "Stage **triage**")
+	requireContains(t, e.run(lead, inc.ChannelID, "/devops info").Text, "stage **triage**")
 	require.Empty(t, e.run(lead, inc.ChannelID, "/devops status Rolled back the payments deploy").Text)
 	require.Equal(t, "Rolled back the payments deploy", view(t, lead, inc.ID).LastStatus.Text)
 	require.Empty(t, e.run(lead, inc.ChannelID, "/devops stage next").Text)
