@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pkg/errors"
-
 )
 
 // Configuration mirrors the settings_schema of plugin.json, as the server stores it.
