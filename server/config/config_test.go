@@ -182,7 +182,7 @@ func TestLiveChecksNameWhatIsMissing(t *testing.T) {
 	}{
 		{"CommandTrigger", "/marketplace is already a built-in command", func(c *Configuration) { c.CommandTrigger = "marketplace" }},
 		{"TimelineEmoji", ":nosuch: is no emoji", func(c *Configuration) { c.TimelineEmoji = "nosuch" }},
-		{"DisciplineMapping", `line 2: no user named "bob"`, func(c *Configuration) { c.DisciplineMapping = "alice: qa\nbob: qa" }},
+		{"DisciplineMapping", "line 2: no user named bob", func(c *Configuration) { c.DisciplineMapping = "alice: qa\nbob: qa" }},
 		{"TemplateOverrides", `template "qa": auto_invite: no user named "carol"`, func(c *Configuration) {
 			c.TemplateOverrides = `{"qa": {"auto_invite": {"usernames": ["alice", "carol"]}}}`
 		}},

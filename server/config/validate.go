@@ -238,7 +238,7 @@ func (v *validation) disciplineMapping() {
 	sort.Slice(names, func(i, j int) bool { return lineOf[names[i]] < lineOf[names[j]] })
 	for _, n := range names {
 		if unknown[n] {
-			v.fail("DisciplineMapping", "line %d: no user named %q; check the spelling (a username, without @)", lineOf[n], n)
+			v.fail("DisciplineMapping", "line %d: no user named %s; check the spelling (a username, without @)", lineOf[n], n)
 			return
 		}
 	}
