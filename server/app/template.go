@@ -431,7 +431,8 @@ func checkDuplicateKeys(text string) error {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil // syntax errors are the decoder's to report
+			//nolint:nilerr // a syntax error is the decoder's to report, with its offset
+			return nil
 		}
 		if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].wantKey {
 			if key, ok := tok.(string); ok {
