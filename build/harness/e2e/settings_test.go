@@ -106,7 +106,7 @@ func TestSettingsBadStoredValueFallsBackAlone(t *testing.T) {
 	const notice = "**Default working hours (WorkingHours)** has a bad value"
 	eventually(t, 15*time.Second, func() bool { return postsContaining(t, admin, dm.Id, notice) == 1 }, "the admin's direct message")
 	msg := lastPost(t, admin, dm.Id).Message
-	requireContains(t, msg, "9-5", "expected HH:MM-HH:MM", "its last good value", "08:00-16:00")
+	requireContains(t, msg, "9-5", `"9" is not a time of day`, "its last good value", "08:00-16:00")
 
 	// Other settings still save, with the bad value stored: the plugin's and the server's.
 	require.Nil(t, saveSettings(t, map[string]any{"archiveafterdays": 0}))
