@@ -83,8 +83,7 @@ func (p *Plugin) tellAdmins(fallbacks []config.Fallback) {
 		f, isBad := bad[field]
 		switch {
 		case isBad:
-			sum := sha256.Sum256([]byte(f.Value))
-			mark := []byte(hex.EncodeToString(sum[:]))
+			mark := noticeMark(f.Value)
 			if bytes.Equal(told, mark) {
 				continue // told already, by this node or another
 			}
@@ -98,6 +97,13 @@ func (p *Plugin) tellAdmins(fallbacks []config.Fallback) {
 			}
 		}
 	}
+}
+
+// noticeMark is what the notice key holds for a bad value: its hash, as a value
+// (template overrides, say) may be long.
+func noticeMark(value string) []byte {
+	sum := sha256.Sum256([]byte(value))
+	return []byte(hex.EncodeToString(sum[:]))
 }
 
 func badValueMessage(f config.Fallback) string {
