@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"sort"
@@ -163,6 +164,10 @@ func (t *Template) validate() error {
 	}
 	if len(literal) > 20 {
 		return fail("channel_pattern", "the fixed text is longer than 20 characters")
+	}
+	if !strings.Contains(t.ChannelPattern, "{seq}") {
+		// {seq} is what keeps two workflows of a type from wanting one channel name.
+		return fail("channel_pattern", "%q must contain {seq}, which keeps channel names unique", t.ChannelPattern)
 	}
 	if len(t.Stages) == 0 {
 		return fail("stages", "at least one stage is required")
@@ -325,10 +330,9 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 		ts.order = append(ts.order, t.Type)
 	}
 	if strings.TrimSpace(overridesJSON) != "" {
-		var raw map[string]json.RawMessage
-		dec := json.NewDecoder(strings.NewReader(overridesJSON))
-		if err := dec.Decode(&raw); err != nil {
-			return nil, errors.Wrap(err, "template overrides are not a JSON object keyed by type")
+		raw, err := decodeOneObject(overridesJSON)
+		if err != nil {
+			return nil, err
 		}
 		keys := make([]string, 0, len(raw))
 		for k := range raw {
@@ -452,4 +456,68 @@ func ParseDuration(s string) (time.Duration, error) {
 		rest = rest[i+1:]
 	}
 	return total, nil
+}
+
+// decodeOneObject reads the overrides as exactly one JSON object keyed by type. The
+// decoder alone would stop after the first value and let the last of two equal keys
+// win, so whatever an admin added after it, or twice, would be ignored silently.
+func decodeOneObject(text string) (map[string]json.RawMessage, error) {
+	const what = "template overrides are not one JSON object keyed by type"
+	if err := checkDuplicateKeys(text); err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	if raw == nil {
+		return nil, errors.New(what + ": null (leave the setting empty for none)")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.Errorf("%s: something follows the object at offset %d; remove it or move it inside", what, dec.InputOffset())
+	}
+	return raw, nil
+}
+
+// checkDuplicateKeys refuses an object, at any depth, that names a key twice.
+func checkDuplicateKeys(text string) error {
+	type object struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	var stack []*object // nil entries are arrays
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			//nolint:nilerr // a syntax error is the decoder's to report, with its offset
+			return nil
+		}
+		if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				if stack[n-1].keys[key] {
+					return errors.Errorf("%q is given twice", key)
+				}
+				stack[n-1].keys[key] = true
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &object{keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, nil)
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return nil
+			}
+		}
+		// After a value (or an object's opening brace) an object expects its next key.
+		if n := len(stack); n > 0 && stack[n-1] != nil {
+			stack[n-1].wantKey = true
+		}
+	}
 }

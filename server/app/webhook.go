@@ -82,7 +82,7 @@ type WebhookResult struct {
 	Matched          bool            `json:"matched"`
 	WorkflowID       string          `json:"workflow_id,omitempty"`
 	ChannelID        string          `json:"channel_id,omitempty"`
-	PostedToFallback bool            `json:"posted_to_fallback,omitempty"`
+	PostedToFallback bool            `json:"posted_to_fallback"` // always there, false when not posted
 	Incident         *IncidentResult `json:"incident,omitempty"`
 }
 
@@ -158,6 +158,11 @@ func (e *WebhookEvent) clean() error {
 		return invalid("workflow_id is not a workflow id (26 letters and digits).")
 	}
 	e.Service, e.Version, e.Environment = cleanText(e.Service), cleanText(e.Version), cleanText(e.Environment)
+	// A message is one line (README): a line break is refused, not flattened, so what
+	// is shown is what was sent. Leading and trailing space (a CI's final newline) is not a break.
+	if strings.ContainsAny(strings.TrimSpace(e.Message), "\r\n\u2028\u2029") {
+		return invalid("message must be one line; it has a line break (send the first line, or one event per line).")
+	}
 	e.Commit, e.Message, e.URL = cleanText(e.Commit), cleanText(e.Message), strings.TrimSpace(e.URL)
 	if err := requireField("service", e.Service, maxServiceRunes); err != nil {
 		return err
