@@ -24,7 +24,7 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
             {page.loading && <Loading label='timeline'/>}
             {!page.loading && page.items.length === 0 && !page.error && <p className='dc-muted'>{'Nothing has happened yet.'}</p>}
             {page.items.length > 0 && (
-                <ol className='dc-timeline' aria-label='Newest first'>
+                <ol className='dc-timeline' aria-label='Timeline, newest first'>
                     {page.items.map((e) => (
                         <li key={e.id} className='dc-event'>
                             <span className='dc-muted'><Time at={e.at}/>{` · ${nameOf(e.actor_id)}`}</span>
@@ -36,7 +36,7 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
             )}
             <ErrorMessage message={page.error} onRetry={page.items.length === 0 ? page.reload : undefined}/>
             {page.hasMore && (
-                <button type='button' className='dc-button dc-button-secondary' disabled={page.loadingMore} onClick={page.loadMore}>
+                <button type='button' className='dc-button dc-button-secondary' aria-disabled={page.loadingMore} onClick={page.loadMore}>
                     {page.loadingMore ? 'Loading…' : 'Load more'}
                 </button>
             )}
