@@ -46,8 +46,12 @@ export default function TeamView({teamId}: {teamId: string}) {
     const filtered = Boolean(type || mine || q);
     const filters = JSON.stringify([type, mine, q]);
     const count = list.hasMore ? `${list.items.length} or more active workflows` : plural(list.items.length, 'active workflow');
+    const one = list.items.length === 1 && !list.hasMore;
     const emptyText = filtered ? 'No active workflows match these filters.' : 'No active workflows in this team.';
-    const result = list.items.length > 0 ? `${count}${filtered ? ' match these filters' : ''}.` : emptyText;
+    let result = emptyText;
+    if (list.items.length > 0) {
+        result = filtered ? `${count} ${one ? 'matches' : 'match'} these filters.` : `${count}.`;
+    }
 
     // A filter's result is said once its list has loaded; the first load is not a result.
     const heard = useRef(filters);
