@@ -144,11 +144,16 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         }
         for (const theme of ['light', 'dark']) {
             await setTheme(theme);
-            const violations = await page.evaluate(async (tags) => {
+            const {violations, passed} = await page.evaluate(async (tags) => {
                 const result = await window.axe.run({include: [['.host-rhs .dc-panel']]}, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-                return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary}`));
+                return {
+                    violations: result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary}`)),
+                    passed: result.passes.map((p) => p.id),
+                };
             }, AXE_TAGS);
             assert.deepEqual(violations, [], `axe-core on ${view} in the ${theme} theme`);
+            // The rules the issue found failing did run, and on something.
+            assert.ok(passed.includes('color-contrast') && passed.includes('label'), `axe-core checked contrast and labels on ${view}: ${passed}`);
         }
         await setTheme('light');
         audited.push(view);
@@ -454,17 +459,19 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await page.locator('.host-channel-list a', {hasText: 'Town Square'}).click();
         await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
         const list = panel().getByRole('list', {name: 'Workflows'});
+        // The visible sentence, not its echo in the live region.
+        const noMatch = () => panel().getByRole('paragraph').filter({hasText: 'No active workflows match these filters.'});
         await list.getByRole('link', {name: 'Checkout errors in EU'}).waitFor();
         await audit('the team view');
 
         // Filters: by type, by title; each result is announced with its count.
         await panel().getByLabel('Type').selectOption('release');
-        await panel().getByText('No active workflows match these filters.').waitFor();
+        await noMatch().waitFor();
         await announces('No active workflows match these filters.', 'filtering by type');
         await panel().getByLabel('Type').selectOption('');
         await announces('1 active workflow.', 'clearing the type');
         await panel().getByLabel('Search titles').fill('zzz');
-        await panel().getByText('No active workflows match these filters.').waitFor();
+        await noMatch().waitFor();
         await announces('No active workflows match these filters.', 'searching');
         await audit('the team view with no match');
         await panel().getByLabel('Search titles').fill('checkout');
