@@ -1,7 +1,7 @@
 // The panel's keyboard and screen-reader contract, component by component: where focus
 // lands after each action and what the one live region says. The real-browser test
 // walks the same path in Chromium against a real server.
-import {act, fireEvent, screen, waitFor, within} from '@testing-library/react';
+import {act, configure, fireEvent, screen, waitFor, within} from '@testing-library/react';
 import React from 'react';
 
 import {task, view, workflow, workflowRoutes} from '../test/fixtures';
@@ -13,6 +13,7 @@ import Panel from './Panel';
 
 // Each test renders the whole panel; on a busy machine that takes seconds.
 jest.setTimeout(30_000);
+configure({asyncUtilTimeout: 5_000});
 
 const said = () => document.querySelector('.dc-announcer');
 
@@ -213,4 +214,46 @@ test('a filter\'s result count is announced once the list has loaded, not on the
     await waitFor(() => expect(said()).toHaveTextContent('2 active workflows match these filters.'));
     fireEvent.click(screen.getByLabelText('Only mine'));
     await waitFor(() => expect(said()).toHaveTextContent('2 active workflows.'));
+});
+
+function teamThenWorkflow() {
+    mockServer({
+        ...workflowRoutes(),
+        ...teamRoutes,
+        'GET /workflows': (req) => ({body: {items: req.query.get('channel_id') === 'town' ? [] : [view()], next_cursor: ''}}),
+    });
+    const store = fakeStore(hostState({channelId: 'town'}));
+    renderWithHost(<Panel/>, store);
+    return store;
+}
+
+test('opening a workflow from the list puts focus on its title once it has loaded', async () => {
+    const store = teamThenWorkflow();
+    const link = await screen.findByRole('link', {name: 'Release 2.4.0'});
+    link.focus();
+    // What the host does when the link is followed: the channel changes under the panel.
+    act(() => store.setState(hostState({channelId: 'ch1'})));
+    await waitFor(() => expect(screen.getByRole('heading', {name: 'Release 2.4.0', level: 2})).toHaveFocus());
+});
+
+test('focus the user put outside the panel is never taken', async () => {
+    const store = teamThenWorkflow();
+    await screen.findByRole('link', {name: 'Release 2.4.0'});
+    const messageBox = document.body.appendChild(document.createElement('textarea'));
+    messageBox.focus();
+    act(() => store.setState(hostState({channelId: 'ch1'})));
+    await screen.findByRole('heading', {name: 'Release 2.4.0', level: 2});
+    expect(messageBox).toHaveFocus();
+    messageBox.remove();
+});
+
+test('a click on the panel\'s blank space is not moved by a later update', async () => {
+    const {host, server} = await workflowPanel();
+    const panel = document.querySelector('.dc-panel') as HTMLElement;
+    panel.focus();
+    // Someone adds a task: the checklist changes under the user's click.
+    server.route('GET /workflows/wf1/tasks', {body: {items: [task(1), task(2), task(3)]}});
+    act(() => host.events.emit({workflow_id: 'wf1', channel_id: 'ch1', team_id: 'team1', what: 'task'}));
+    expect(await screen.findByRole('checkbox', {name: '#3 Task number 3'})).toBeInTheDocument();
+    expect(panel).toHaveFocus();
 });

@@ -70,18 +70,35 @@ export function useFocusKeeper(root: React.RefObject<HTMLElement | null>) {
             return undefined;
         }
         let last: Element | null = null;
+        // Set while the keeper itself parked focus on the panel; a click on the panel's
+        // blank space also focuses it (tabIndex -1) but must not be moved later.
+        let holding = false;
         const onFocusIn = (e: FocusEvent) => {
             last = e.target as Element;
+            if (e.target !== panel) {
+                holding = false;
+            }
         };
         const rescue = () => {
             const active = document.activeElement;
-            const lost = (!active || active === document.body) && last && !last.isConnected;
-            const waiting = active === panel && last === panel;
-            if (!lost && !waiting) {
+            const landing = panel.querySelector<HTMLElement>(`[${LANDING}]`);
+            if (holding && active === panel) {
+                if (landing) {
+                    holding = false;
+                    landing.focus();
+                }
                 return;
             }
-            const landing = panel.querySelector<HTMLElement>(`[${LANDING}]`);
-            (landing ?? panel).focus();
+            const lost = (!active || active === document.body) && last !== null && !last.isConnected;
+            if (!lost) {
+                return;
+            }
+            if (landing) {
+                landing.focus();
+            } else {
+                holding = true;
+                panel.focus();
+            }
         };
         panel.addEventListener('focusin', onFocusIn);
         const observer = new MutationObserver(rescue);
