@@ -6,7 +6,7 @@ import {selectTeamName} from '../host';
 import {channelPath} from '../navigation';
 import type {ChangeKind, Workflow} from '../types';
 
-import {byId, LANDING, useAnnounce, useFocusAfter} from './a11y';
+import {byId, LANDING, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
 import StartForm from './StartForm';
 
@@ -28,6 +28,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     const q = useDebounced(search.trim(), 300);
     const announce = useAnnounce();
     const focusAfter = useFocusAfter();
+    const listRef = useRef<HTMLUListElement>(null);
 
     const templates = useAsync(() => api.templates(teamId), teamId);
     const list = usePaged(
@@ -44,6 +45,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     const typeName = (t: string) => templates.data?.items.find((x) => x.type === t)?.name ?? capitalize(t);
     const startable = templates.data?.items.filter((t) => t.can_start) ?? [];
     const filtered = Boolean(type || mine || q);
+    const willLoadMore = useMoreLoaded(list.items.length, list.loadingMore, listRef, 'more workflow');
     const filters = JSON.stringify([type, mine, q]);
     const count = list.hasMore ? `${list.items.length} or more active workflows` : plural(list.items.length, 'active workflow');
     const one = list.items.length === 1 && !list.hasMore;
@@ -119,9 +121,9 @@ export default function TeamView({teamId}: {teamId: string}) {
                 </p>
             )}
             {list.items.length > 0 && (
-                <ul className='dc-list' aria-label='Workflows'>
+                <ul className='dc-list' aria-label='Workflows' ref={listRef}>
                     {list.items.map((wf) => (
-                        <li key={wf.id} className='dc-list-item'>
+                        <li key={wf.id} className='dc-list-item' tabIndex={-1}>
                             <AppLink className='dc-list-title' title={wf.title} path={channelPath(teamName, wf.channel_name)}>
                                 {wf.title}
                             </AppLink>
@@ -137,7 +139,15 @@ export default function TeamView({teamId}: {teamId: string}) {
             )}
             <ErrorMessage message={list.error} onRetry={list.reload}/>
             {list.hasMore && (
-                <button type='button' className='dc-button dc-button-secondary' aria-disabled={list.loadingMore} onClick={list.loadMore}>
+                <button
+                    type='button'
+                    className='dc-button dc-button-secondary'
+                    aria-disabled={list.loadingMore}
+                    onClick={() => {
+                        willLoadMore();
+                        list.loadMore();
+                    }}
+                >
                     {list.loadingMore ? 'Loading…' : 'Load more'}
                 </button>
             )}

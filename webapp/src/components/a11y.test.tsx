@@ -257,3 +257,23 @@ test('a click on the panel\'s blank space is not moved by a later update', async
     expect(await screen.findByRole('checkbox', {name: '#3 Task number 3'})).toBeInTheDocument();
     expect(panel).toHaveFocus();
 });
+
+test('load more focuses the first workflow it brought and says how many came', async () => {
+    mockServer({
+        ...teamRoutes,
+        'GET /workflows': (req) => {
+            if (req.query.get('channel_id')) {
+                return {body: {items: [], next_cursor: ''}};
+            }
+            return req.query.get('cursor') === 'c2' ?
+                {body: {items: [workflow({id: 'wf2', title: 'Second page'}), workflow({id: 'wf3', title: 'Third'})], next_cursor: ''}} :
+                {body: {items: [workflow()], next_cursor: 'c2'}};
+        },
+    });
+    renderWithHost(<Panel/>, fakeStore(hostState({channelId: 'town'})));
+    const more = await screen.findByRole('button', {name: 'Load more'});
+    more.focus();
+    fireEvent.click(more);
+    await waitFor(() => expect(said()).toHaveTextContent('2 more workflows loaded.'));
+    expect(screen.getByRole('link', {name: 'Second page'}).closest('li')).toHaveFocus();
+});

@@ -2,6 +2,8 @@
 // what each action did, and focus that lands somewhere sensible after every change.
 import React, {createContext, useCallback, useContext, useEffect, useLayoutEffect, useRef, useState} from 'react';
 
+import {plural} from '../format';
+
 type Announce = (message: string) => void;
 
 // Outside a panel (a component test of one section) announcing does nothing.
@@ -108,4 +110,27 @@ export function useFocusKeeper(root: React.RefObject<HTMLElement | null>) {
             observer.disconnect();
         };
     }, [root]);
+}
+
+// useMoreLoaded serves a "Load more" button: once the page has come, focus goes to the
+// first item it brought (the button may be gone, with no more pages) and the count is
+// said. It returns what the button calls before loading. The list's items take focus
+// by script only (tabIndex -1).
+export function useMoreLoaded(count: number, loading: boolean, list: React.RefObject<HTMLElement | null>, noun: string): () => void {
+    const announce = useAnnounce();
+    const from = useRef<number | null>(null);
+    useLayoutEffect(() => {
+        if (from.current === null || loading) {
+            return;
+        }
+        const first = from.current;
+        from.current = null;
+        if (count > first) {
+            (list.current?.children[first] as HTMLElement | undefined)?.focus();
+            announce(`${plural(count - first, noun)} loaded.`);
+        }
+    }, [count, loading, list, noun, announce]);
+    return useCallback(() => {
+        from.current = count;
+    }, [count]);
 }
