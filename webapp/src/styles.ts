@@ -9,7 +9,8 @@ export const CSS = `
 .dc-panel h2 { font-size: 18px; line-height: 24px; margin: 0; font-weight: 600; }
 .dc-panel h3 { font-size: 14px; margin: 0; font-weight: 600; }
 .dc-panel :focus-visible { outline: 2px solid var(--dc-focus); outline-offset: 2px; }
-.dc-panel [tabindex='-1']:focus { outline: none; }
+/* Headings, lists and the panel itself take focus only by script, to keep the reader's place; they are not controls. */
+.dc-panel:focus, .dc-panel [tabindex='-1']:focus { outline: none; }
 .dc-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 .dc-panel a { color: var(--dc-link); }
 .dc-panel ol, .dc-panel ul { list-style: none; margin: 0; padding: 0; }

@@ -6,7 +6,7 @@ import {selectTeamName} from '../host';
 import {channelPath} from '../navigation';
 import type {ChangeKind, Workflow} from '../types';
 
-import {byId, LANDING, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
+import {byId, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
 import StartForm from './StartForm';
 
@@ -71,7 +71,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     return (
         <div className='dc-team'>
             <div className='dc-section-head'>
-                <h2 tabIndex={-1} {...{[LANDING]: ''}}>{'Active workflows'}</h2>
+                <h2 tabIndex={-1} data-dc-landing=''>{'Active workflows'}</h2>
                 {startable.length > 0 && !starting && (
                     <button type='button' id={START_ID} className='dc-button' onClick={() => setStarting(true)}>{'Start workflow'}</button>
                 )}

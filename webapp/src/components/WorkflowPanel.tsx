@@ -4,7 +4,6 @@ import {capitalize, formatDuration} from '../format';
 import {useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
 import type {Workflow, WorkflowView} from '../types';
 
-import {LANDING} from './a11y';
 import {Badge, ErrorMessage, Loading, Time} from './common';
 import Lifecycle from './Lifecycle';
 import {useNameOf} from './names';
@@ -70,7 +69,7 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
     const owed = wf.next_reminder_at - now;
     return (
         <header className='dc-wf-header'>
-            <h2 className='dc-wf-title' tabIndex={-1} {...{[LANDING]: ''}}>{wf.title}</h2>
+            <h2 className='dc-wf-title' tabIndex={-1} data-dc-landing=''>{wf.title}</h2>
             <div className='dc-badges'>
                 <Badge>{`${wf.template.name || capitalize(wf.type)} #${wf.seq}`}</Badge>
                 {wf.severity && <Badge kind='severity'>{`Severity: ${wf.severity}`}</Badge>}

@@ -56,8 +56,8 @@ export function useFocusAfter(): (...targets: Target[]) => void {
 
 export const byId = (id: string): Target => () => document.getElementById(id);
 
-// The heading a panel view focuses when nothing better is left: tabIndex -1 so a script
-// can focus it without adding a tab stop.
+// Marks the heading a panel view focuses when nothing better is left (data-dc-landing,
+// with tabIndex -1 so a script can focus it without adding a tab stop).
 export const LANDING = 'data-dc-landing';
 
 // useFocusKeeper is the net under every other rule: when the element that had focus in
