@@ -117,8 +117,9 @@ export function usePaged<T extends {id: string}>(load: (cursor: string) => Promi
     const own = more.key === key;
     const cursor = own ? more.cursor : first.data?.next_cursor ?? '';
 
+    const busy = own && more.loading;
     const loadMore = useCallback(() => {
-        if (!cursor) {
+        if (!cursor || busy) {
             return;
         }
         setMore((m) => ({...(m.key === key ? m : {items: [], cursor}), key, error: '', loading: true}));
@@ -126,7 +127,7 @@ export function usePaged<T extends {id: string}>(load: (cursor: string) => Promi
             (page) => setMore((m) => (m.key === key ? {...m, items: [...m.items, ...page.items], cursor: page.next_cursor, loading: false} : m)),
             (err: unknown) => setMore((m) => (m.key === key ? {...m, error: errorMessage(err), loading: false} : m)),
         );
-    }, [key, cursor, latest]);
+    }, [key, cursor, busy, latest]);
 
     const items = useMemo(() => {
         const seen = new Set<string>();
@@ -152,11 +153,18 @@ export interface Action {
     fail(message: string): void;
 }
 
-// Runs one user-initiated request at a time and keeps its refusal to show inline.
+// Runs one user-initiated request at a time and keeps its refusal to show inline. A
+// second press while one is in flight is ignored here, so buttons need not be disabled
+// (a disabled button drops keyboard focus to the page).
 export function useAction(): Action {
     const [pending, setPending] = useState(false);
     const [failure, setFailure] = useState({error: '', status: 0});
+    const inFlight = useRef(false);
     const run = useCallback(async <R, >(call: () => Promise<R>) => {
+        if (inFlight.current) {
+            return undefined;
+        }
+        inFlight.current = true;
         setPending(true);
         setFailure({error: '', status: 0});
         try {
@@ -165,6 +173,7 @@ export function useAction(): Action {
             setFailure({error: errorMessage(err), status: err instanceof ApiError ? err.status : 0});
             return undefined;
         } finally {
+            inFlight.current = false;
             setPending(false);
         }
     }, []);

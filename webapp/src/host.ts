@@ -6,9 +6,18 @@ export interface HostState {
     entities?: {
         channels?: {currentChannelId?: string};
         teams?: {currentTeamId?: string; teams?: Record<string, {name: string; display_name?: string} | undefined>};
-        users?: {currentUserId?: string; profiles?: Record<string, {username: string} | undefined>};
+        users?: {currentUserId?: string; profiles?: Record<string, {username: string; timezone?: UserTimezone} | undefined>};
         general?: {config?: {SiteURL?: string}};
+        // The theme is a preference: a new object here may mean a new theme.
+        preferences?: unknown;
     };
+}
+
+// Mattermost's time zone setting on a user profile.
+export interface UserTimezone {
+    useAutomaticTimezone?: string | boolean;
+    automaticTimezone?: string;
+    manualTimezone?: string;
 }
 
 export interface HostAction {
@@ -53,3 +62,14 @@ export const selectTeamName = (s: HostState): string => {
     return teams?.teams?.[teams.currentTeamId ?? '']?.name ?? '';
 };
 export const selectProfiles = (s: HostState) => s.entities?.users?.profiles;
+
+// The user's Mattermost time zone; '' means the browser's own.
+export const selectTimezone = (s: HostState): string => {
+    const users = s.entities?.users;
+    const tz = users?.profiles?.[users.currentUserId ?? '']?.timezone;
+    if (!tz) {
+        return '';
+    }
+    const automatic = tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true';
+    return (automatic ? tz.automaticTimezone : tz.manualTimezone) || '';
+};

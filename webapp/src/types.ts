@@ -49,6 +49,10 @@ export interface Workflow {
     created_at: number;
     updated_at: number;
     closed_at: number;
+    // When the workflow entered its current stage.
+    stage_entered_at: number;
+    // When the lead is next reminded to post a status update; 0 when no reminder is set.
+    next_reminder_at: number;
 }
 
 export interface Stage {

@@ -16,7 +16,7 @@ const teamRoutes = {
 test('shows loading while the channel is looked up', () => {
     mockServer({'GET /workflows': NEVER});
     renderWithHost(<Panel/>);
-    expect(screen.getByRole('status')).toHaveTextContent('Loading workflow');
+    expect(screen.getByText('Loading workflow…')).toBeInTheDocument();
 });
 
 test('outside a workflow channel, an empty team says so', async () => {

@@ -1,9 +1,11 @@
-import React from 'react';
+import React, {useRef} from 'react';
 
 import {useAsync, useHost, useHostState, useWorkflowEvents} from '../hooks';
 import {selectChannelId, selectTeamId} from '../host';
+import {usePalette} from '../theme';
 import type {Page, Workflow} from '../types';
 
+import {Announcer, useFocusKeeper} from './a11y';
 import {ErrorMessage, Loading} from './common';
 import TeamView from './TeamView';
 import WorkflowPanel from './WorkflowPanel';
@@ -15,6 +17,9 @@ export default function Panel() {
     const {api} = useHost();
     const teamId = useHostState(selectTeamId);
     const channelId = useHostState(selectChannelId);
+    const palette = usePalette();
+    const root = useRef<HTMLDivElement>(null);
+    useFocusKeeper(root);
     const lookup = useAsync(
         () => (channelId && teamId ? api.listWorkflows({team_id: teamId, channel_id: channelId, per_page: 1}) : Promise.resolve(NONE)),
         `${teamId}/${channelId}`,
@@ -37,5 +42,10 @@ export default function Panel() {
     } else {
         body = <TeamView teamId={teamId}/>;
     }
-    return <div className='dc-panel'>{body}</div>;
+    // The root takes focus (tabIndex -1) only while a view it switched to is loading.
+    return (
+        <div className='dc-panel' style={palette as React.CSSProperties} ref={root} tabIndex={-1}>
+            <Announcer>{body}</Announcer>
+        </div>
+    );
 }

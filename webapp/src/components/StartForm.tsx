@@ -49,6 +49,7 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
             }}
             onKeyDown={(e) => {
                 if (e.key === 'Escape') {
+                    e.stopPropagation();
                     onCancel();
                 }
             }}
@@ -74,9 +75,9 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
             </label>
             <ErrorMessage message={action.error}/>
             <div className='dc-actions'>
-                <button type='submit' className='dc-button' disabled={action.pending}>{action.pending ? 'Starting…' : 'Start'}</button>
+                <button type='submit' className='dc-button' aria-disabled={action.pending}>{action.pending ? 'Starting…' : 'Start'}</button>
                 {action.status === 409 && (
-                    <button type='button' className='dc-button dc-button-secondary' disabled={action.pending} onClick={() => submit(true)}>
+                    <button type='button' className='dc-button dc-button-secondary' aria-disabled={action.pending} onClick={() => submit(true)}>
                         {'Start anyway'}
                     </button>
                 )}

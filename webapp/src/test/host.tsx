@@ -10,12 +10,15 @@ import type {Host} from '../hooks';
 import type {HostState} from '../host';
 import {selectSiteURL} from '../host';
 
-export function hostState(overrides: {channelId?: string; teamId?: string} = {}): HostState {
+export function hostState(overrides: {channelId?: string; teamId?: string; timezone?: string} = {}): HostState {
     return {
         entities: {
             channels: {currentChannelId: overrides.channelId ?? 'ch1'},
             teams: {currentTeamId: overrides.teamId ?? 'team1', teams: {team1: {name: 'eng'}}},
-            users: {currentUserId: 'u1', profiles: {u9: {username: 'former'}}},
+            users: {currentUserId: 'u1', profiles: {
+                u1: {username: 'alice', timezone: {useAutomaticTimezone: 'false', manualTimezone: overrides.timezone ?? ''}},
+                u9: {username: 'former'},
+            }},
             general: {config: {SiteURL: 'http://mm.test'}},
         },
     };
