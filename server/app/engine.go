@@ -149,7 +149,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		s.abandonStart(ctx, w, true)
 		return nil, errors.Wrap(err, "add the starter to the channel")
 	}
-	s.publish(w, "created")
+	s.publish(w, ChangeCreated)
 	// The starter's sidebar is tidied after the answer: it is three or four server
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
@@ -308,8 +308,8 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 
 // publish tells webapps what changed: a private workflow's members, or a public
 // workflow's team. Events carry ids and a word, never the workflow itself.
-func (s *Service) publish(w *Workflow, what string) {
-	data := map[string]any{"workflow_id": w.ID, "channel_id": w.ChannelID, "team_id": w.TeamID, "what": what}
+func (s *Service) publish(w *Workflow, kind ChangeKind) {
+	data := changeData(w, kind)
 	if w.Private {
 		s.mm.Publish(eventWorkflowChanged, data, w.ChannelID, "")
 		return
@@ -528,7 +528,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
-	s.publish(w, "stage")
+	s.publish(w, ChangeStage)
 	return w, posted
 }
 
@@ -593,7 +593,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		msg += "\n" + Quoted(note)
 	}
 	posted := s.post(w, msg)
-	s.publish(w, "signoff")
+	s.publish(w, ChangeSignoff)
 	return w, posted
 }
 
@@ -711,7 +711,7 @@ func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username st
 		lead = " They lead the workflow now."
 	}
 	posted := s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
-	s.publish(w, "role")
+	s.publish(w, ChangeRole)
 	return w, posted
 }
 
@@ -747,7 +747,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	} else if err := s.post(w, retro); posted == nil {
 		posted = err
 	}
-	s.publish(w, "closed")
+	s.publish(w, ChangeClosed)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }
@@ -770,7 +770,7 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
-	s.publish(w, "reopened")
+	s.publish(w, ChangeReopened)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }

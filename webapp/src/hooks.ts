@@ -63,10 +63,14 @@ interface Settled<T> {
 // Loads data for a key (e.g. a workflow id). A new key starts from nothing, so one
 // channel's workflow never flashes in another's panel; reload() keeps what is shown
 // until the fresh answer arrives, so live updates do not flicker.
+// Whatever is loaded is loaded again after the websocket reconnects, because changes
+// made while it was down sent events nobody received.
 export function useAsync<T>(load: () => Promise<T>, key: string): Async<T> {
     const latest = useLatest(load);
     const [nonce, setNonce] = useState(0);
     const [settled, setSettled] = useState<Settled<T>>({key: '\u0000', nonce: -1, error: ''});
+    const events = useContext(HostContext)?.events;
+    useEffect(() => events?.onResync(() => setNonce((n) => n + 1)), [events]);
 
     useEffect(() => {
         let live = true;

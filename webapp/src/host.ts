@@ -42,6 +42,7 @@ export interface PluginRegistry {
     registerLeftSidebarHeaderComponent?(component: React.ComponentType): string;
     registerWebSocketEventHandler?(event: string, handler: (msg: WebSocketMessage<unknown>) => void): void;
     unregisterWebSocketEventHandler?(event: string): void;
+    registerReconnectHandler?(handler: () => void): void;
 }
 
 export const selectSiteURL = (s: HostState): string => s.entities?.general?.config?.SiteURL ?? '';

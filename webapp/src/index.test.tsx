@@ -18,6 +18,7 @@ function fullRegistry() {
         registerWebSocketEventHandler: jest.fn((event: string, h: (msg: WebSocketMessage<unknown>) => void) => {
             handlers[event] = h;
         }),
+        registerReconnectHandler: jest.fn(),
     };
     return {registry, handlers};
 }
@@ -68,6 +69,23 @@ test('a workflow_changed websocket event makes the mounted widget refetch; malfo
     server.route('GET /me/summary', {body: {active: {incident: 2}}});
     send({workflow_id: 'w1', channel_id: 'c1', team_id: 'team1', what: 'created'});
     expect(await screen.findByText('Incidents: 2')).toBeInTheDocument();
+});
+
+test('after the websocket reconnects, the mounted views refetch what they show', async () => {
+    const server = mockServer({'GET /me/summary': {body: {active: {incident: 1}}}});
+    const {registry} = fullRegistry();
+    new Plugin().initialize(registry, fakeStore());
+    const Widget = registry.registerLeftSidebarHeaderComponent.mock.calls[0][0] as React.ComponentType;
+    render(<Widget/>);
+    await screen.findByText('Incidents: 1');
+    expect(registry.registerReconnectHandler).toHaveBeenCalledTimes(1);
+
+    // A workflow started while the connection was down: its event never arrived.
+    server.route('GET /me/summary', {body: {active: {incident: 2}}});
+    const [reconnected] = registry.registerReconnectHandler.mock.calls[0] as unknown as [() => void];
+    act(() => reconnected());
+    expect(await screen.findByText('Incidents: 2')).toBeInTheDocument();
+    expect(server.count('GET /me/summary')).toBe(2);
 });
 
 test('loads on a host that lacks every optional registry method', () => {

@@ -55,6 +55,9 @@ export default class Plugin {
             });
             registry.registerWebSocketEventHandler(`custom_${PLUGIN_ID}_open_panel`, () => host.showPanel());
         }
+        if (typeof registry.registerReconnectHandler === 'function') {
+            registry.registerReconnectHandler(() => events.resync());
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import React from 'react';
 
+import {refreshes} from '../events';
 import {useAsync, useHost, useHostState, useWorkflowEvents} from '../hooks';
 import {selectChannelId, selectTeamId} from '../host';
 import type {Page, Workflow} from '../types';
@@ -22,7 +23,7 @@ export default function Panel() {
 
     // A workflow started from this very channel's dialog turns it into a workflow channel.
     useWorkflowEvents((c) => {
-        if (c.channel_id === channelId && c.what === 'created') {
+        if (c.channel_id === channelId && refreshes(c, 'lookup')) {
             lookup.reload();
         }
     });

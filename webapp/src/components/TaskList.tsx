@@ -3,6 +3,7 @@ import React, {useState} from 'react';
 import {errorMessage} from '../client';
 import type {NewTask} from '../client';
 import {formatDate} from '../format';
+import {refreshes} from '../events';
 import {useAction, useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
 import type {Member, Task} from '../types';
 
@@ -24,7 +25,7 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
     const now = useNow();
 
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId && c.what === 'task') {
+        if (c.workflow_id === workflowId && refreshes(c, 'tasks')) {
             tasks.reload();
         }
     });

@@ -1,18 +1,16 @@
 import React, {useState} from 'react';
 
 import {capitalize} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useDebounced, useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {channelPath} from '../navigation';
-import type {ChangeKind, Workflow} from '../types';
+import type {Workflow} from '../types';
 
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
 import StartForm from './StartForm';
 
 const PER_PAGE = 20;
-
-// Only these change what a list row shows or whether it is listed at all.
-const LIST_CHANGES: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['created', 'stage', 'closed', 'reopened', 'role']);
 
 // The panel outside a workflow channel: the team's active workflows and a way to start one.
 export default function TeamView({teamId}: {teamId: string}) {
@@ -32,7 +30,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     );
 
     useWorkflowEvents((c) => {
-        if (c.team_id === teamId && LIST_CHANGES.has(c.what)) {
+        if (c.team_id === teamId && refreshes(c, 'list')) {
             list.reload();
         }
     });

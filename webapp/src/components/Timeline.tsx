@@ -1,5 +1,6 @@
 import React from 'react';
 
+import {refreshes} from '../events';
 import {useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {permalinkPath} from '../navigation';
@@ -12,9 +13,8 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
     const teamName = useHostState(selectTeamName);
     const page = usePaged((cursor) => api.timeline(workflowId, cursor), workflowId);
 
-    // Every change to a workflow adds to its timeline.
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId) {
+        if (c.workflow_id === workflowId && refreshes(c, 'timeline')) {
             page.reload();
         }
     });

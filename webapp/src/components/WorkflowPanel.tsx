@@ -1,6 +1,7 @@
 import React, {useCallback} from 'react';
 
 import {capitalize} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useHost, useWorkflowEvents} from '../hooks';
 import type {Workflow, WorkflowView} from '../types';
 
@@ -25,10 +26,10 @@ export default function WorkflowPanel({id}: {id: string}) {
         if (c.workflow_id !== id) {
             return;
         }
-        if (c.what === 'role') {
+        if (refreshes(c, 'members')) {
             members.reload();
         }
-        if (c.what !== 'task' && c.what !== 'timeline') {
+        if (refreshes(c, 'workflow')) {
             view.reload();
         }
     });
