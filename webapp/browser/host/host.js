@@ -1,4 +1,5 @@
-// A stand-in for the Mattermost web app, for the real-browser test. It gives the plugin
+// A stand-in for the Mattermost web app, for the real-browser test and `make run`'s
+// panel preview (labelled as a preview shell on every page). It gives the plugin
 // what the web app gives plugins — React, ReactDOM, Redux, ReactRedux and PropTypes as
 // globals, window.registerPlugin with a registry, the host Redux store, a logged-in
 // session (the server's own cookies) and the server's websocket — inside a minimal
@@ -7,12 +8,55 @@
 // The page's address says who logs in and how it looks:
 //   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark
 // window.devopsHost lets the test wait for it, switch themes and navigate.
+// The server's own address (/) shows what `make run` started instead: run.json, which
+// build/harness/cmd/devops-run writes beside this file, says what runs and who logs in.
 (function () {
     'use strict';
 
     const h = React.createElement;
     const params = new URLSearchParams(location.hash.slice(1));
     history.replaceState(null, '', location.pathname);
+
+    function Banner() {
+        return h('p', {className: 'host-preview-banner', role: 'note'},
+            h('strong', null, 'Preview shell'),
+            ' — not the Mattermost web app. It loads the plugin\'s real webapp from this server, with a real login and websocket; ',
+            h('a', {href: '/'}, 'what runs here'), '.');
+    }
+
+    function Landing({run}) {
+        const preview = (username) => `/${run.team}/channels/${run.channel}#login=${encodeURIComponent(username)}&password=${encodeURIComponent(run.password)}`;
+        return h('main', {className: 'host-landing'},
+            h(Banner),
+            h('h1', null, 'DevOps Channels is running'),
+            h('p', null, `A real Mattermost ${run.server_version || ''} server on PostgreSQL, with the DevOps Channels plugin ${run.plugin_version || ''}, `,
+                `the team “${run.team}” and an incident under way: `, h('strong', null, run.title), '.'),
+            h('p', null, 'The server is built from Mattermost\'s Go module, which ships no web client, so this address shows this page. ',
+                'Point a Mattermost web, desktop or mobile client at it for the whole product (slash commands, buttons, the panel), ',
+                'or use the API with the token `make run` printed.'),
+            h('p', null, h('a', {className: 'host-landing-open', href: preview(run.users[1] ? run.users[1].username : 'admin')},
+                `Open the panel preview on “${run.title}”`)),
+            h('h2', null, 'Logins'),
+            h('p', null, 'Every login has the password ', h('code', null, run.password), '.'),
+            h('table', {className: 'host-landing-logins'},
+                h('thead', null, h('tr', null, ['Username', 'Discipline', 'Time zone', ''].map((c) => h('th', {key: c}, c)))),
+                h('tbody', null, run.users.map((u) => h('tr', {key: u.username},
+                    h('td', null, h('code', null, u.username)), h('td', null, u.discipline), h('td', null, u.timezone || ''),
+                    h('td', null, h('a', {href: preview(u.username)}, `preview as ${u.username}`)))))),
+            h('p', null, 'Stop it with ', h('code', null, 'make stop'), '.'));
+    }
+
+    async function landing() {
+        const res = await fetch('/static/devops-host/run.json');
+        const root = ReactDOM.createRoot(document.getElementById('root'));
+        if (!res.ok) {
+            root.render(h('main', {className: 'host-landing'}, h(Banner),
+                h('h1', null, 'The plugin\'s preview shell'),
+                h('p', null, 'Open /<team>/channels/<channel>#login=<username>&password=<password> to preview the panel there.')));
+            return;
+        }
+        root.render(h(Landing, {run: await res.json()}));
+    }
 
     // Mattermost's Denim and Onyx themes, as the web app sets them on the page.
     const THEMES = {
@@ -120,7 +164,7 @@
     };
 
     // The registry: the calls webapp/src/index.tsx makes, kept as the web app keeps them.
-    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], websocket: new Map()};
+    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], websocket: new Map(), reconnect: []};
     let nextId = 0;
     const changed = () => store.dispatch({type: 'HOST_REGISTRY_CHANGED'});
 
@@ -151,6 +195,9 @@
             unregisterWebSocketEventHandler(event) {
                 registered.websocket.delete(event);
             },
+            registerReconnectHandler(handler) {
+                registered.reconnect.push(handler);
+            },
         };
     }
 
@@ -160,10 +207,16 @@
     };
 
     // The websocket, authenticated with the session token as the web app's client does;
-    // every event goes to the handler a plugin registered for it.
+    // every event goes to the handler a plugin registered for it. After a reconnect the
+    // reconnect handlers run, as in the web app. devopsHost.disconnect() drops the
+    // connection until devopsHost.reconnect(), so a test can make changes meanwhile.
+    let socket = null;
+    let held = false;
+    let connections = 0;
     function connect(token) {
         let seq = 1;
         const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v4/websocket`);
+        socket = ws;
         ws.onopen = () => ws.send(JSON.stringify({seq: seq++, action: 'authentication_challenge', data: {token}}));
         ws.onmessage = (e) => {
             const msg = JSON.parse(e.data);
@@ -173,6 +226,9 @@
             devopsHost.events.push(msg.event);
             if (msg.event === 'hello') {
                 devopsHost.connected = true;
+                if (++connections > 1) {
+                    registered.reconnect.forEach((handler) => handler());
+                }
             }
             if (msg.event === 'user_added' || msg.event === 'channel_created') {
                 loadMyChannels();
@@ -184,7 +240,13 @@
         };
         ws.onclose = () => {
             devopsHost.connected = false;
-            setTimeout(() => connect(token), 1000);
+            if (!held) {
+                setTimeout(() => connect(token), 1000);
+            }
+        };
+        devopsHost.reconnect = () => {
+            held = false;
+            connect(token);
         };
     }
 
@@ -248,6 +310,7 @@
                         },
                     }, c.display_name))))),
             h('main', {className: 'host-center'},
+                h(Banner),
                 h('header', {className: 'host-channel-header'},
                     h('h1', null, channel ? channel.display_name : ''),
                     registered.channelHeaderButtons.map((b) => h('button', {
@@ -292,9 +355,18 @@
         connected: false,
         setTheme,
         navigate: (path) => window.WebappUtils.browserHistory.push(path),
+        disconnect() {
+            held = true;
+            socket.close();
+        },
+        reconnect: null,
         ready: null,
     };
     window.devopsHost = devopsHost;
+    if (location.pathname === '/' && !params.get('login')) {
+        devopsHost.ready = landing();
+        return;
+    }
     devopsHost.ready = boot().catch((err) => {
         devopsHost.errors.push(String(err && err.stack || err));
         throw err;
