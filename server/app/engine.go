@@ -18,6 +18,9 @@ type StartRequest struct {
 	Severity string `json:"severity"`
 	Private  bool   `json:"private"`
 	Force    bool   `json:"force"` // start even when a similar workflow is active
+	// FromPostID names a message to start from: the title defaults to its first line,
+	// the first post quotes and links it, and its thread gets a link to the channel.
+	FromPostID string `json:"from_post_id"`
 }
 
 // websocket event names (the webapp listens for custom_<plugin id>_<name>).
@@ -36,6 +39,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 			return nil, invalid("Name a workflow type: %s.", strings.Join(settings.Templates.Types(), ", "))
 		}
 		return nil, invalid("Unknown workflow type %q. Types: %s.", req.Type, strings.Join(settings.Templates.Types(), ", "))
+	}
+	var src *source
+	if req.FromPostID != "" {
+		var err error
+		if src, err = s.startSource(actorID, req.TeamID, req.FromPostID); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(req.Title) == "" {
+			req.Title = src.title()
+		}
 	}
 	title := cleanText(req.Title)
 	if title == "" {
@@ -135,6 +148,10 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
+	if src != nil {
+		// Not the event's post_id: timeline readers need not be able to read it.
+		created.Data["from_post_id"] = src.post.Id
+	}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if jerr := <-joined; jerr != nil { // the channel is archived below either way
 			s.mm.LogError("Could not add the starter to a failed start's channel", "channel_id", w.ChannelID, "err", jerr.Error())
@@ -143,13 +160,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
+	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited, src), channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
 		return nil, errors.Wrap(err, "add the starter to the channel")
 	}
 	s.publish(w, ChangeCreated)
+	if src != nil {
+		s.replyInThread(src, w, tmpl, actorID)
+	}
 	// The starter's sidebar is tidied after the answer: it is three or four server
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
@@ -266,7 +286,7 @@ func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, s
 	return invited
 }
 
-func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string) string {
+func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string, src *source) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
 	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
@@ -275,6 +295,9 @@ func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, in
 	}
 	if w.Private {
 		b.WriteString(" Private: only members see it.")
+	}
+	if src != nil {
+		b.WriteString("\n\n" + src.quote())
 	}
 	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
 	if len(invited) > 0 {
