@@ -3,6 +3,7 @@ import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useM
 
 import type {Api} from './client';
 import {ApiError, errorMessage} from './client';
+import type {Drafts, StartDraft} from './drafts';
 import type {ChangeListener, Events} from './events';
 import type {HostState, HostStore} from './host';
 import type {Page} from './types';
@@ -11,6 +12,7 @@ export interface Host {
     store: HostStore;
     api: Api;
     events: Events;
+    drafts: Drafts;
     showPanel(): void;
 }
 
@@ -37,6 +39,12 @@ function useLatest<T>(value: T) {
         ref.current = value;
     });
     return ref;
+}
+
+// The workflow waiting to be started from a message, if any.
+export function useStartDraft(): StartDraft | null {
+    const {drafts} = useHost();
+    return useSyncExternalStore(drafts.subscribe, drafts.current);
 }
 
 export function useWorkflowEvents(listener: ChangeListener) {

@@ -8,6 +8,7 @@ export interface HostState {
         teams?: {currentTeamId?: string; teams?: Record<string, {name: string; display_name?: string} | undefined>};
         users?: {currentUserId?: string; profiles?: Record<string, {username: string} | undefined>};
         general?: {config?: {SiteURL?: string}};
+        posts?: {posts?: Record<string, {message?: string; type?: string} | undefined>};
     };
 }
 
@@ -43,6 +44,7 @@ export interface PluginRegistry {
     registerWebSocketEventHandler?(event: string, handler: (msg: WebSocketMessage<unknown>) => void): void;
     unregisterWebSocketEventHandler?(event: string): void;
     registerReconnectHandler?(handler: () => void): void;
+    registerPostDropdownMenuAction?(text: string, action: (postId: string) => void, filter?: (postId: string) => boolean): string;
 }
 
 export const selectSiteURL = (s: HostState): string => s.entities?.general?.config?.SiteURL ?? '';
@@ -53,4 +55,5 @@ export const selectTeamName = (s: HostState): string => {
     const teams = s.entities?.teams;
     return teams?.teams?.[teams.currentTeamId ?? '']?.name ?? '';
 };
+export const selectPost = (s: HostState, postId: string) => s.entities?.posts?.posts?.[postId];
 export const selectProfiles = (s: HostState) => s.entities?.users?.profiles;

@@ -1,11 +1,12 @@
 import React from 'react';
 
 import {refreshes} from '../events';
-import {useAsync, useHost, useHostState, useWorkflowEvents} from '../hooks';
+import {useAsync, useHost, useHostState, useStartDraft, useWorkflowEvents} from '../hooks';
 import {selectChannelId, selectTeamId} from '../host';
 import type {Page, Workflow} from '../types';
 
 import {ErrorMessage, Loading} from './common';
+import StartFromMessage from './StartFromMessage';
 import TeamView from './TeamView';
 import WorkflowPanel from './WorkflowPanel';
 
@@ -16,6 +17,7 @@ export default function Panel() {
     const {api} = useHost();
     const teamId = useHostState(selectTeamId);
     const channelId = useHostState(selectChannelId);
+    const draft = useStartDraft();
     const lookup = useAsync(
         () => (channelId && teamId ? api.listWorkflows({team_id: teamId, channel_id: channelId, per_page: 1}) : Promise.resolve(NONE)),
         `${teamId}/${channelId}`,
@@ -31,6 +33,8 @@ export default function Panel() {
     let body: React.ReactNode;
     if (!teamId) {
         body = <p className='dc-muted'>{'Open a team to see its workflows.'}</p>;
+    } else if (draft) {
+        body = <StartFromMessage teamId={teamId} draft={draft}/>;
     } else if (!lookup.data) {
         body = lookup.error ? <ErrorMessage message={lookup.error} onRetry={lookup.reload}/> : <Loading label='workflow'/>;
     } else if (lookup.data.items.length > 0) {
