@@ -3,6 +3,8 @@
 RUN_DIR := build/.run
 # The port `make run` listens on; it refuses one something else already listens on.
 RUN_PORT ?= 8065
+# Its database, kept between runs.
+RUN_DB ?= devops_run
 
 ## pg-up: start the local PostgreSQL cluster and make the `devops` superuser tests use.
 .PHONY: pg-up
@@ -26,7 +28,7 @@ run: pg-up mm-server dist-host
 		echo "Already running (make stop first)."; cat $(RUN_DIR)/info.txt 2>/dev/null; exit 0; fi
 	@rm -f $(RUN_DIR)/info.txt
 	@cd build/harness && $(GO) build -o ../.cache/bin/devops-run ./cmd/devops-run
-	@nohup build/.cache/bin/devops-run -dir $(CURDIR)/$(RUN_DIR) -port $(RUN_PORT) > $(RUN_DIR)/run.log 2>&1 & echo $$! > $(RUN_DIR)/pid
+	@nohup build/.cache/bin/devops-run -dir $(CURDIR)/$(RUN_DIR) -port $(RUN_PORT) -db $(RUN_DB) > $(RUN_DIR)/run.log 2>&1 & echo $$! > $(RUN_DIR)/pid
 	@for i in $$(seq 1 300); do \
 		if [ -f $(RUN_DIR)/info.txt ]; then cat $(RUN_DIR)/info.txt; exit 0; fi; \
 		if ! kill -0 $$(cat $(RUN_DIR)/pid) 2>/dev/null; then cat $(RUN_DIR)/run.log; rm -f $(RUN_DIR)/pid; exit 1; fi; \
