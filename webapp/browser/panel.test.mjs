@@ -374,6 +374,34 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await form.getByRole('button', {name: 'Start anyway'}).waitFor();
     });
 
+    step('the post menu\'s "Start a workflow…" opens the start form prefilled from the message and starts from it', async () => {
+        const {json: square} = await call('omar', 'GET', `/api/v4/teams/${team.id}/channels/name/town-square`);
+        const {json: report} = await call('omar', 'POST', '/api/v4/posts', {channel_id: square.id, message: 'Payments API returns 502s\nSince 15:10, EU cards only.'});
+        await page.evaluate((path) => window.devopsHost.navigate(path), `/${team.name}/channels/town-square`);
+        const message = page.locator('.host-post', {hasText: 'Payments API returns 502s'});
+        await message.getByRole('button', {name: 'Message actions'}).click();
+        await message.getByRole('menuitem', {name: 'Start a workflow…'}).click();
+
+        await panel().getByRole('heading', {name: 'Start a workflow from a message'}).waitFor();
+        const form = panel().getByRole('form', {name: 'Start a workflow'});
+        assert.equal(await form.getByLabel('Title').inputValue(), 'Payments API returns 502s');
+        await form.getByLabel('Type').selectOption('incident');
+        await form.getByLabel('Severity').selectOption('sev1');
+        await form.getByRole('button', {name: 'Start', exact: true}).click();
+        await panel().getByRole('status').filter({hasText: 'Started Payments API returns 502s'}).waitFor();
+
+        // The server has it, linked both ways.
+        const {items} = await ok('dana', 'GET', `/workflows?team_id=${team.id}&q=${encodeURIComponent('Payments API')}`);
+        assert.equal(items.length, 1);
+        assert.equal(items[0].severity, 'sev1');
+        const {json: thread} = await call('omar', 'GET', `/api/v4/posts/${report.id}/thread`);
+        const replies = thread.order.map((id) => thread.posts[id]).filter((p) => p.id !== report.id);
+        assert.equal(replies.length, 1);
+        assert.match(replies[0].message, new RegExp(`started an incident ~${items[0].channel_name} from this message`));
+        await panel().getByRole('button', {name: 'Done'}).click();
+        await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
+    });
+
     step('the page logged no errors, and the server refused only what the test provoked', async () => {
         assert.deepEqual(pageErrors, []);
         assert.deepEqual(await page.evaluate(() => window.devopsHost.errors), []);

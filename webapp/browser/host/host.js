@@ -6,7 +6,7 @@
 // shell: a channel sidebar, a channel header, the right-hand sidebar and the App Bar.
 //
 // The page's address says who logs in and how it looks:
-//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark
+//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark[&panel=open]
 // window.devopsHost lets the test wait for it, switch themes and navigate.
 // The server's own address (/) shows what `make run` started instead: run.json, which
 // build/harness/cmd/devops-run writes beside this file, says what runs and who logs in.
@@ -25,15 +25,15 @@
     }
 
     function Landing({run}) {
-        const preview = (username) => `/${run.team}/channels/${run.channel}#login=${encodeURIComponent(username)}&password=${encodeURIComponent(run.password)}`;
+        const preview = (username) => `/${run.team}/channels/${run.channel}#login=${encodeURIComponent(username)}&password=${encodeURIComponent(run.password)}&panel=open`;
         return h('main', {className: 'host-landing'},
             h(Banner),
             h('h1', null, 'DevOps Channels is running'),
             h('p', null, `A real Mattermost ${run.server_version || ''} server on PostgreSQL, with the DevOps Channels plugin ${run.plugin_version || ''}, `,
                 `the team “${run.team}” and an incident under way: `, h('strong', null, run.title), '.'),
             h('p', null, 'The server is built from Mattermost\'s Go module, which ships no web client, so this address shows this page. ',
-                'Point a Mattermost web, desktop or mobile client at it for the whole product (slash commands, buttons, the panel), ',
-                'or use the API with the token `make run` printed.'),
+                'Point a Mattermost web, desktop or mobile client at it for the whole product (slash commands, the panel), ',
+                'or use the API with the token ', h('code', null, 'make run'), ' printed.'),
             h('p', null, h('a', {className: 'host-landing-open', href: preview(run.users[1] ? run.users[1].username : 'admin')},
                 `Open the panel preview on “${run.title}”`)),
             h('h2', null, 'Logins'),
@@ -119,6 +119,7 @@
             users: {currentUserId: '', profiles: {}},
             teams: {currentTeamId: '', teams: {}},
             channels: {currentChannelId: '', channels: {}, myChannels: []},
+            posts: {posts: {}, order: []},
         },
         views: {rhs: {open: false, pluggableId: ''}, registry: 0},
     };
@@ -138,6 +139,8 @@
             return entities(state, 'teams', {currentTeamId: action.team.id, teams: {...e.teams.teams, [action.team.id]: action.team}});
         case 'HOST_MY_CHANNELS':
             return entities(state, 'channels', {myChannels: action.channels});
+        case 'HOST_POSTS':
+            return entities(state, 'posts', {posts: {...e.posts.posts, ...action.posts}, order: action.order});
         case 'HOST_CHANNEL':
             return entities(state, 'channels', {currentChannelId: action.channel.id, channels: {...e.channels.channels, [action.channel.id]: action.channel}});
         case 'HOST_REGISTRY_CHANGED':
@@ -164,7 +167,7 @@
     };
 
     // The registry: the calls webapp/src/index.tsx makes, kept as the web app keeps them.
-    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], websocket: new Map(), reconnect: []};
+    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], postMenu: [], websocket: new Map(), reconnect: []};
     let nextId = 0;
     const changed = () => store.dispatch({type: 'HOST_REGISTRY_CHANGED'});
 
@@ -194,6 +197,9 @@
             },
             unregisterWebSocketEventHandler(event) {
                 registered.websocket.delete(event);
+            },
+            registerPostDropdownMenuAction(text, action, filter) {
+                return add(registered.postMenu, {text, action, filter});
             },
             registerReconnectHandler(handler) {
                 registered.reconnect.push(handler);
@@ -267,6 +273,9 @@
         const {json: channel} = await mm('GET', `/api/v4/teams/${teams.currentTeamId}/channels/name/${encodeURIComponent(m[2])}`);
         history.pushState(null, '', path);
         store.dispatch({type: 'HOST_CHANNEL', channel});
+        // The channel's latest messages, so a plugin's post menu items have posts to act on.
+        const {json: posts} = await mm('GET', `/api/v4/channels/${channel.id}/posts?per_page=20`);
+        store.dispatch({type: 'HOST_POSTS', posts: posts.posts, order: [...posts.order].reverse()});
     }
     window.WebappUtils = {browserHistory: {push: (path) => navigate(path).catch((err) => devopsHost.errors.push(String(err)))}};
 
@@ -288,10 +297,24 @@
     // The shell.
     const {useSelector} = ReactRedux;
 
+    // A message with the web app's "…" menu: the items plugins registered for it.
+    function Post({post}) {
+        const [open, setOpen] = React.useState(false);
+        const items = registered.postMenu.filter((m) => !m.filter || m.filter(post.id));
+        return h('li', {className: 'host-post'},
+            h('span', {className: 'host-post-message'}, post.message),
+            h('button', {type: 'button', className: 'host-icon-button', 'aria-label': 'Message actions', 'aria-expanded': open, onClick: () => setOpen(!open)}, '…'),
+            open ? h('ul', {className: 'host-post-menu', role: 'menu'}, items.map((m) => h('li', {key: m.id, role: 'none'},
+                h('button', {type: 'button', role: 'menuitem', onClick: () => {
+                    setOpen(false);
+                    m.action(post.id);
+                }}, m.text)))) : null);
+    }
+
     function Shell() {
         useSelector((s) => s.views.registry);
         const rhs = useSelector((s) => s.views.rhs);
-        const {channels, teams} = useSelector((s) => s.entities);
+        const {channels, teams, posts} = useSelector((s) => s.entities);
         const channel = channels.channels[channels.currentChannelId];
         const team = teams.teams[teams.currentTeamId];
         const panel = rhs.open && registered.rhs.find((r) => r.id === rhs.pluggableId);
@@ -317,7 +340,9 @@
                         key: b.id, type: 'button', className: 'host-icon-button host-header-button', title: b.tooltipText,
                         'aria-label': b.dropdownText, onClick: () => b.action(channel),
                     }, b.icon))),
-                h('div', {className: 'host-posts'}, 'The channel\'s messages are not part of this host page.')),
+                h('ol', {className: 'host-posts', 'aria-label': 'Messages'}, posts.order.map((id) => posts.posts[id])
+                    .filter((p) => p && p.channel_id === channels.currentChannelId && !p.type)
+                    .map((p) => h(Post, {key: p.id, post: p})))),
             panel ? h('section', {className: 'host-rhs', 'aria-label': 'Right-hand sidebar'},
                 h('div', {className: 'host-rhs-header'},
                     h('h2', null, panel.title),
@@ -345,6 +370,11 @@
         const {json: manifests} = await mm('GET', '/api/v4/plugins/webapp');
         await loadPlugins(manifests);
         ReactDOM.createRoot(document.getElementById('root')).render(h(ReactRedux.Provider, {store}, h(Shell)));
+        // The landing page's links open the panel, as a click on its App Bar icon would.
+        if (params.get('panel') === 'open' && registered.appBar[0]) {
+            const {channels} = store.getState().entities;
+            registered.appBar[0].action(channels.channels[channels.currentChannelId]);
+        }
     }
 
     const devopsHost = {
