@@ -84,6 +84,19 @@ func TestStartFromAMessage(t *testing.T) {
 	require.ElementsMatch(t, before, e.listed(starter), "nothing was started")
 	require.Len(t, threadOf(t, reporter, secret.Id), 1, "nothing was posted in the hidden thread")
 
+	// A deleted message is gone for everyone, with the same answer.
+	deleted := e.postAs(reporter, e.square.Id, "Typo, ignore")
+	_, err = reporter.client.DeletePost(ctx, deleted.Id)
+	require.NoError(t, err)
+	require.Equal(t, refusedMissing, e.run(starter, e.square.Id, "/devops start incident --from "+e.permalink(deleted.Id)).Text)
+
+	// A public channel the starter is not in is one Mattermost lets them read: allowed.
+	open, _, err := reporter.client.CreateChannel(ctx, &model.Channel{TeamId: e.team.Id, Name: name("open"), DisplayName: "Open", Type: model.ChannelTypeOpen})
+	require.NoError(t, err)
+	alert := e.postAs(reporter, open.Id, "Disk 91% full on db-3")
+	fromOpen := e.start(starter, "incident --from "+e.permalink(alert.Id))
+	require.Equal(t, "Disk 91% full on db-3", fromOpen.Title)
+
 	// A link that is not a message's is refused saying what to give.
 	requireContains(t, e.run(starter, e.square.Id, "/devops start incident --from "+srv.URL+"/"+e.team.Name+"/channels/town-square").Text,
 		"is not a message link")
