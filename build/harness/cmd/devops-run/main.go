@@ -158,7 +158,7 @@ func demoIncident(srv *harness.Server) (map[string]any, error) {
 	var page struct {
 		Items []map[string]any `json:"items"`
 	}
-	q := url.Values{"team_id": {team.Id}, "type": {"incident"}, "q": {demoTitle}}
+	q := url.Values{"team_id": {team.Id}, "type": {"incident"}, "status": {"active"}, "q": {demoTitle}}
 	if err := call(dana, http.MethodGet, "/workflows?"+q.Encode(), nil, &page); err != nil {
 		return nil, err
 	}
