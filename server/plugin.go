@@ -107,6 +107,16 @@ func (p *Plugin) migrate(st *store.Store) error {
 	if len(applied) > 0 {
 		p.client.Log.Info("DevOps Channels schema migrated", "applied", applied)
 	}
+	// Workflows made before template versions run on the template in force now, from
+	// here on whatever later overrides say. The current template lives in the
+	// settings, not in SQL, so this follows the migrations rather than being one.
+	pinned, err := app.PinUnversionedWorkflows(context.Background(), st, p.settings().Templates)
+	if err != nil {
+		return errors.Wrap(err, "pin workflows to their templates")
+	}
+	if pinned > 0 {
+		p.client.Log.Info("DevOps Channels pinned running workflows to their templates", "workflows", pinned)
+	}
 	return nil
 }
 

@@ -33,12 +33,9 @@ const (
 // after the channel exists archives the channel, so nothing is left half-made.
 func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (*Workflow, error) {
 	settings := s.settings()
-	tmpl, ok := settings.Templates.Get(strings.TrimSpace(req.Type))
-	if !ok {
-		if req.Type == "" {
-			return nil, invalid("Name a workflow type: %s.", strings.Join(settings.Templates.Types(), ", "))
-		}
-		return nil, invalid("Unknown workflow type %q. Types: %s.", req.Type, strings.Join(settings.Templates.Types(), ", "))
+	tmpl, err := settings.Templates.Startable(req.Type)
+	if err != nil {
+		return nil, err
 	}
 	var src *source
 	if req.FromPostID != "" {
@@ -113,7 +110,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	}
 	now := time.Now().UnixMilli()
 	w := &Workflow{
-		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Title: title, Severity: severity,
+		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, TemplateVersion: tmpl.Version, Title: title, Severity: severity,
 		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
 		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
@@ -127,7 +124,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		n := channelName(w, tmpl)
 		return n, n + "-" + strings.ToLower(model.NewId()[:6])
 	}
-	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates}); err != nil {
+	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates, Template: tmpl}); err != nil {
 		return nil, err
 	}
 	channel, err := s.createChannel(w, tmpl, actorID)
@@ -404,7 +401,8 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 		}
 	}
 	if f.Type != "" {
-		if _, ok := s.settings().Templates.Get(f.Type); !ok {
+		// Listed for every defined type: a disabled one's workflows still run.
+		if _, ok := s.settings().Templates.Defined(f.Type); !ok {
 			return nil, "", invalid("Unknown workflow type %q. Types: %s.", f.Type, strings.Join(s.settings().Templates.Types(), ", "))
 		}
 	}
@@ -421,6 +419,12 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	}
 	f.ViewerID = actorID
 	f.Query = cleanText(f.Query)
+	f.CurrentVersions = nil
+	if f.Outdated {
+		for _, t := range s.settings().Templates.AllDefined() {
+			f.CurrentVersions = append(f.CurrentVersions, t.Version)
+		}
+	}
 	type page struct {
 		items []*Workflow
 		next  string
@@ -445,7 +449,7 @@ func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Wor
 	if err != nil {
 		return nil, nil, err
 	}
-	tmpl, err := s.templateOf(current)
+	tmpl, err := s.templateOf(ctx, current)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -456,14 +460,6 @@ func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Wor
 		return nil, nil, err
 	}
 	return w, tmpl, nil
-}
-
-func (s *Service) templateOf(w *Workflow) (*Template, error) {
-	tmpl, ok := s.settings().Templates.Get(w.Type)
-	if !ok {
-		return nil, conflict("The %q workflow type is no longer enabled; an admin can enable it again in the System Console.", w.Type)
-	}
-	return tmpl, nil
 }
 
 // isLeadOrAdmin: the lead, or an admin of the channel, team or system.
@@ -577,7 +573,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		if err != nil {
 			return nil, err
 		}
-		tmpl, err := s.templateOf(w)
+		tmpl, err := s.templateOf(ctx, w)
 		if err != nil {
 			return nil, err
 		}
@@ -609,7 +605,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		declared = " (self-declared)"
 	}
 	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
-	if tmpl, err := s.templateOf(w); err == nil {
+	if tmpl, err := s.templateOf(ctx, w); err == nil {
 		msg += s.gateProgress(w, tmpl, signed.Stage)
 	}
 	if note != "" {

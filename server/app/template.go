@@ -2,9 +2,12 @@ package app
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +33,10 @@ type Template struct {
 	Roles            []string          `json:"roles"`
 	StartDisciplines []Discipline      `json:"start_disciplines"`
 	AutoInvite       AutoInvite        `json:"auto_invite"`
+
+	// Version names this exact template: a hash of its JSON, the key under which
+	// workflows started from it find it again (see TemplateVersion).
+	Version string `json:"-"`
 }
 
 // Stage is one step of a workflow. A stage with a gate may be entered only after a
@@ -242,16 +249,56 @@ func validDisciplines(ds []Discipline) error {
 	return nil
 }
 
-// Templates is the set of workflow types in force.
+// Templates is the set of workflow types in force. Every defined type is kept, the
+// ones "Enabled workflow types" leaves out too: that setting governs new starts only,
+// and a workflow of a disabled type keeps working on the template it started with.
 type Templates struct {
-	byType map[string]*Template
-	order  []string
+	byType  map[string]*Template // every defined type, enabled or not
+	order   []string             // the enabled types in display order
+	defined []string             // every defined type in display order
 }
 
-// Get returns the template of a type.
+// Get returns the template of an enabled type: what may be started.
 func (ts *Templates) Get(typ string) (*Template, bool) {
 	t, ok := ts.byType[strings.ToLower(typ)]
+	if !ok || !slices.Contains(ts.order, t.Type) {
+		return nil, false
+	}
+	return t, true
+}
+
+// Startable returns the template a new workflow of typ starts from, or the refusal:
+// an unknown type, or one "Enabled workflow types" leaves out, which names the
+// types that may start.
+func (ts *Templates) Startable(typ string) (*Template, error) {
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	if t, ok := ts.Get(typ); ok {
+		return t, nil
+	}
+	types := strings.Join(ts.Types(), ", ")
+	if typ == "" {
+		return nil, invalid("Name a workflow type: %s.", types)
+	}
+	if t, ok := ts.Defined(typ); ok {
+		return nil, forbidden("New %s workflows cannot be started: a system admin has not enabled the %s type (System Console → Plugins → DevOps Channels → Enabled workflow types). Types you can start: %s. Running ones carry on as before.",
+			typ, t.Type, types)
+	}
+	return nil, invalid("Unknown workflow type %q. Types: %s.", typ, types)
+}
+
+// Defined returns the current template of a type, enabled or not.
+func (ts *Templates) Defined(typ string) (*Template, bool) {
+	t, ok := ts.byType[strings.ToLower(typ)]
 	return t, ok
+}
+
+// AllDefined lists every defined type's template, enabled or not, in display order.
+func (ts *Templates) AllDefined() []*Template {
+	out := make([]*Template, 0, len(ts.defined))
+	for _, k := range ts.defined {
+		out = append(out, ts.byType[k])
+	}
+	return out
 }
 
 // All lists the templates in display order.
@@ -311,10 +358,13 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 		}
 	}
 	for _, k := range ts.order {
-		if err := ts.byType[k].validate(); err != nil {
+		t := ts.byType[k]
+		if err := t.validate(); err != nil {
 			return nil, err
 		}
+		t.Version = versionOf(t)
 	}
+	ts.defined = ts.order
 	if len(enabled) > 0 {
 		keep := map[string]bool{}
 		for _, e := range enabled {
@@ -324,16 +374,26 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 			keep[e] = true
 		}
 		var order []string
-		for _, k := range ts.order {
+		for _, k := range ts.defined {
 			if keep[k] {
 				order = append(order, k)
-			} else {
-				delete(ts.byType, k)
 			}
 		}
 		ts.order = order
 	}
 	return ts, nil
+}
+
+// versionOf hashes a validated template's JSON (struct fields in declaration order,
+// map keys sorted by encoding/json): the same template gives the same version on
+// every node and after every restart, and any change gives another.
+func versionOf(t *Template) string {
+	raw, err := json.Marshal(t)
+	if err != nil { // a Template is plain data: Marshal cannot fail on it
+		panic(errors.Wrap(err, "encode template"))
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:16])
 }
 
 // maxDuration is the longest duration ParseDuration reads.

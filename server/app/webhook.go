@@ -285,7 +285,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, d WebhookDelivery) (*Webho
 	}
 	s.record(ctx, target, ev, msg, incidentSummary(ev, res.Incident))
 	if inc := res.Incident; inc != nil && inc.workflow != nil {
-		s.record(ctx, inc.workflow, ev, s.backLink(inc, target, headline), ev.summary())
+		s.record(ctx, inc.workflow, ev, s.backLink(ctx, inc, target, headline), ev.summary())
 	}
 	return res, nil
 }
@@ -487,7 +487,7 @@ func incidentLine(inc *IncidentResult, ev *WebhookEvent) string {
 }
 
 // backLink is the incident channel's post: where the failure came from and who leads.
-func (s *Service) backLink(inc *IncidentResult, from *Workflow, headline string) string {
+func (s *Service) backLink(ctx context.Context, inc *IncidentResult, from *Workflow, headline string) string {
 	source := "a private workflow"
 	if !from.Private {
 		source = "~" + from.ChannelName
@@ -496,11 +496,11 @@ func (s *Service) backLink(inc *IncidentResult, from *Workflow, headline string)
 		return fmt.Sprintf("%s\nAnother failure, reported in %s.", headline, source)
 	}
 	return fmt.Sprintf("🚨 **Opened automatically** for a failed production deploy reported in %s:\n%s\n%s commands it; hand it on with `/%s role %s @someone`.",
-		source, headline, s.mention(inc.workflow.LeadID), s.settings().CommandTrigger, s.leadRole(inc.workflow))
+		source, headline, s.mention(inc.workflow.LeadID), s.settings().CommandTrigger, s.leadRole(ctx, inc.workflow))
 }
 
-func (s *Service) leadRole(w *Workflow) string {
-	if tmpl, err := s.templateOf(w); err == nil {
+func (s *Service) leadRole(ctx context.Context, w *Workflow) string {
+	if tmpl, err := s.templateOf(ctx, w); err == nil {
 		return tmpl.LeadRole
 	}
 	return "commander"

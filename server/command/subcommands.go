@@ -16,8 +16,8 @@ func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
 		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
 			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters. From a message: the title defaults to its first line, the first post quotes it and its thread links the channel.", app.MaxTitleRunes), flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1, run: (*Handler).start},
-		{name: "list", usage: "list [type] [--mine] [--closed]", help: "List the team's workflows you can see.",
-			flags: []string{"mine", "closed"}, run: (*Handler).list},
+		{name: "list", usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
+			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
 		{name: "stage", usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
 		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
@@ -116,9 +116,10 @@ func unquoteTitle(title string) string {
 
 func (h *Handler) list(c *call) *model.CommandResponse {
 	if len(c.words) > 1 {
-		return ephemeral("Usage: `/%s list [type] [--mine] [--closed]`.", c.trigger)
+		return ephemeral("Usage: `/%s list [type] [--mine] [--closed] [--outdated]`.", c.trigger)
 	}
-	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), PerPage: 25, Brief: true}
+	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), Outdated: c.flags.has("outdated"),
+		PerPage: 25, Brief: true}
 	if c.flags.has("closed") {
 		f.Status = app.StatusClosed
 	}
@@ -130,7 +131,10 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	if len(items) == 0 {
-		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, mineSuffix(f.Mine), c.trigger)
+		if f.Outdated {
+			return ephemeral("No %s workflows%s: every one runs on its type's current template.", f.Status, listSuffix(f))
+		}
+		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, listSuffix(f), c.trigger)
 	}
 	answer := ephemeral("%s", renderList(items, f, next != ""))
 	if mentions := channelMentions(items); len(mentions) > 0 {
@@ -145,7 +149,7 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 func renderList(items []*app.Workflow, f app.ListFilter, more bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s workflows%s\n| Workflow | Stage | Severity | Lead |\n|:--|:--|:--|:--|\n",
-		strings.ToUpper(f.Status[:1])+f.Status[1:], mineSuffix(f.Mine))
+		strings.ToUpper(f.Status[:1])+f.Status[1:], listSuffix(f))
 	for _, w := range items {
 		lock := ""
 		if w.Private {
@@ -177,11 +181,16 @@ func channelMentions(items []*app.Workflow) map[string]any {
 	return out
 }
 
-func mineSuffix(mine bool) string {
-	if mine {
-		return " you are in"
+// listSuffix says what a list's filters keep: "you are in", "on an older template".
+func listSuffix(f app.ListFilter) string {
+	out := ""
+	if f.Mine {
+		out += " you are in"
 	}
-	return ""
+	if f.Outdated {
+		out += " on an older template than their type's current one"
+	}
+	return out
 }
 
 func orDash(s string) string {
@@ -254,6 +263,9 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:** %s", app.Inline(w.Summary))
+	}
+	if note := v.TemplateNote(); note != "" {
+		b.WriteString("\n" + note)
 	}
 	var can []string
 	p := v.Permissions

@@ -76,8 +76,20 @@ export interface Permissions {
     signoff_disciplines: string[] | null;
 }
 
+// How the template a workflow runs on (the version it started from) stands against its type's template now.
+export interface PinnedTemplate {
+    version: string;
+    recorded_at: number;
+    current: boolean;
+    changed: string[];
+    defined: boolean;
+    enabled: boolean;
+}
+
 export interface WorkflowView extends Workflow {
     template: TemplateDetail;
+    // Absent only in an answer merged from a mutation, which carries the workflow alone.
+    pinned_template?: PinnedTemplate;
     permissions: Permissions;
 }
 

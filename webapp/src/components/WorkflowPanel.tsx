@@ -3,7 +3,7 @@ import React, {useCallback} from 'react';
 import {capitalize} from '../format';
 import {refreshes} from '../events';
 import {useAsync, useHost, useWorkflowEvents} from '../hooks';
-import type {Workflow, WorkflowView} from '../types';
+import type {PinnedTemplate, Workflow, WorkflowView} from '../types';
 
 import {Badge, ErrorMessage, Loading, Time} from './common';
 import Lifecycle from './Lifecycle';
@@ -89,6 +89,12 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
                 )}
                 <dt>{'Started'}</dt>
                 <dd><Time at={wf.created_at}/></dd>
+                {wf.pinned_template && !wf.pinned_template.current && (
+                    <>
+                        <dt>{'Template'}</dt>
+                        <dd>{pinnedNote(wf.pinned_template)}</dd>
+                    </>
+                )}
                 {wf.closed_at > 0 && (
                     <>
                         <dt>{'Closed'}</dt>
@@ -98,4 +104,10 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
             </dl>
         </header>
     );
+}
+
+// pinnedNote says why a workflow runs on an older template than its type's: it keeps the one it started with.
+function pinnedNote(p: PinnedTemplate): string {
+    const why = p.defined ? `the current one differs${p.changed.length ? `: ${p.changed.join(', ')}` : ''}` : 'the type is no longer defined';
+    return `kept from its start (${why})`;
 }
