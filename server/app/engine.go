@@ -18,6 +18,9 @@ type StartRequest struct {
 	Severity string `json:"severity"`
 	Private  bool   `json:"private"`
 	Force    bool   `json:"force"` // start even when a similar workflow is active
+	// FromPostID names a message to start from: the title defaults to its first line,
+	// the first post quotes and links it, and its thread gets a link to the channel.
+	FromPostID string `json:"from_post_id"`
 }
 
 // websocket event names (the webapp listens for custom_<plugin id>_<name>).
@@ -33,6 +36,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	tmpl, err := settings.Templates.Startable(req.Type)
 	if err != nil {
 		return nil, err
+	}
+	var src *source
+	if req.FromPostID != "" {
+		var err error
+		if src, err = s.startSource(actorID, req.TeamID, req.FromPostID); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(req.Title) == "" {
+			req.Title = src.title()
+		}
 	}
 	title := cleanText(req.Title)
 	if title == "" {
@@ -132,6 +145,10 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
+	if src != nil {
+		// Not the event's post_id: timeline readers need not be able to read it.
+		created.Data["from_post_id"] = src.post.Id
+	}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if jerr := <-joined; jerr != nil { // the channel is archived below either way
 			s.mm.LogError("Could not add the starter to a failed start's channel", "channel_id", w.ChannelID, "err", jerr.Error())
@@ -140,13 +157,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
+	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited, src), channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
 		return nil, errors.Wrap(err, "add the starter to the channel")
 	}
-	s.publish(w, "created")
+	s.publish(w, ChangeCreated)
+	if src != nil {
+		s.replyInThread(src, w, tmpl, actorID)
+	}
 	// The starter's sidebar is tidied after the answer: it is three or four server
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
@@ -263,7 +283,7 @@ func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, s
 	return invited
 }
 
-func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string) string {
+func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string, src *source) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
 	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
@@ -272,6 +292,9 @@ func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, in
 	}
 	if w.Private {
 		b.WriteString(" Private: only members see it.")
+	}
+	if src != nil {
+		b.WriteString("\n\n" + src.quote())
 	}
 	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
 	if len(invited) > 0 {
@@ -305,8 +328,8 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 
 // publish tells webapps what changed: a private workflow's members, or a public
 // workflow's team. Events carry ids and a word, never the workflow itself.
-func (s *Service) publish(w *Workflow, what string) {
-	data := map[string]any{"workflow_id": w.ID, "channel_id": w.ChannelID, "team_id": w.TeamID, "what": what}
+func (s *Service) publish(w *Workflow, kind ChangeKind) {
+	data := changeData(w, kind)
 	if w.Private {
 		s.mm.Publish(eventWorkflowChanged, data, w.ChannelID, "")
 		return
@@ -524,7 +547,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
-	s.publish(w, "stage")
+	s.publish(w, ChangeStage)
 	return w, posted
 }
 
@@ -589,7 +612,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		msg += "\n" + Quoted(note)
 	}
 	posted := s.post(w, msg)
-	s.publish(w, "signoff")
+	s.publish(w, ChangeSignoff)
 	return w, posted
 }
 
@@ -707,7 +730,7 @@ func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username st
 		lead = " They lead the workflow now."
 	}
 	posted := s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
-	s.publish(w, "role")
+	s.publish(w, ChangeRole)
 	return w, posted
 }
 
@@ -743,7 +766,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	} else if err := s.post(w, retro); posted == nil {
 		posted = err
 	}
-	s.publish(w, "closed")
+	s.publish(w, ChangeClosed)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }
@@ -766,7 +789,7 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
-	s.publish(w, "reopened")
+	s.publish(w, ChangeReopened)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }

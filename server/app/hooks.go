@@ -134,6 +134,6 @@ func (s *Service) Pin(ctx context.Context, postID, userID, emoji string) error {
 	if err != nil {
 		return err
 	}
-	s.publish(w, "timeline")
+	s.publish(w, ChangeTimeline)
 	return nil
 }

@@ -113,9 +113,7 @@ type TitleMatch struct {
 // trailing data and missing or oversized fields are refused with a message that says
 // what to send; what it returns is clean text, safe to store.
 func ParseWebhookEvent(event string, body []byte) (*WebhookEvent, error) {
-	switch event {
-	case EventDeploy, EventBuild, EventTest:
-	default:
+	if _, known := webhookChanges[event]; !known {
 		return nil, notFound("Unknown event %q: use hooks/deploy, hooks/build or hooks/test.", truncateRunes(cleanText(event), 40))
 	}
 	ev := &WebhookEvent{}
@@ -461,7 +459,7 @@ func (s *Service) record(ctx context.Context, w *Workflow, ev *WebhookEvent, mes
 	if err != nil {
 		s.mm.LogError("Webhook: could not record a timeline event", "workflow_id", w.ID, "err", err.Error())
 	}
-	s.publish(w, ev.Event)
+	s.publish(w, webhookChanges[ev.Event])
 }
 
 // postUnmatched posts an event that matched no workflow in the fallback channel, if

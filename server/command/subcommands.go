@@ -14,8 +14,8 @@ import (
 // subcommands is the table every part of the door reads: dispatch, help and autocomplete.
 func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
-		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force]",
-			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters.", app.MaxTitleRunes), flags: []string{"severity", "private", "force"}, text: true, leading: 1, run: (*Handler).start},
+		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
+			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters. From a message: the title defaults to its first line, the first post quotes it and its thread links the channel.", app.MaxTitleRunes), flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1, run: (*Handler).start},
 		{name: "list", usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
 			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
@@ -75,14 +75,23 @@ func (h *Handler) start(c *call) *model.CommandResponse {
 	if len(c.words) == 0 && len(c.flags) == 0 {
 		return h.openStartDialog(c)
 	}
-	if len(c.words) < 1 || c.text == "" {
-		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`. Types: %s.",
-			c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
+	from := c.flags.has("from")
+	if len(c.words) < 1 || (c.text == "" && !from) {
+		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`, or `/%s start <type> --from <message link> [title]`. Types: %s.",
+			c.trigger, c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
 	}
-	w, err := h.svc.Start(context.Background(), c.args.UserId, app.StartRequest{
+	req := app.StartRequest{
 		TeamID: c.args.TeamId, Type: c.words[0], Title: unquoteTitle(c.text),
 		Severity: c.flags["severity"], Private: c.flags.has("private"), Force: c.flags.has("force"),
-	})
+	}
+	if from {
+		postID, err := app.PostIDFromPermalink(c.flags["from"])
+		if err != nil {
+			return h.fail(c, err)
+		}
+		req.FromPostID = postID
+	}
+	w, err := h.svc.Start(context.Background(), c.args.UserId, req)
 	if err != nil {
 		return h.fail(c, err)
 	}

@@ -8,7 +8,8 @@
 // SCREENSHOTS_DIR says where the light and dark screenshots go (default dist/screenshots).
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {createHmac} from 'node:crypto';
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
@@ -32,19 +33,9 @@ const USERS = [
 ];
 
 // The host page's scripts: its own, and the libraries the web app provides to plugins,
-// from the UMD builds in the webapp's node_modules.
-const umd = (file) => path.join(WEBAPP, 'node_modules', file);
-const HOST_FILES = {
-    'host.js': path.join(import.meta.dirname, 'host/host.js'),
-    'host.css': path.join(import.meta.dirname, 'host/host.css'),
-    'react.production.min.js': umd('react/umd/react.production.min.js'),
-    'react-dom.production.min.js': umd('react-dom/umd/react-dom.production.min.js'),
-    'redux.min.js': umd('redux/dist/redux.min.js'),
-    'react-redux.min.js': umd('react-redux/dist/react-redux.min.js'),
-    'prop-types.min.js': umd('prop-types/prop-types.min.js'),
-    // axe-core, loaded into the page only when the test audits it.
-    'axe.min.js': umd('axe-core/axe.min.js'),
-};
+// from the UMD builds in the webapp's node_modules. host/files.json lists them for this
+// test and for `make run` (build/harness's InstallHostPage), relative to webapp/.
+const HOST_FILES = JSON.parse(readFileSync(path.join(import.meta.dirname, 'host/files.json'), 'utf8'));
 
 // What axe-core checks on every view: WCAG 2.0 and 2.1, levels A and AA, and its best practices.
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -69,7 +60,7 @@ function installHostPage(dir) {
     copyFileSync(path.join(import.meta.dirname, 'host/root.html'), path.join(dir, 'client/root.html'));
     mkdirSync(path.join(dir, 'client/devops-host'), {recursive: true});
     for (const [name, from] of Object.entries(HOST_FILES)) {
-        copyFileSync(from, path.join(dir, 'client/devops-host', name));
+        copyFileSync(path.join(WEBAPP, from), path.join(dir, 'client/devops-host', name));
     }
 }
 
@@ -455,6 +446,47 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         assert.equal((await workflow()).status, 'active');
     });
 
+    step('a severity change and a CI event by someone else update the open panel', async () => {
+        await panel().locator('.dc-wf-title', {hasText: 'Checkout errors in EU'}).waitFor();
+        await page.evaluate(() => {
+            window.stillTheSamePage = true;
+        });
+        // The system admin, not the page's user, calms the incident down.
+        const res = await fetch(`${server.url}/plugins/${PLUGIN}/api/v1/workflows/${incident.id}/severity`, {
+            method: 'POST',
+            headers: {Authorization: `Bearer ${server.admin_token}`, 'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest'},
+            body: JSON.stringify({severity: 'sev2'}),
+        });
+        assert.equal(res.status, 200, await res.text());
+        await panel().locator('.dc-wf-header').getByText('Severity: sev2').waitFor();
+
+        // A pipeline reports a deploy, signed as a CI system signs it (README, CI/CD webhook).
+        const body = JSON.stringify({workflow_id: incident.id, service: 'checkout-api', version: '2.3.9', environment: 'production', status: 'succeeded'});
+        const at = Math.floor(Date.now() / 1000);
+        const signature = createHmac('sha256', server.webhook_secret).update(`${at}.${body}`).digest('hex');
+        const hook = await fetch(`${server.url}/plugins/${PLUGIN}/api/v1/hooks/deploy`, {
+            method: 'POST',
+            headers: {'Content-Type': 'application/json', 'X-DevOps-Timestamp': String(at), 'X-DevOps-Signature': `sha256=${signature}`},
+            body,
+        });
+        assert.ok(hook.status < 300, `${hook.status} ${await hook.text()}`);
+        await panel().locator('.dc-event-summary', {hasText: 'Deploy checkout-api 2.3.9 → production: succeeded'}).waitFor();
+        assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
+    });
+
+    step('after the websocket reconnects, the panel shows what changed while it was down', async () => {
+        await page.evaluate(() => window.devopsHost.disconnect());
+        await page.waitForFunction(() => !window.devopsHost.connected);
+        const text = 'Error rate back to normal; watching for an hour.';
+        await ok('omar', 'POST', `/workflows/${incident.id}/status`, {text});
+        // Nothing can arrive meanwhile: the panel still shows the older update.
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(await panel().locator('.dc-status-text', {hasText: text}).count(), 0);
+        await page.evaluate(() => window.devopsHost.reconnect());
+        await panel().locator('.dc-status-text', {hasText: text}).waitFor();
+        assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
+    });
+
     step('the team list filters and links, and the start form creates a workflow', async () => {
         await page.locator('.host-channel-list a', {hasText: 'Town Square'}).click();
         await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
@@ -569,6 +601,34 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         const signed = (await ok('dana', 'GET', `/workflows/${release.id}`)).signoffs.find((x) => x.stage === 'production' && x.discipline === 'qa');
         assert.equal(signed.user_id, users.quinn.id);
         assert.equal(signed.note, 'Regression suite green');
+    });
+
+    step('the post menu\'s "Start a workflow…" opens the start form prefilled from the message and starts from it', async () => {
+        const {json: square} = await call('omar', 'GET', `/api/v4/teams/${team.id}/channels/name/town-square`);
+        const {json: report} = await call('omar', 'POST', '/api/v4/posts', {channel_id: square.id, message: 'Payments API returns 502s\nSince 15:10, EU cards only.'});
+        await page.evaluate((path) => window.devopsHost.navigate(path), `/${team.name}/channels/town-square`);
+        const message = page.locator('.host-post', {hasText: 'Payments API returns 502s'});
+        await message.getByRole('button', {name: 'Message actions'}).click();
+        await message.getByRole('menuitem', {name: 'Start a workflow…'}).click();
+
+        await panel().getByRole('heading', {name: 'Start a workflow from a message'}).waitFor();
+        const form = panel().getByRole('form', {name: 'Start a workflow'});
+        assert.equal(await form.getByLabel('Title').inputValue(), 'Payments API returns 502s');
+        await form.getByLabel('Type').selectOption('incident');
+        await form.getByLabel('Severity').selectOption('sev1');
+        await form.getByRole('button', {name: 'Start', exact: true}).click();
+        await panel().getByRole('status').filter({hasText: 'Started Payments API returns 502s'}).waitFor();
+
+        // The server has it, linked both ways.
+        const {items} = await ok('dana', 'GET', `/workflows?team_id=${team.id}&q=${encodeURIComponent('Payments API')}`);
+        assert.equal(items.length, 1);
+        assert.equal(items[0].severity, 'sev1');
+        const {json: thread} = await call('omar', 'GET', `/api/v4/posts/${report.id}/thread`);
+        const replies = thread.order.map((id) => thread.posts[id]).filter((p) => p.id !== report.id);
+        assert.equal(replies.length, 1);
+        assert.match(replies[0].message, new RegExp(`started an incident ~${items[0].channel_name} from this message`));
+        await panel().getByRole('button', {name: 'Done'}).click();
+        await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
     });
 
     step('the page logged no errors, and the server refused only what the test provoked', async () => {

@@ -3,6 +3,7 @@ import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useM
 
 import type {Api} from './client';
 import {ApiError, errorMessage} from './client';
+import type {Drafts, StartDraft} from './drafts';
 import type {ChangeListener, Events} from './events';
 import type {HostState, HostStore} from './host';
 import type {Page} from './types';
@@ -11,6 +12,7 @@ export interface Host {
     store: HostStore;
     api: Api;
     events: Events;
+    drafts: Drafts;
     showPanel(): void;
 }
 
@@ -39,6 +41,12 @@ function useLatest<T>(value: T) {
     return ref;
 }
 
+// The workflow waiting to be started from a message, if any.
+export function useStartDraft(): StartDraft | null {
+    const {drafts} = useHost();
+    return useSyncExternalStore(drafts.subscribe, drafts.current);
+}
+
 export function useWorkflowEvents(listener: ChangeListener) {
     const {events} = useHost();
     const latest = useLatest(listener);
@@ -63,10 +71,14 @@ interface Settled<T> {
 // Loads data for a key (e.g. a workflow id). A new key starts from nothing, so one
 // channel's workflow never flashes in another's panel; reload() keeps what is shown
 // until the fresh answer arrives, so live updates do not flicker.
+// Whatever is loaded is loaded again after the websocket reconnects, because changes
+// made while it was down sent events nobody received.
 export function useAsync<T>(load: () => Promise<T>, key: string): Async<T> {
     const latest = useLatest(load);
     const [nonce, setNonce] = useState(0);
     const [settled, setSettled] = useState<Settled<T>>({key: '\u0000', nonce: -1, error: ''});
+    const events = useContext(HostContext)?.events;
+    useEffect(() => events?.onResync(() => setNonce((n) => n + 1)), [events]);
 
     useEffect(() => {
         let live = true;

@@ -10,6 +10,7 @@ export interface HostState {
         general?: {config?: {SiteURL?: string}};
         // The theme is a preference: a new object here may mean a new theme.
         preferences?: unknown;
+        posts?: {posts?: Record<string, {message?: string; type?: string} | undefined>};
     };
 }
 
@@ -51,6 +52,8 @@ export interface PluginRegistry {
     registerLeftSidebarHeaderComponent?(component: React.ComponentType): string;
     registerWebSocketEventHandler?(event: string, handler: (msg: WebSocketMessage<unknown>) => void): void;
     unregisterWebSocketEventHandler?(event: string): void;
+    registerReconnectHandler?(handler: () => void): void;
+    registerPostDropdownMenuAction?(text: string, action: (postId: string) => void, filter?: (postId: string) => boolean): string;
 }
 
 export const selectSiteURL = (s: HostState): string => s.entities?.general?.config?.SiteURL ?? '';
@@ -61,6 +64,7 @@ export const selectTeamName = (s: HostState): string => {
     const teams = s.entities?.teams;
     return teams?.teams?.[teams.currentTeamId ?? '']?.name ?? '';
 };
+export const selectPost = (s: HostState, postId: string) => s.entities?.posts?.posts?.[postId];
 export const selectProfiles = (s: HostState) => s.entities?.users?.profiles;
 
 // The user's Mattermost time zone; '' means the browser's own.

@@ -1,4 +1,5 @@
 // The plugin's REST resources, as the server sends them (times are ms since the epoch).
+import type {ChangeKind} from './changes.generated';
 
 export type WorkflowStatus = 'active' | 'closed';
 
@@ -152,7 +153,7 @@ export interface Summary {
     active: Record<string, number>;
 }
 
-export type ChangeKind = 'stage' | 'status' | 'task' | 'signoff' | 'role' | 'closed' | 'reopened' | 'created' | 'timeline';
+export type {ChangeKind};
 
 // The websocket event: ids and a word, never the object, so each view refetches what it shows.
 export interface WorkflowChange {

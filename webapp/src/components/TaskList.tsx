@@ -3,6 +3,7 @@ import React, {useState} from 'react';
 import {errorMessage} from '../client';
 import type {NewTask} from '../client';
 import {epochOfLocalInput, formatTime, localInputOf} from '../format';
+import {refreshes} from '../events';
 import {useAction, useAsync, useHost, useHostState, useNow, useWorkflowEvents} from '../hooks';
 import {selectTimezone} from '../host';
 import type {Member, Task} from '../types';
@@ -28,7 +29,7 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
     const announce = useAnnounce();
 
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId && c.what === 'task') {
+        if (c.workflow_id === workflowId && refreshes(c, 'tasks')) {
             tasks.reload();
         }
     });

@@ -1,10 +1,11 @@
 import React, {useEffect, useRef, useState} from 'react';
 
 import {capitalize, plural} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useDebounced, useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {channelPath} from '../navigation';
-import type {ChangeKind, Workflow} from '../types';
+import type {Workflow} from '../types';
 
 import {byId, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
@@ -12,9 +13,6 @@ import StartForm from './StartForm';
 
 const PER_PAGE = 20;
 const START_ID = 'dc-start-open';
-
-// Only these change what a list row shows or whether it is listed at all.
-const LIST_CHANGES: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['created', 'stage', 'closed', 'reopened', 'role']);
 
 // The panel outside a workflow channel: the team's active workflows and a way to start one.
 export default function TeamView({teamId}: {teamId: string}) {
@@ -37,7 +35,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     );
 
     useWorkflowEvents((c) => {
-        if (c.team_id === teamId && LIST_CHANGES.has(c.what)) {
+        if (c.team_id === teamId && refreshes(c, 'list')) {
             list.reload();
         }
     });

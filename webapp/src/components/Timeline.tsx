@@ -1,5 +1,6 @@
 import React, {useRef} from 'react';
 
+import {refreshes} from '../events';
 import {useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {permalinkPath} from '../navigation';
@@ -15,9 +16,8 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
     const list = useRef<HTMLOListElement>(null);
     const willLoadMore = useMoreLoaded(page.items.length, page.loadingMore, list, 'older event');
 
-    // Every change to a workflow adds to its timeline.
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId) {
+        if (c.workflow_id === workflowId && refreshes(c, 'timeline')) {
             page.reload();
         }
     });

@@ -1,6 +1,7 @@
 import React, {useCallback} from 'react';
 
 import {capitalize, formatDuration} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
 import type {PinnedTemplate, Workflow, WorkflowView} from '../types';
 
@@ -25,10 +26,10 @@ export default function WorkflowPanel({id}: {id: string}) {
         if (c.workflow_id !== id) {
             return;
         }
-        if (c.what === 'role') {
+        if (refreshes(c, 'members')) {
             members.reload();
         }
-        if (c.what !== 'task' && c.what !== 'timeline') {
+        if (refreshes(c, 'workflow')) {
             view.reload();
         }
     });

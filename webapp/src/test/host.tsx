@@ -4,6 +4,7 @@ import {render} from '@testing-library/react';
 import React from 'react';
 
 import {createApi} from '../client';
+import {createDrafts} from '../drafts';
 import {createEvents} from '../events';
 import {HostContext} from '../hooks';
 import type {Host} from '../hooks';
@@ -48,6 +49,7 @@ export function renderWithHost(ui: React.ReactElement, store = fakeStore()) {
         store,
         api: createApi(() => selectSiteURL(store.getState())),
         events: createEvents(),
+        drafts: createDrafts(),
         showPanel: jest.fn(),
     };
     const result = render(<HostContext.Provider value={host}>{ui}</HostContext.Provider>);
