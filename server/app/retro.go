@@ -103,14 +103,14 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	if len(open) > 0 {
 		fmt.Fprintf(&b, " — %s", strings.Join(firstN(open, 10), " · "))
 	}
-	b.WriteString("\n\n**Timeline:**\n")
+	b.WriteString("\n\n**Timeline** (UTC):\n")
 	shown := events
 	if len(shown) > 30 {
 		shown = shown[len(shown)-30:]
 		fmt.Fprintf(&b, "_(the last 30 of %d events; `/%s timeline` has them all)_\n", len(events), s.settings().CommandTrigger)
 	}
 	for _, ev := range shown {
-		fmt.Fprintf(&b, "- `%s` %s — %s\n", time.UnixMilli(ev.At).UTC().Format("01-02 15:04"), ev.Type, Inline(ev.Summary))
+		fmt.Fprintf(&b, "- `%s` %s — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), ev.Type, Inline(ev.Summary))
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:**\n%s\n", Quoted(w.Summary))

@@ -23,8 +23,8 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
 		{name: "signoff", usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
 		{name: "status", usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters).", app.MaxNoteRunes), text: true, run: (*Handler).status},
-		{name: "task", usage: "task add <text> [--to @user] [--due 2h or 2026-12-01] · task done <n> · task undo <n> · task assign <n> @user",
-			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a date up to 5 years ahead.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
+		{name: "task", usage: "task add <text> [--to @user] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user",
+			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
 		{name: "snooze", usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
@@ -201,17 +201,17 @@ func (h *Handler) info(c *call) *model.CommandResponse {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	return ephemeral("%s", h.describe(v, c.trigger))
+	return ephemeral("%s", h.describe(v, c.trigger, h.svc.Location(c.args.UserId)))
 }
 
-// describe renders a workflow for `info`.
-func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
+// describe renders a workflow for `info`, its times in loc (the reader's zone).
+func (h *Handler) describe(v *app.WorkflowView, trigger string, loc *time.Location) string {
 	w := v.Workflow
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s %d: %s\n", v.Template.Name, w.Seq, app.Inline(w.Title))
 	status := "**active**"
 	if w.Status == app.StatusClosed {
-		status = fmt.Sprintf("**closed** %s", time.UnixMilli(w.ClosedAt).UTC().Format("2006-01-02 15:04 UTC"))
+		status = fmt.Sprintf("**closed** %s", app.FormatTime(w.ClosedAt, loc))
 	}
 	fmt.Fprintf(&b, "Status %s · stage **%s**", status, w.Stage)
 	if w.Severity != "" {
@@ -220,7 +220,7 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 	if w.Private {
 		b.WriteString(" · private")
 	}
-	fmt.Fprintf(&b, " · started %s\n\n", time.UnixMilli(w.CreatedAt).UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, " · started %s\n\n", app.FormatTime(w.CreatedAt, loc))
 
 	b.WriteString("**Stages:** ")
 	for i, st := range v.Template.Stages {

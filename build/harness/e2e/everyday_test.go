@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/stretchr/testify/require"
@@ -41,7 +42,7 @@ func TestTextIsPostedAsTyped(t *testing.T) {
 
 	// A task's assignee is named with --to; a mention at the end is part of the text.
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Sync with @"+dev.Username).Text)
-	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Don't drop the replica --to @"+dev.Username+" --due 2h").Text)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Don't drop the replica --to @"+dev.Username+" --due 2h").Text, "is due ", "UTC, your time")
 	tasks := e.tasks(lead, w.ID)
 	sync, replica := tasks[len(tasks)-2], tasks[len(tasks)-1]
 	require.Equal(t, "Sync with @"+dev.Username, sync.Text)
@@ -92,7 +93,7 @@ func TestAssigneesAreTold(t *testing.T) {
 	ops := e.user("ops")
 	w := e.start(lead, "incident Checkout latency")
 
-	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Roll back checkout-api --to @"+dev.Username+" --due 30m").Text)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Roll back checkout-api --to @"+dev.Username+" --due 30m").Text, "your time")
 	tasks := e.tasks(lead, w.ID)
 	task := tasks[len(tasks)-1]
 	require.Equal(t, dev.Id, task.AssigneeID)
@@ -127,4 +128,47 @@ func TestUrgentSeveritiesAreChasedSoon(t *testing.T) {
 	require.Equal(t, int64(30*60*1000), view.NextReminderAt-view.CreatedAt, "p1: the first reminder 30 minutes after the start")
 	require.Empty(t, e.run(owner, w.ChannelID, "/devops severity p4").Text)
 	requireContains(t, lastPost(t, owner, w.ChannelID).Message, "p1 → **p4**", "A status update is due every 1d.")
+}
+
+// inZone sets a user's Mattermost time zone (manual), as they would in their settings.
+func inZone(t *testing.T, m *member, tz string) {
+	t.Helper()
+	m.Timezone = model.StringMap{"useAutomaticTimezone": "false", "manualTimezone": tz}
+	_, _, err := srv.Admin.UpdateUser(context.Background(), m.User)
+	require.NoError(t, err)
+}
+
+// A due time is read in the typist's time zone and kept out of the task's text; the
+// channel reads it in UTC, the typist and the assignee in their own time.
+func TestDueTimesAreReadInThePersonsZone(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	dev := e.user("dev")
+	inZone(t, lead, "America/New_York")
+	inZone(t, dev, "Asia/Tokyo")
+	w := e.start(lead, "incident Checkout latency")
+
+	answer := e.run(lead, w.ChannelID, "/devops task add Post-incident review --to @"+dev.Username+" --due 2030-12-05 15:00").Text
+	tasks := e.tasks(lead, w.ID)
+	task := tasks[len(tasks)-1]
+	require.Equal(t, fmt.Sprintf("Task #%d is due 2030-12-05 15:00 America/New_York, your time.", task.Number), answer)
+	require.Equal(t, "Post-incident review", task.Text)
+	require.Equal(t, time.Date(2030, 12, 5, 20, 0, 0, 0, time.UTC).UnixMilli(), task.DueAt)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "Post-incident review", "due 2030-12-05 20:00 UTC")
+	directFromBot(t, dev, "due 2030-12-06 05:00 Asia/Tokyo")
+
+	requireContains(t, e.run(lead, w.ChannelID, "/devops tasks").Text, "due 2030-12-05 15:00 America/New_York")
+	timeline := e.run(dev, w.ChannelID, "/devops timeline").Text
+	requireContains(t, timeline, "| When (Asia/Tokyo) |", time.Now().In(tokyo(t)).Format("| 2006-01-02 "))
+
+	// `tomorrow` and a time today are days in the typist's zone; what cannot be read changes nothing.
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Write the summary --due tomorrow 9:00").Text, " 09:00 America/New_York, your time.")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Write the summary --due someday").Text, `"someday" is not a due time`, "(America/New_York)")
+	require.Len(t, e.tasks(lead, w.ID), len(tasks)+1)
+}
+
+func tokyo(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	return loc
 }

@@ -53,7 +53,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	requireContains(t, post.Message, "Status update", "Rolled back the index change @\u200bhere")
 	requireContains(t, e.run(lead, w.ChannelID, "/devops status").Text, "Write the update")
 
-	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag --to @"+helper.Username+" --due 2h").Text)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag --to @"+helper.Username+" --due 2h").Text, "your time")
 	tasks := e.tasks(lead, w.ID)
 	require.Len(t, tasks, 4)
 	require.Equal(t, 4, tasks[3].Number)
