@@ -57,7 +57,7 @@ func builtinTemplates() []*Template {
 					{Text: "Deploy to staging", Discipline: Operations},
 					{Text: "Smoke-test staging", Discipline: QA},
 				}},
-				{Name: "production", Gate: []Discipline{QA, Security}, Checklist: []ChecklistItem{
+				{Name: "production", Gate: []Discipline{QA, Security}, InviteGate: true, Checklist: []ChecklistItem{
 					{Text: "Deploy to production", Discipline: Operations},
 					{Text: "Watch error rates for 30 minutes", Discipline: Operations},
 					{Text: "Publish the release notes", Discipline: ProductManager},

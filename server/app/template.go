@@ -38,6 +38,9 @@ type Stage struct {
 	Name      string          `json:"name"`
 	Gate      []Discipline    `json:"gate,omitempty"`
 	Checklist []ChecklistItem `json:"checklist,omitempty"`
+	// InviteGate: when the stage before this one begins, the verified holders of the
+	// gate's disciplines in the team are invited, so the signers are there in time.
+	InviteGate bool `json:"invite_gate,omitempty"`
 }
 
 // ChecklistItem is a task created when its stage begins.
@@ -175,6 +178,9 @@ func (t *Template) validate() error {
 		}
 		if i == 0 && len(s.Gate) > 0 {
 			return fail("stages", "the first stage %q cannot have a gate: a workflow starts in it", s.Name)
+		}
+		if s.InviteGate && len(s.Gate) == 0 {
+			return fail("stages["+s.Name+"].invite_gate", "the stage has no gate whose disciplines to invite")
 		}
 		for _, c := range s.Checklist {
 			if strings.TrimSpace(c.Text) == "" {

@@ -38,6 +38,8 @@ type Workflow struct {
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
+	// VoidedSignoffs are deleted by the update that sets them (going back before a gate).
+	VoidedSignoffs []Signoff `json:"-"`
 	// Viewer is what the reading user is to this workflow, when the store read it for one.
 	Viewer *Viewer `json:"-"`
 	// LeadUsername is read with brief listings (ListFilter.Brief), which name the lead.
@@ -125,6 +127,7 @@ const (
 	EventCreated         = "created"
 	EventStageChanged    = "stage_changed"
 	EventSignoff         = "signoff"
+	EventSignoffsVoided  = "signoffs_voided"
 	EventRoleAssigned    = "role_assigned"
 	EventClosed          = "closed"
 	EventReopened        = "reopened"

@@ -7,9 +7,12 @@ import (
 )
 
 // Dynamic autocomplete lists, served by the REST door (relative to the plugin).
+// A list's variant is a path, never a query: Mattermost escapes a query in a
+// relative fetch URL into the path and then drops it.
 const (
-	StagesListPath = "api/v1/autocomplete/stages"
-	RolesListPath  = "api/v1/autocomplete/roles"
+	StagesListPath      = "api/v1/autocomplete/stages"
+	GatedStagesListPath = "api/v1/autocomplete/stages/gated"
+	RolesListPath       = "api/v1/autocomplete/roles"
 )
 
 // autocomplete builds the suggestion tree from the subcommand table. Hiding an entry
@@ -31,7 +34,7 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 		case "stage":
 			sub.AddDynamicListArgument("Stage", StagesListPath, false)
 		case "signoff":
-			sub.AddDynamicListArgument("Gated stage", StagesListPath+"?gated=true", false)
+			sub.AddDynamicListArgument("Gated stage", GatedStagesListPath, false)
 		case "role":
 			sub.AddDynamicListArgument("Role", RolesListPath, true)
 			sub.AddTextArgument("User", "@user", "")

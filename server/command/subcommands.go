@@ -314,12 +314,7 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	stages := v.Template.Stages
-	cur := 0
-	for i, st := range stages {
-		if st.Name == w.Stage {
-			cur = i
-		}
-	}
+	cur := max(v.Template.StageIndex(w.Stage), 0)
 	open := 0
 	for _, t := range tasks {
 		if !t.Done && t.Stage == w.Stage {

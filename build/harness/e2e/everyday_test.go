@@ -4,8 +4,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +173,58 @@ func tokyo(t *testing.T) *time.Location {
 	loc, err := time.LoadLocation("Asia/Tokyo")
 	require.NoError(t, err)
 	return loc
+}
+
+// suggestions are what Mattermost's autocomplete offers m for a partly typed command
+// in a channel (the dynamic lists are fetched from the plugin by the server).
+func (e *env) suggestions(m *member, channelID, typed string) []string {
+	e.t.Helper()
+	q := url.Values{"user_input": {typed}, "channel_id": {channelID}}
+	resp, err := m.client.DoAPIGet(context.Background(), "/teams/"+e.team.Id+"/commands/autocomplete_suggestions?"+q.Encode(), "")
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	var got []model.AutocompleteSuggestion
+	require.NoError(e.t, json.NewDecoder(resp.Body).Decode(&got))
+	items := make([]string, 0, len(got))
+	for _, s := range got {
+		items = append(items, s.Suggestion)
+	}
+	return items
+}
+
+// Gates guide: sign-off autocomplete offers the gated stages ahead; skipping stages
+// is said; the stage before a gate invites its signers; going back voids the gate's
+// sign-offs, on the record; a lead who can sign is told so.
+func TestGatesGuideTheRest(t *testing.T) {
+	e := newEnv(t)
+	lead := e.withDiscipline("lead", "developer")
+	qa := e.verified("qa", "qa")
+	sec := e.verified("sec", "security")
+	w := e.start(lead, "release Release 9.1.0")
+	require.Equal(t, []string{"production"}, e.suggestions(lead, w.ChannelID, "/devops signoff "))
+
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage qa").Text)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "planning → **qa**", "skipping code-freeze")
+
+	// staging comes before the production gate: its security signer is invited.
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "**Invited to sign the production gate:** @"+sec.Username+" (security)")
+	_, _, err := srv.Admin.GetChannelMember(context.Background(), w.ChannelID, sec.Id, "")
+	require.NoError(t, err, "the security signer is in the channel")
+
+	require.Empty(t, e.run(qa, w.ChannelID, "/devops signoff production").Text)
+	require.Empty(t, e.run(sec, w.ChannelID, "/devops signoff production").Text)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage staging").Text)
+	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "voids the sign-offs of the gates ahead: production qa by @"+qa.Username+", production security by @"+sec.Username)
+	voided := eventsOfType(timelineOf(t, lead, w.ID), "signoffs_voided")
+	require.Len(t, voided, 1, "the voiding is on the timeline")
+	requireContains(t, voided[0].Summary, "Back to staging by @"+lead.Username)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops stage next").Text, "Entering production needs a sign-off from qa and security (missing: qa and security)")
+
+	// A QA lead who is verified qa is told she can sign, not to ask someone.
+	qaLead := e.verified("qalead", "qa")
+	cycle := e.start(qaLead, "qa Regression 9.1")
+	e.run(qaLead, cycle.ChannelID, "/devops stage regression")
+	requireContains(t, e.run(qaLead, cycle.ChannelID, "/devops stage next").Text, "You can sign it for qa: `/devops signoff approved`.")
 }
