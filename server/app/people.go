@@ -252,6 +252,15 @@ func (s *Service) disciplineHint() string {
 	return "Ask a system admin to map your discipline."
 }
 
+// ActorName is who did something on the timeline: "@name", or the plugin itself
+// for what nobody did by hand (a reminder).
+func (s *Service) ActorName(userID string) string {
+	if userID == "" {
+		return "DevOps Channels"
+	}
+	return s.mention(userID)
+}
+
 // UsernameOf returns "@name" for a user id, or "someone" when unknown.
 func (s *Service) UsernameOf(userID string) string {
 	return s.mention(userID)

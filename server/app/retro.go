@@ -80,6 +80,24 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	} else {
 		b.WriteString(" · no status update was posted")
 	}
+	statusUpdates := 0
+	var severities []string
+	for _, ev := range events {
+		switch ev.Type {
+		case EventStatusUpdate:
+			statusUpdates++
+		case EventSeverityChanged:
+			severities = append(severities, fmt.Sprintf("%s → %s (%s, %s)", ev.Data["from"], ev.Data["to"],
+				s.ActorName(ev.ActorID), time.UnixMilli(ev.At).UTC().Format(MinuteLayout+" UTC")))
+		}
+	}
+	fmt.Fprintf(&b, " · **status updates:** %d", statusUpdates)
+	if len(severities) > 0 {
+		fmt.Fprintf(&b, "\n**Severity changes:** %s", strings.Join(severities, " · "))
+	}
+	if roles := s.roleList(w, tmpl); roles != "" {
+		fmt.Fprintf(&b, "\n**Roles:** %s", roles)
+	}
 	b.WriteString("\n\n| Stage | Time in stage |\n|:--|:--|\n")
 	for _, st := range stageDurations(w, events) {
 		fmt.Fprintf(&b, "| %s | %s |\n", st.stage, humanDuration(st.d))
@@ -110,12 +128,24 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 		fmt.Fprintf(&b, "_(the last 30 of %d events; `/%s timeline` has them all)_\n", len(events), s.settings().CommandTrigger)
 	}
 	for _, ev := range shown {
-		fmt.Fprintf(&b, "- `%s` %s — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), ev.Type, Inline(ev.Summary))
+		fmt.Fprintf(&b, "- `%s` **%s** (%s) — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), EventLabel(ev.Type), s.ActorName(ev.ActorID), Inline(ev.Summary))
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:**\n%s\n", Quoted(w.Summary))
 	}
 	return b.String(), nil
+}
+
+// roleList names the workflow's role holders in the template's order: "commander
+// @ana, scribe @ben".
+func (s *Service) roleList(w *Workflow, tmpl *Template) string {
+	var parts []string
+	for _, role := range tmpl.Roles {
+		if id := w.Roles[role]; id != "" {
+			parts = append(parts, fmt.Sprintf("%s %s", role, s.mention(id)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type stageTime struct {

@@ -160,7 +160,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 			return []TimelineEvent{{Type: EventTaskDone, ActorID: actorID, Summary: fmt.Sprintf("Task #%d done: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
 		}
 		t.DoneBy, t.DoneAt = "", 0
-		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened", t.Number)}}, nil
+		return []TimelineEvent{{Type: EventTaskReopened, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
 	})
 	if err != nil {
 		return nil, err

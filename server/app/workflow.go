@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 )
 
 // Workflow statuses.
@@ -134,6 +135,7 @@ const (
 	EventStatusUpdate    = "status_update"
 	EventTaskAdded       = "task_added"
 	EventTaskDone        = "task_done"
+	EventTaskReopened    = "task_reopened"
 	EventTaskAssigned    = "task_assigned"
 	EventSeverityChanged = "severity_changed"
 	EventHandoff         = "handoff"
@@ -143,6 +145,30 @@ const (
 	// a move to another team); Data["change"] says which.
 	EventChannelChanged = "channel_changed"
 )
+
+// eventLabels are what people read for each event type: ids such as stage_changed
+// stay in the API and the database. A test checks every Event constant has one.
+var eventLabels = map[string]string{
+	EventCreated: "Started", EventStageChanged: "Stage changed", EventSignoff: "Sign-off",
+	EventSignoffsVoided: "Sign-offs voided", EventRoleAssigned: "Role given", EventClosed: "Closed",
+	EventReopened: "Reopened", EventStatusUpdate: "Status update", EventTaskAdded: "Task added",
+	EventTaskDone: "Task done", EventTaskReopened: "Task reopened", EventTaskAssigned: "Task assigned",
+	EventSeverityChanged: "Severity changed", EventHandoff: "Handoff", EventPinned: "Pinned",
+	EventReminder: "Reminder", EventChannelChanged: "Channel changed",
+	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
+}
+
+// EventLabel is an event type as people read it ("Stage changed").
+func EventLabel(eventType string) string {
+	if label, ok := eventLabels[eventType]; ok {
+		return label
+	}
+	label := strings.ReplaceAll(eventType, "_", " ")
+	if label == "" {
+		return "Event"
+	}
+	return strings.ToUpper(label[:1]) + label[1:]
+}
 
 // hasSignoff reports whether discipline d signed off stage.
 func (w *Workflow) hasSignoff(stage string, d Discipline) bool {

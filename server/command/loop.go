@@ -137,9 +137,10 @@ func (h *Handler) timeline(c *call) *model.CommandResponse {
 	var b strings.Builder
 	// The answer is the caller's alone: their time zone, named in the heading.
 	loc := h.svc.Location(c.args.UserId)
-	fmt.Fprintf(&b, "#### Timeline\n| When (%s) | Event | |\n|:--|:--|:--|\n", loc)
+	fmt.Fprintf(&b, "#### Timeline\n| When (%s) | Who | What | |\n|:--|:--|:--|:--|\n", loc)
 	for _, ev := range events {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", time.UnixMilli(ev.At).In(loc).Format(app.MinuteLayout+":05"), ev.Type, app.Inline(ev.Summary))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", time.UnixMilli(ev.At).In(loc).Format(app.MinuteLayout+":05"), h.svc.ActorName(ev.ActorID),
+			app.EventLabel(ev.Type), app.Inline(ev.Summary))
 	}
 	if next != "" {
 		b.WriteString("\nThe first 100 events; the panel and the API page through the rest.")

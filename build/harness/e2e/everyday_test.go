@@ -228,3 +228,26 @@ func TestGatesGuideTheRest(t *testing.T) {
 	e.run(qaLead, cycle.ChannelID, "/devops stage regression")
 	requireContains(t, e.run(qaLead, cycle.ChannelID, "/devops stage next").Text, "You can sign it for qa: `/devops signoff approved`.")
 }
+
+// The record says who did what in words: reopening a task is its own event, and
+// every row of `/devops timeline` names its actor and a label, not an event id.
+func TestTheRecordNamesWhoAndWhat(t *testing.T) {
+	e := newEnv(t)
+	lead := e.user("lead")
+	w := e.start(lead, "incident Search is slow")
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Looking at the index").Text)
+	e.run(lead, w.ChannelID, "/devops task add Rebuild the index")
+	tasks := e.tasks(lead, w.ID)
+	n := tasks[len(tasks)-1].Number
+	require.Empty(t, e.run(lead, w.ChannelID, fmt.Sprintf("/devops task done %d", n)).Text)
+	require.Empty(t, e.run(lead, w.ChannelID, fmt.Sprintf("/devops task undo %d", n)).Text)
+	events := timelineOf(t, lead, w.ID)
+	last := events[len(events)-1]
+	require.Equal(t, "task_reopened", last.Type)
+	require.Equal(t, lead.Id, last.ActorID)
+
+	timeline := e.run(lead, w.ChannelID, "/devops timeline").Text
+	who := "| @" + lead.Username + " | "
+	requireContains(t, timeline, who+"Started |", who+"Status update | Looking at the index", who+"Task done |", who+"Task reopened | Task #")
+	require.NotContains(t, timeline, "status_update")
+}

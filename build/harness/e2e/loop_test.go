@@ -128,7 +128,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 		}
 	}
 	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
-	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
+	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "| When (UTC) | Who | What |", "| @"+lead.Username+" | Status update | Rolled back")
 }
 
 func TestWebappContract(t *testing.T) {
