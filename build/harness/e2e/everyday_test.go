@@ -156,7 +156,7 @@ func TestDueTimesAreReadInThePersonsZone(t *testing.T) {
 	require.Equal(t, fmt.Sprintf("Task #%d is due 2030-12-05 15:00 America/New_York, your time.", task.Number), answer)
 	require.Equal(t, "Post-incident review", task.Text)
 	require.Equal(t, time.Date(2030, 12, 5, 20, 0, 0, 0, time.UTC).UnixMilli(), task.DueAt)
-	requireContains(t, lastPost(t, lead, w.ChannelID).Message, "Post-incident review", "due 2030-12-05 20:00 UTC")
+	require.Equal(t, 1, postsContaining(t, lead, w.ChannelID, "Post-incident review → @"+dev.Username+" · due 2030-12-05 20:00 UTC"), "the channel reads UTC")
 	directFromBot(t, dev, "due 2030-12-06 05:00 Asia/Tokyo")
 
 	requireContains(t, e.run(lead, w.ChannelID, "/devops tasks").Text, "due 2030-12-05 15:00 America/New_York")
@@ -248,6 +248,6 @@ func TestTheRecordNamesWhoAndWhat(t *testing.T) {
 
 	timeline := e.run(lead, w.ChannelID, "/devops timeline").Text
 	who := "| @" + lead.Username + " | "
-	requireContains(t, timeline, who+"Started |", who+"Status update | Looking at the index", who+"Task done |", who+"Task reopened | Task #")
+	requireContains(t, timeline, who+"Started |", who+"Status update | Looking at the index", who+"Task done |", who+"Task reopened | Task \\#")
 	require.NotContains(t, timeline, "status_update")
 }
