@@ -62,6 +62,7 @@ func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days i
 
 // retrospective is posted when a workflow closes: how long it took overall and per
 // stage, how fast the first status update came, the sign-offs, the tasks and the timeline.
+// The names in its rows are written inert: a record read by the channel pings nobody.
 func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template) (string, error) {
 	events, _, err := s.store.ListTimeline(ctx, w.ID, "", 500, false)
 	if err != nil {
@@ -88,7 +89,7 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 			statusUpdates++
 		case EventSeverityChanged:
 			severities = append(severities, fmt.Sprintf("%s → %s (%s, %s)", ev.Data["from"], ev.Data["to"],
-				s.ActorName(ev.ActorID), time.UnixMilli(ev.At).UTC().Format(MinuteLayout+" UTC")))
+				Inline(s.ActorName(ev.ActorID)), time.UnixMilli(ev.At).UTC().Format(MinuteLayout+" UTC")))
 		}
 	}
 	fmt.Fprintf(&b, " · **status updates:** %d", statusUpdates)
@@ -128,7 +129,7 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 		fmt.Fprintf(&b, "_(the last 30 of %d events; `/%s timeline` has them all)_\n", len(events), s.settings().CommandTrigger)
 	}
 	for _, ev := range shown {
-		fmt.Fprintf(&b, "- `%s` **%s** (%s) — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), EventLabel(ev.Type), s.ActorName(ev.ActorID), Inline(ev.Summary))
+		fmt.Fprintf(&b, "- `%s` **%s** (%s) — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), EventLabel(ev.Type), Inline(s.ActorName(ev.ActorID)), Inline(ev.Summary))
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:**\n%s\n", Quoted(w.Summary))
@@ -142,7 +143,7 @@ func (s *Service) roleList(w *Workflow, tmpl *Template) string {
 	var parts []string
 	for _, role := range tmpl.Roles {
 		if id := w.Roles[role]; id != "" {
-			parts = append(parts, fmt.Sprintf("%s %s", role, s.mention(id)))
+			parts = append(parts, fmt.Sprintf("%s %s", role, Inline(s.mention(id))))
 		}
 	}
 	return strings.Join(parts, ", ")

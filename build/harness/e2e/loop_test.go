@@ -127,7 +127,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 			require.GreaterOrEqual(t, ev.At, timeline.Items[i-1].At, "oldest first")
 		}
 	}
-	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
+	require.Equal(t, "created,status_update,task_added,task_done,task_reopened,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
 	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "| When (UTC) | Who | What |", "| @"+lead.Username+" | Status update | Rolled back")
 }
 
