@@ -87,10 +87,11 @@ func builtinTemplates() []*Template {
 			// A customer waits: a p1 is chased within the hour.
 			Cadence:  map[string]string{"p1": "30m", "p2": "1h", "p3": "4h", "p4": "1d"},
 			LeadRole: "owner", Roles: []string{"owner", "support-engineer", "developer-on-call"},
+			AutoInvite: AutoInvite{Disciplines: []Discipline{Support}},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
-					{Text: "Reproduce the problem"},
-					{Text: "Acknowledge the customer"},
+					{Text: "Reproduce the problem", Discipline: Support},
+					{Text: "Acknowledge the customer", Discipline: Support},
 				}},
 				{Name: "investigating", Checklist: []ChecklistItem{{Text: "Find the cause", Discipline: Developer}}},
 				{Name: "waiting-on-customer"},

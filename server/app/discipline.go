@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Discipline is one of the seven roles of a DevOps team.
+// Discipline is one of the roles of a DevOps team.
 type Discipline string
 
 // The disciplines of a DevOps team.
@@ -17,10 +17,13 @@ const (
 	ProjectManager Discipline = "project-manager"
 	ProductManager Discipline = "product-manager"
 	Designer       Discipline = "designer"
+	// Support: the engineers who carry a customer's problem to engineering (the
+	// support workflow's support-engineer).
+	Support Discipline = "support"
 )
 
 // Disciplines lists every discipline in the order they are shown.
-var Disciplines = []Discipline{Developer, QA, Operations, Security, ProjectManager, ProductManager, Designer}
+var Disciplines = []Discipline{Developer, QA, Operations, Security, ProjectManager, ProductManager, Designer, Support}
 
 // disciplineAliases lets people type the words their department uses.
 var disciplineAliases = map[string]Discipline{
@@ -31,6 +34,7 @@ var disciplineAliases = map[string]Discipline{
 	"pm": ProjectManager, "project": ProjectManager, "projectmanager": ProjectManager,
 	"product": ProductManager, "productmanager": ProductManager, "po": ProductManager,
 	"design": Designer, "ux": Designer, "ui": Designer,
+	"supportengineer": Support, "customersupport": Support, "cs": Support, "helpdesk": Support,
 }
 
 func (d Discipline) valid() bool {

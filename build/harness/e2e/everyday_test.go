@@ -251,3 +251,14 @@ func TestTheRecordNamesWhoAndWhat(t *testing.T) {
 	requireContains(t, timeline, who+"Started |", who+"Status update | Looking at the index", who+"Task done |", who+"Task reopened | Task \\#")
 	require.NotContains(t, timeline, "status_update")
 }
+
+// A support engineer declares their discipline, and a support escalation invites them.
+func TestSupportEngineersHaveADiscipline(t *testing.T) {
+	e := newEnv(t)
+	owner := e.user("owner")
+	engineer := e.withDiscipline("engineer", "support")
+	w := e.start(owner, "support ACME cannot log in --severity p2")
+	_, _, err := srv.Admin.GetChannelMember(context.Background(), w.ChannelID, engineer.Id, "")
+	require.NoError(t, err, "the support engineer was invited")
+	requireContains(t, e.run(engineer, w.ChannelID, "/devops tasks").Text, "Reproduce the problem · _support_")
+}
