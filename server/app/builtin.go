@@ -34,7 +34,9 @@ func builtinTemplates() []*Template {
 		},
 		{
 			Type: "release", Name: "Release", Category: "Releases",
-			ChannelPattern: "rel-{version}-{seq}",
+			// The number right after the type, as for every type, and the version
+			// marked with its v: rel-3-v2-4-0 cannot be read as version 2.4.0.3.
+			ChannelPattern: "rel-{seq}-{version}",
 			Purpose:        "Release coordination from planning to production.",
 			Header:         "Release · `/devops info` · `/devops signoff` when your discipline approves",
 			LeadRole:       "release-manager", Roles: []string{"release-manager", "qa-lead"},

@@ -197,7 +197,7 @@ func (s *Service) dropReservation(ctx context.Context, id string) {
 // the starter.
 func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*model.Channel, error) {
 	name := w.ChannelName
-	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, w.Title), model.ChannelDisplayNameMaxRunes)
+	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, ShortTitle(tmpl.Name, w.Title)), model.ChannelDisplayNameMaxRunes)
 	typ := model.ChannelTypeOpen
 	if w.Private {
 		typ = model.ChannelTypePrivate
@@ -223,6 +223,9 @@ func channelName(w *Workflow, tmpl *Template) string {
 	fixed := len(strings.NewReplacer("{seq}", "", "{slug}", "", "{type}", "", "{version}", "").Replace(tmpl.ChannelPattern))
 	seq := fmt.Sprint(w.Seq)
 	version := strings.NewReplacer(".", "-", "+", "-").Replace(VersionIn(w.Title))
+	if version != "" {
+		version = "v" + version // a version reads as one wherever it stands
+	}
 	budget := model.ChannelNameMaxLength - fixed - len(seq) - len(tmpl.Type) - len(version) - 8
 	name := strings.NewReplacer("{seq}", seq, "{type}", tmpl.Type, "{version}", version,
 		"{slug}", Slug(w.Title, max(budget, 8))).Replace(tmpl.ChannelPattern)
@@ -272,7 +275,7 @@ func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, s
 
 func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "#### %s\n", Headline(tmpl.Name, w.Seq, w.Title))
 	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
 	if w.Severity != "" {
 		fmt.Fprintf(&b, " Severity **%s**.", w.Severity)

@@ -74,7 +74,7 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	}
 	var b strings.Builder
 	total := time.Duration(w.ClosedAt-w.CreatedAt) * time.Millisecond
-	fmt.Fprintf(&b, "#### Retrospective — %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "#### Retrospective — %s\n", Headline(tmpl.Name, w.Seq, w.Title))
 	fmt.Fprintf(&b, "**Duration:** %s", humanDuration(total))
 	if w.FirstStatusAt > 0 {
 		fmt.Fprintf(&b, " · **first status update after** %s", humanDuration(time.Duration(w.FirstStatusAt-w.CreatedAt)*time.Millisecond))

@@ -41,7 +41,7 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	if err != nil {
 		return nil, err
 	}
-	head := fmt.Sprintf("📣 **Status update** — %s %d: %s · stage **%s**", tmpl.Name, w.Seq, Inline(w.Title), w.Stage)
+	head := fmt.Sprintf("📣 **Status update** — %s · stage **%s**", Headline(tmpl.Name, w.Seq, w.Title), w.Stage)
 	if w.Severity != "" {
 		head += fmt.Sprintf(" · **%s**", w.Severity)
 	}

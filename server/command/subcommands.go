@@ -208,7 +208,7 @@ func (h *Handler) info(c *call) *model.CommandResponse {
 func (h *Handler) describe(v *app.WorkflowView, trigger string, loc *time.Location) string {
 	w := v.Workflow
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s %d: %s\n", v.Template.Name, w.Seq, app.Inline(w.Title))
+	fmt.Fprintf(&b, "#### %s\n", app.Headline(v.Template.Name, w.Seq, w.Title))
 	status := "**active**"
 	if w.Status == app.StatusClosed {
 		status = fmt.Sprintf("**closed** %s", app.FormatTime(w.ClosedAt, loc))
