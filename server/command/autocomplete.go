@@ -31,6 +31,12 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 			if s.name == "start" {
 				sub.AddTextArgument("Title", "<title> [--severity S] [--private] [--force]", "")
 			}
+		case "help":
+			var names []model.AutocompleteListItem
+			for _, other := range h.subs {
+				names = append(names, model.AutocompleteListItem{Item: other.name, HelpText: other.help})
+			}
+			sub.AddStaticListArgument("Command", false, names)
 		case "stage":
 			sub.AddDynamicListArgument("Stage", StagesListPath, false)
 		case "signoff":

@@ -162,3 +162,29 @@ func TestDueTakesADayAndATime(t *testing.T) {
 		require.Equal(t, want.flags, got.flags, line)
 	}
 }
+
+// Every example `help <command>` shows is a command line the parser accepts, for
+// that command: the examples cannot rot as the options change.
+func TestHelpExamplesParse(t *testing.T) {
+	h := &Handler{}
+	h.subs = h.subcommands()
+	h.byName = map[string]*subcommand{}
+	for _, s := range h.subs {
+		h.byName[s.name] = s
+	}
+	for _, s := range h.subs {
+		for _, ex := range s.examples {
+			line := "/devops " + ex
+			words := splitWords(line)
+			require.Equal(t, s.name, words[1].text, ex)
+			_, err := parseArgs(line, words[2:], s)
+			require.NoError(t, err, ex)
+		}
+	}
+	task := h.usageOf(h.byName["task"], "devops")
+	require.Contains(t, task, "#### /devops task\n`/devops task add <text>")
+	require.Contains(t, task, "- `/devops task add Post-incident review --due 2030-12-05 15:00`")
+	answer := h.help(&call{trigger: "devops", words: []string{"TASK"}})
+	require.Equal(t, task, answer.Text)
+	require.Contains(t, h.help(&call{trigger: "devops", words: []string{"timelin"}}).Text, "No command `timelin`. Did you mean `/devops timeline`?")
+}
