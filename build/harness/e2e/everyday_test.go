@@ -262,3 +262,12 @@ func TestSupportEngineersHaveADiscipline(t *testing.T) {
 	require.NoError(t, err, "the support engineer was invited")
 	requireContains(t, e.run(engineer, w.ChannelID, "/devops tasks").Text, "Reproduce the problem · _support_")
 }
+
+// `/devops help <command>` gives that command's usage and examples.
+func TestHelpForOneCommand(t *testing.T) {
+	e := newEnv(t)
+	m := e.user("reader")
+	answer := e.run(m, e.square.Id, "/devops help task").Text
+	requireContains(t, answer, "#### /devops task", "**Examples**", "- `/devops task add Post-incident review --due 2030-12-05 15:00`")
+	requireContains(t, e.run(m, e.square.Id, "/devops help timelin").Text, "Did you mean `/devops timeline`?")
+}
