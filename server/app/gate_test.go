@@ -10,7 +10,7 @@ func builtin(t *testing.T, typ string) *Template {
 	t.Helper()
 	for _, tmpl := range builtinTemplates() {
 		if tmpl.Type == typ {
-			require.NoError(t, tmpl.validate())
+			require.NoError(t, tmpl.validate(BuiltinDisciplines()))
 			return tmpl
 		}
 	}
@@ -34,5 +34,5 @@ func TestVoidSignoffsAfter(t *testing.T) {
 func TestInviteGateNeedsAGate(t *testing.T) {
 	tmpl := builtin(t, "release")
 	tmpl.Stages[tmpl.StageIndex("staging")].InviteGate = true
-	require.ErrorContains(t, tmpl.validate(), `template "release": stages[staging].invite_gate: the stage has no gate`)
+	require.ErrorContains(t, tmpl.validate(BuiltinDisciplines()), `template "release": stages[staging].invite_gate: the stage has no gate`)
 }

@@ -132,7 +132,7 @@ var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}
 
 // validate checks a template and fills in what can be derived (the lead role among
 // the roles). Errors name the field, so an admin can find it in their JSON.
-func (t *Template) validate() error {
+func (t *Template) validate(ds *DisciplineSet) error {
 	fail := func(field, format string, args ...any) error {
 		return errors.Errorf("template %q: %s: %s", t.Type, field, fmt.Sprintf(format, args...))
 	}
@@ -173,7 +173,7 @@ func (t *Template) validate() error {
 			return fail("stages", "stage name %q is repeated or reserved", s.Name)
 		}
 		seen[s.Name] = true
-		if err := validDisciplines(s.Gate); err != nil {
+		if err := ds.check(s.Gate); err != nil {
 			return fail("stages["+s.Name+"].gate", "%v", err)
 		}
 		if i == 0 && len(s.Gate) > 0 {
@@ -187,7 +187,7 @@ func (t *Template) validate() error {
 				return fail("stages["+s.Name+"].checklist", "an item has no text")
 			}
 			if c.Discipline != "" {
-				if err := validDisciplines([]Discipline{c.Discipline}); err != nil {
+				if err := ds.check([]Discipline{c.Discipline}); err != nil {
 					return fail("stages["+s.Name+"].checklist", "%v", err)
 				}
 			}
@@ -230,19 +230,19 @@ func (t *Template) validate() error {
 		}
 	}
 	t.Roles = out
-	if err := validDisciplines(t.StartDisciplines); err != nil {
+	if err := ds.check(t.StartDisciplines); err != nil {
 		return fail("start_disciplines", "%v", err)
 	}
-	if err := validDisciplines(t.AutoInvite.Disciplines); err != nil {
+	if err := ds.check(t.AutoInvite.Disciplines); err != nil {
 		return fail("auto_invite.disciplines", "%v", err)
 	}
 	return nil
 }
 
-func validDisciplines(ds []Discipline) error {
+func (set *DisciplineSet) check(ds []Discipline) error {
 	for _, d := range ds {
-		if !d.valid() {
-			return errors.Errorf("unknown discipline %q (one of %s)", d, strings.Join(DisciplineNames(), ", "))
+		if !set.valid(d) {
+			return errors.Errorf("unknown discipline %q (one of %s)", d, strings.Join(set.Names(), ", "))
 		}
 	}
 	return nil
@@ -276,8 +276,9 @@ func (ts *Templates) Types() []string {
 
 // BuildTemplates starts from the built-in templates, applies the admin's JSON
 // overrides (a built-in key overrides only the fields given; a new key adds a type)
-// and keeps the enabled types (all when enabled is empty).
-func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) {
+// and keeps the enabled types (all when enabled is empty). Templates may name the
+// disciplines of ds.
+func BuildTemplates(overridesJSON string, enabled []string, ds *DisciplineSet) (*Templates, error) {
 	ts := &Templates{byType: map[string]*Template{}}
 	for _, t := range builtinTemplates() {
 		ts.byType[t.Type] = t
@@ -317,7 +318,7 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 		}
 	}
 	for _, k := range ts.order {
-		if err := ts.byType[k].validate(); err != nil {
+		if err := ts.byType[k].validate(ds); err != nil {
 			return nil, err
 		}
 	}

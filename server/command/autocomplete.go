@@ -2,8 +2,6 @@ package command
 
 import (
 	"github.com/mattermost/mattermost/server/public/model"
-
-	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // Dynamic autocomplete lists, served by the REST door (relative to the plugin).
@@ -47,7 +45,7 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 		case "discipline":
 			// Subcommands, not a list argument: Mattermost allows one or the other.
 			var items []model.AutocompleteListItem
-			for _, d := range app.DisciplineNames() {
+			for _, d := range h.settings().DisciplineSet().Names() {
 				items = append(items, model.AutocompleteListItem{Item: d})
 				sub.AddCommand(model.NewAutocompleteData(d, "", "Declare your discipline: "+d))
 			}

@@ -36,7 +36,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
 		{name: "panel", usage: "panel", help: "Open the DevOps Channels panel on the right.", run: (*Handler).panel},
 		{name: "discipline", examples: []string{"discipline", "discipline qa", "discipline grant @quinn qa", "discipline revoke @quinn"}, usage: "discipline [name] · discipline grant @user <name> · discipline revoke @user",
-			help: "Show or declare your discipline (" + strings.Join(app.DisciplineNames(), ", ") + "); grant or revoke a verified one " +
+			help: "Show or declare your discipline (the built-in ones and any your admin added); grant or revoke a verified one " +
 				"(a system admin, or someone whose own is verified). Sign-offs need a verified discipline.", run: (*Handler).discipline},
 		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}
@@ -453,7 +453,7 @@ func (h *Handler) discipline(c *call) *model.CommandResponse {
 		return ephemeral("Your discipline is now **%s**.", d)
 	default:
 		return ephemeral("Usage: `/%s discipline [name]`, one of %s; `/%[1]s discipline grant @user <name>`; `/%[1]s discipline revoke @user`.",
-			c.trigger, strings.Join(app.DisciplineNames(), ", "))
+			c.trigger, strings.Join(h.settings().DisciplineSet().Names(), ", "))
 	}
 }
 
@@ -473,7 +473,7 @@ func (h *Handler) describeDiscipline(ud app.UserDiscipline, trigger string) stri
 		return fmt.Sprintf("Your discipline is **%s** (you declared it). Signing off gates needs it verified: a system admin or a verified %s can grant it with `/%s discipline grant @you %s`.",
 			ud.Discipline, ud.Discipline, trigger, ud.Discipline)
 	default:
-		return fmt.Sprintf("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", trigger, strings.Join(app.DisciplineNames(), ", "))
+		return fmt.Sprintf("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", trigger, strings.Join(h.settings().DisciplineSet().Names(), ", "))
 	}
 }
 

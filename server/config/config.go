@@ -20,6 +20,7 @@ type Configuration struct {
 	EnabledTypes                string
 	TemplateOverrides           string
 	DisciplineMapping           string
+	AdditionalDisciplines       string
 	AllowSelfDeclaredDiscipline bool
 	SelfDeclaredMaySignOff      bool
 	BroadcastChannels           string
@@ -108,8 +109,12 @@ func (c *Configuration) Parse() (*app.Settings, error) {
 		return nil, fieldErr("CommandTrigger", "%q is a built-in Mattermost command", s.CommandTrigger)
 	}
 
+	// Read first: the templates and the mapping may name the disciplines it adds.
+	if s.Disciplines, err = app.ParseDisciplineSet(c.AdditionalDisciplines); err != nil {
+		return nil, fieldErr("AdditionalDisciplines", "%v", err)
+	}
 	enabled := splitList(c.EnabledTypes)
-	if s.Templates, err = app.BuildTemplates(c.TemplateOverrides, enabled); err != nil {
+	if s.Templates, err = app.BuildTemplates(c.TemplateOverrides, enabled, s.Disciplines); err != nil {
 		field := "TemplateOverrides"
 		if strings.Contains(err.Error(), "enabled type") {
 			field = "EnabledTypes"
@@ -117,7 +122,7 @@ func (c *Configuration) Parse() (*app.Settings, error) {
 		return nil, fieldErr(field, "%v", err)
 	}
 
-	if s.DisciplineMapping, err = parseDisciplineMapping(c.DisciplineMapping); err != nil {
+	if s.DisciplineMapping, err = parseDisciplineMapping(c.DisciplineMapping, s.Disciplines); err != nil {
 		return nil, fieldErr("DisciplineMapping", "%v", err)
 	}
 	if s.BroadcastChannels, err = parseBroadcast(c.BroadcastChannels, s.Templates); err != nil {
@@ -201,16 +206,16 @@ func eachLine(text string, fn func(n int, key, value string) error) error {
 	return nil
 }
 
-func parseDisciplineMapping(text string) (map[string]app.Discipline, error) {
+func parseDisciplineMapping(text string, disciplines *app.DisciplineSet) (map[string]app.Discipline, error) {
 	out := map[string]app.Discipline{}
 	err := eachLine(text, func(n int, key, value string) error {
 		username := strings.ToLower(strings.TrimPrefix(key, "@"))
 		if !usernameRE.MatchString(username) {
 			return errors.Errorf("line %d: %q is not a username", n, key)
 		}
-		d, ok := app.ParseDiscipline(value)
+		d, ok := disciplines.Parse(value)
 		if !ok {
-			return errors.Errorf("line %d: %q is not a discipline (one of %s)", n, value, strings.Join(app.DisciplineNames(), ", "))
+			return errors.Errorf("line %d: %q is not a discipline (one of %s)", n, value, strings.Join(disciplines.Names(), ", "))
 		}
 		out[username] = d
 		return nil
