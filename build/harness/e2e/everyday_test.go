@@ -271,3 +271,22 @@ func TestHelpForOneCommand(t *testing.T) {
 	requireContains(t, answer, "#### /devops task", "**Examples**", "- `/devops task add Post-incident review --due 2030-12-05 15:00`")
 	requireContains(t, e.run(m, e.square.Id, "/devops help timelin").Text, "Did you mean `/devops timeline`?")
 }
+
+// An admin adds a discipline with aliases in the System Console; people declare it by
+// an alias, templates may gate on it, and a taken name is refused on save.
+func TestAdditionalDisciplines(t *testing.T) {
+	e := newEnv(t)
+	setPluginSettings(t, map[string]any{
+		"additionaldisciplines": "data: dba, analyst",
+		"templateoverrides":     `{"change":{"start_disciplines":["data"],"stages":[{"name":"proposed"},{"name":"rollout","gate":["data"]}]}}`,
+	})
+	t.Cleanup(func() { setPluginSettings(t, map[string]any{"additionaldisciplines": "", "templateoverrides": ""}) })
+	dora := e.user("dora")
+	requireContains(t, e.run(dora, e.square.Id, "/devops discipline dba").Text, "Your discipline is now **data**")
+	w := e.start(dora, "change Move reporting to the warehouse")
+	requireContains(t, e.run(dora, w.ChannelID, "/devops stage").Text, "Next: **rollout**, gated by data ⏳ missing")
+
+	err := srv.SetPluginSetting("additionaldisciplines", "qa: testers")
+	require.Error(t, err)
+	requireContains(t, err.Error(), "AdditionalDisciplines:", `"qa" is already a discipline`)
+}
