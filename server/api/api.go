@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/devopschannels/devops-channels/server/app"
+	"github.com/devopschannels/devops-channels/server/command"
 )
 
 // userIDHeader is set by the Mattermost server on requests from logged-in users and
@@ -58,8 +59,9 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("PUT /api/v1/me/discipline", h.setDiscipline)
 	m.HandleFunc("PUT /api/v1/users/{user_id}/discipline/grant", h.grantDiscipline)
 	m.HandleFunc("DELETE /api/v1/users/{user_id}/discipline/grant", h.revokeDiscipline)
-	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
-	m.HandleFunc("GET /api/v1/autocomplete/roles", h.autocompleteRoles)
+	m.HandleFunc("GET /"+command.StagesListPath, h.autocompleteStages(false))
+	m.HandleFunc("GET /"+command.GatedStagesListPath, h.autocompleteStages(true))
+	m.HandleFunc("GET /"+command.RolesListPath, h.autocompleteRoles)
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
 
 	root := http.NewServeMux()

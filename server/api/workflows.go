@@ -190,8 +190,13 @@ func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
 }
 
 // autocompleteStages lists the stages of the channel's workflow for the command's
-// dynamic list; a workflow the user cannot see yields nothing.
-func (h *handler) autocompleteStages(w http.ResponseWriter, r *http.Request) {
+// dynamic list — gatedOnly: the gated stages still ahead, which a sign-off is for; a
+// workflow the user cannot see yields nothing.
+func (h *handler) autocompleteStages(gatedOnly bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { h.listStages(w, r, gatedOnly) }
+}
+
+func (h *handler) listStages(w http.ResponseWriter, r *http.Request, gatedOnly bool) {
 	wf, err := h.svc.GetByChannel(r.Context(), userID(r), r.URL.Query().Get("channel_id"))
 	if err != nil {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
@@ -202,13 +207,13 @@ func (h *handler) autocompleteStages(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []model.AutocompleteListItem{})
 		return
 	}
-	gatedOnly := r.URL.Query().Get("gated") == "true"
 	items := []model.AutocompleteListItem{}
 	if !gatedOnly {
 		items = append(items, model.AutocompleteListItem{Item: "next", HelpText: "the stage after " + wf.Stage})
 	}
-	for _, st := range v.Template.Stages {
-		if gatedOnly && len(st.Gate) == 0 || st.Name == wf.Stage {
+	cur := v.Template.StageIndex(wf.Stage)
+	for i, st := range v.Template.Stages {
+		if gatedOnly && (len(st.Gate) == 0 || i <= cur) || st.Name == wf.Stage {
 			continue
 		}
 		help := ""

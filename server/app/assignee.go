@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -43,9 +42,7 @@ func (s *Service) tellAssignee(w *Workflow, t *Task, actorID string) {
 		}
 	}
 	msg := fmt.Sprintf("📋 %s gave you **task #%d** in ~%s: %s", s.mention(actorID), t.Number, w.ChannelName, Inline(t.Text))
-	if t.DueAt != 0 {
-		msg += " · due " + time.UnixMilli(t.DueAt).UTC().Format("2006-01-02 15:04 UTC")
-	}
+	msg += dueSuffix(t.DueAt, s.Location(t.AssigneeID)) // their time: the message is theirs alone
 	msg += fmt.Sprintf("\n`/%s task done %d` in the channel when it is done.", s.settings().CommandTrigger, t.Number)
 	if err := s.direct(t.AssigneeID, msg); err != nil {
 		s.mm.LogError("Could not tell a task's assignee", "user_id", t.AssigneeID, "err", err.Error())

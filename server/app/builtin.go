@@ -34,7 +34,9 @@ func builtinTemplates() []*Template {
 		},
 		{
 			Type: "release", Name: "Release", Category: "Releases",
-			ChannelPattern: "rel-{version}-{seq}",
+			// The number right after the type, as for every type, and the version
+			// marked with its v: rel-3-v2-4-0 cannot be read as version 2.4.0.3.
+			ChannelPattern: "rel-{seq}-{version}",
 			Purpose:        "Release coordination from planning to production.",
 			Header:         "Release · `/devops info` · `/devops signoff` when your discipline approves",
 			LeadRole:       "release-manager", Roles: []string{"release-manager", "qa-lead"},
@@ -57,7 +59,7 @@ func builtinTemplates() []*Template {
 					{Text: "Deploy to staging", Discipline: Operations},
 					{Text: "Smoke-test staging", Discipline: QA},
 				}},
-				{Name: "production", Gate: []Discipline{QA, Security}, Checklist: []ChecklistItem{
+				{Name: "production", Gate: []Discipline{QA, Security}, InviteGate: true, Checklist: []ChecklistItem{
 					{Text: "Deploy to production", Discipline: Operations},
 					{Text: "Watch error rates for 30 minutes", Discipline: Operations},
 					{Text: "Publish the release notes", Discipline: ProductManager},
@@ -87,10 +89,11 @@ func builtinTemplates() []*Template {
 			// A customer waits: a p1 is chased within the hour.
 			Cadence:  map[string]string{"p1": "30m", "p2": "1h", "p3": "4h", "p4": "1d"},
 			LeadRole: "owner", Roles: []string{"owner", "support-engineer", "developer-on-call"},
+			AutoInvite: AutoInvite{Disciplines: []Discipline{Support}},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
-					{Text: "Reproduce the problem"},
-					{Text: "Acknowledge the customer"},
+					{Text: "Reproduce the problem", Discipline: Support},
+					{Text: "Acknowledge the customer", Discipline: Support},
 				}},
 				{Name: "investigating", Checklist: []ChecklistItem{{Text: "Find the cause", Discipline: Developer}}},
 				{Name: "waiting-on-customer"},

@@ -1,11 +1,16 @@
 package app
 
 import (
+	"maps"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/pkg/errors"
 )
 
-// Discipline is one of the seven roles of a DevOps team.
+// Discipline is one of the roles of a DevOps team.
 type Discipline string
 
 // The disciplines of a DevOps team.
@@ -17,10 +22,13 @@ const (
 	ProjectManager Discipline = "project-manager"
 	ProductManager Discipline = "product-manager"
 	Designer       Discipline = "designer"
+	// Support: the engineers who carry a customer's problem to engineering (the
+	// support workflow's support-engineer).
+	Support Discipline = "support"
 )
 
 // Disciplines lists every discipline in the order they are shown.
-var Disciplines = []Discipline{Developer, QA, Operations, Security, ProjectManager, ProductManager, Designer}
+var Disciplines = []Discipline{Developer, QA, Operations, Security, ProjectManager, ProductManager, Designer, Support}
 
 // disciplineAliases lets people type the words their department uses.
 var disciplineAliases = map[string]Discipline{
@@ -31,37 +39,94 @@ var disciplineAliases = map[string]Discipline{
 	"pm": ProjectManager, "project": ProjectManager, "projectmanager": ProjectManager,
 	"product": ProductManager, "productmanager": ProductManager, "po": ProductManager,
 	"design": Designer, "ux": Designer, "ui": Designer,
+	"supportengineer": Support, "customersupport": Support, "cs": Support, "helpdesk": Support,
 }
 
-func (d Discipline) valid() bool {
-	for _, k := range Disciplines {
-		if k == d {
-			return true
-		}
-	}
-	return false
+// DisciplineSet is the disciplines a company has: the built-ins and those an admin
+// adds in the System Console, each with the aliases people type.
+type DisciplineSet struct {
+	list    []Discipline
+	aliases map[string]Discipline // without dashes
 }
 
-// ParseDiscipline accepts a discipline name or a common alias, case-insensitively.
-func ParseDiscipline(s string) (Discipline, bool) {
-	k := strings.ToLower(strings.TrimSpace(s))
-	k = strings.ReplaceAll(k, "_", "-")
-	for _, d := range Disciplines {
-		if string(d) == k {
-			return d, true
+// builtinDisciplines is the set without additions.
+var builtinDisciplines = &DisciplineSet{list: Disciplines, aliases: disciplineAliases}
+
+// BuiltinDisciplines returns the built-in disciplines and their aliases.
+func BuiltinDisciplines() *DisciplineSet {
+	return builtinDisciplines
+}
+
+var disciplineNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{1,31}$`)
+
+// ParseDisciplineSet reads the "Additional disciplines" setting: one discipline per
+// line, `name: alias, alias` or a bare name (`data: dba, analyst`). A name or alias
+// already taken (by a built-in or another line) is refused, so a word always means
+// one discipline.
+func ParseDisciplineSet(text string) (*DisciplineSet, error) {
+	ds := &DisciplineSet{list: slices.Clone(Disciplines), aliases: maps.Clone(disciplineAliases)}
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, aliases, _ := strings.Cut(line, ":")
+		d := Discipline(strings.ToLower(strings.TrimSpace(name)))
+		if !disciplineNameRE.MatchString(string(d)) {
+			return nil, errors.Errorf("line %d: %q is not a discipline name (2-32 lower-case letters, digits or '-', starting with a letter)", n+1, name)
+		}
+		if _, taken := ds.Parse(string(d)); taken {
+			return nil, errors.Errorf("line %d: %q is already a discipline or an alias", n+1, d)
+		}
+		ds.list = append(ds.list, d)
+		for _, a := range strings.Split(aliases, ",") {
+			a = strings.ToLower(strings.TrimSpace(a))
+			if a == "" {
+				continue
+			}
+			if !disciplineNameRE.MatchString(a) {
+				return nil, errors.Errorf("line %d: alias %q: use 2-32 lower-case letters, digits or '-'", n+1, a)
+			}
+			if _, taken := ds.Parse(a); taken {
+				return nil, errors.Errorf("line %d: alias %q is already a discipline or an alias", n+1, a)
+			}
+			ds.aliases[strings.ReplaceAll(a, "-", "")] = d
 		}
 	}
-	d, ok := disciplineAliases[strings.ReplaceAll(k, "-", "")]
+	return ds, nil
+}
+
+func (ds *DisciplineSet) valid(d Discipline) bool {
+	return slices.Contains(ds.list, d)
+}
+
+// Parse accepts a discipline name or an alias, case-insensitively.
+func (ds *DisciplineSet) Parse(s string) (Discipline, bool) {
+	k := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-")
+	if ds.valid(Discipline(k)) {
+		return Discipline(k), true
+	}
+	d, ok := ds.aliases[strings.ReplaceAll(k, "-", "")]
 	return d, ok
 }
 
-// DisciplineNames returns the discipline names, for messages and autocomplete.
-func DisciplineNames() []string {
-	out := make([]string, len(Disciplines))
-	for i, d := range Disciplines {
+// Names returns the discipline names, for messages and autocomplete.
+func (ds *DisciplineSet) Names() []string {
+	out := make([]string, len(ds.list))
+	for i, d := range ds.list {
 		out[i] = string(d)
 	}
 	return out
+}
+
+// ParseDiscipline accepts a built-in discipline name or a common alias.
+func ParseDiscipline(s string) (Discipline, bool) {
+	return builtinDisciplines.Parse(s)
+}
+
+// DisciplineNames returns the built-in discipline names.
+func DisciplineNames() []string {
+	return builtinDisciplines.Names()
 }
 
 // joinDisciplines renders a set of disciplines as "qa or security".

@@ -157,7 +157,11 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited, src), channel.CreateAt)
+	message := s.startedMessage(w, tmpl, starter.Username, invited, src)
+	if gate := s.inviteGateAhead(ctx, w, tmpl, actorID); gate != "" {
+		message += "\n" + gate
+	}
+	posted := s.postIn(w.ChannelID, message, channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -210,7 +214,7 @@ func (s *Service) dropReservation(ctx context.Context, id string) {
 // the starter.
 func (s *Service) createChannel(w *Workflow, tmpl *Template, actorID string) (*model.Channel, error) {
 	name := w.ChannelName
-	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, w.Title), model.ChannelDisplayNameMaxRunes)
+	display := truncateRunes(fmt.Sprintf("%s %d: %s", tmpl.Name, w.Seq, ShortTitle(tmpl.Name, w.Title)), model.ChannelDisplayNameMaxRunes)
 	typ := model.ChannelTypeOpen
 	if w.Private {
 		typ = model.ChannelTypePrivate
@@ -236,6 +240,9 @@ func channelName(w *Workflow, tmpl *Template) string {
 	fixed := len(strings.NewReplacer("{seq}", "", "{slug}", "", "{type}", "", "{version}", "").Replace(tmpl.ChannelPattern))
 	seq := fmt.Sprint(w.Seq)
 	version := strings.NewReplacer(".", "-", "+", "-").Replace(VersionIn(w.Title))
+	if version != "" {
+		version = "v" + version // a version reads as one wherever it stands
+	}
 	budget := model.ChannelNameMaxLength - fixed - len(seq) - len(tmpl.Type) - len(version) - 8
 	name := strings.NewReplacer("{seq}", seq, "{type}", tmpl.Type, "{version}", version,
 		"{slug}", Slug(w.Title, max(budget, 8))).Replace(tmpl.ChannelPattern)
@@ -285,7 +292,7 @@ func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, s
 
 func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string, src *source) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "#### %s\n", Headline(tmpl.Name, w.Seq, w.Title))
 	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
 	if w.Severity != "" {
 		fmt.Fprintf(&b, " Severity **%s**.", w.Severity)
@@ -497,7 +504,10 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		return nil, invalid("Name the stage to move to: `next` or a stage's name.")
 	}
 	var from string
+	var skipped []string
+	var voided []Signoff
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
+		skipped, voided = nil, nil // a retried decision starts afresh
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
@@ -531,7 +541,10 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 			}
 			if len(missing) > 0 {
 				return nil, forbidden("Entering %s needs a sign-off from %s (missing: %s). %s",
-					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.whoCanSign(ctx, w, st.Name, missing))
+					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.whoCanSign(ctx, w, st.Name, missing, actorID))
+			}
+			if i < to {
+				skipped = append(skipped, st.Name)
 			}
 		}
 		from = w.Stage
@@ -540,13 +553,35 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		if to > cur {
 			w.NewTasks = checklist(tmpl, w.Stage, actorID)
 		}
-		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID, Data: map[string]string{"from": from, "to": w.Stage},
-			Summary: fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))}}, nil
+		data := map[string]string{"from": from, "to": w.Stage}
+		summary := fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))
+		if len(skipped) > 0 {
+			data["skipped"] = strings.Join(skipped, ",")
+			summary += ", skipping " + joinWords(skipped, "and")
+		}
+		events := []TimelineEvent{{Type: EventStageChanged, ActorID: actorID, Data: data, Summary: summary}}
+		if voided = voidSignoffsAfter(w, tmpl, to); len(voided) > 0 {
+			events = append(events, TimelineEvent{Type: EventSignoffsVoided, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
+				Summary: fmt.Sprintf("Back to %s by %s: sign-offs void — %s", w.Stage, s.mention(actorID), s.signoffList(voided))})
+		}
+		return events, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Stage:** %s → **%s** (by %s)", from, w.Stage, s.mention(actorID))
+	if len(skipped) > 0 {
+		fmt.Fprintf(&b, ", skipping %s", joinWords(skipped, "and"))
+	}
+	fmt.Fprintf(&b, "\n%s", s.stageLine(w, tmpl))
+	if len(voided) > 0 {
+		fmt.Fprintf(&b, "\nGoing back voids the sign-offs of the gates ahead: %s. They sign again before the stage is entered.", s.signoffList(voided))
+	}
+	if invited := s.inviteGateAhead(ctx, w, tmpl, actorID); invited != "" {
+		b.WriteString("\n" + invited)
+	}
+	posted := s.post(w, b.String())
 	s.publish(w, ChangeStage)
 	return w, posted
 }

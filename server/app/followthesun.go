@@ -28,15 +28,8 @@ type Person struct {
 
 // localTime returns a user's time zone name and the time there.
 func localTime(u *model.User, now time.Time) (string, time.Time) {
-	tz := model.GetPreferredTimezone(u.Timezone)
-	if tz == "" {
-		tz = "UTC"
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		return "UTC", now.UTC()
-	}
-	return tz, now.In(loc)
+	loc := userLocation(u)
+	return loc.String(), now.In(loc)
 }
 
 // inWorkingHours reports whether a local time falls in the configured working hours

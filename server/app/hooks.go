@@ -44,7 +44,7 @@ func (s *Service) Brief(ctx context.Context, channelID, userID, addedBy string) 
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "👋 **Welcome to %s %d: %s**\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "👋 **Welcome to %s**\n", Headline(tmpl.Name, w.Seq, w.Title))
 	fmt.Fprintf(&b, "Stage **%s** (%d of %d)", w.Stage, tmpl.StageIndex(w.Stage)+1, len(tmpl.Stages))
 	if w.Severity != "" {
 		fmt.Fprintf(&b, " · severity **%s**", w.Severity)

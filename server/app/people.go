@@ -47,9 +47,10 @@ func (s *Service) DisciplineOf(ctx context.Context, userID string) (UserDiscipli
 // SetDiscipline records the actor's self-declared discipline, when the settings
 // allow it and no verified discipline (mapped or granted) stands above it.
 func (s *Service) SetDiscipline(ctx context.Context, actorID, name string) (Discipline, error) {
-	d, ok := ParseDiscipline(name)
+	disciplines := s.settings().DisciplineSet()
+	d, ok := disciplines.Parse(name)
 	if !ok {
-		return "", invalid("Unknown discipline %q. Disciplines: %s.", name, strings.Join(DisciplineNames(), ", "))
+		return "", invalid("Unknown discipline %q. Disciplines: %s.", name, strings.Join(disciplines.Names(), ", "))
 	}
 	if !s.settings().AllowSelfDeclaredDiscipline {
 		return "", forbidden("Self-declared disciplines are turned off; ask a system admin to map yours in the System Console.")
@@ -72,9 +73,10 @@ func (s *Service) SetDiscipline(ctx context.Context, actorID, name string) (Disc
 // any; anyone else only the discipline they hold verified themselves, so nobody
 // vouches for what they are not.
 func (s *Service) GrantDiscipline(ctx context.Context, actorID, username, name string) (*model.User, UserDiscipline, error) {
-	d, ok := ParseDiscipline(name)
+	disciplines := s.settings().DisciplineSet()
+	d, ok := disciplines.Parse(name)
 	if !ok {
-		return nil, UserDiscipline{}, invalid("Unknown discipline %q. Disciplines: %s.", name, strings.Join(DisciplineNames(), ", "))
+		return nil, UserDiscipline{}, invalid("Unknown discipline %q. Disciplines: %s.", name, strings.Join(disciplines.Names(), ", "))
 	}
 	target, err := s.disciplineTarget(username)
 	if err != nil {
@@ -236,6 +238,15 @@ func (s *Service) disciplineHint() string {
 		return fmt.Sprintf("Set yours with `/%s discipline <name>`.", s.settings().CommandTrigger)
 	}
 	return "Ask a system admin to map your discipline."
+}
+
+// ActorName is who did something on the timeline: "@name", or the plugin itself
+// for what nobody did by hand (a reminder).
+func (s *Service) ActorName(userID string) string {
+	if userID == "" {
+		return "DevOps Channels"
+	}
+	return s.mention(userID)
 }
 
 // UsernameOf returns "@name" for a user id, or "someone" when unknown.

@@ -9,7 +9,7 @@ import (
 
 func buildTemplates(t *testing.T, overrides string, enabled ...string) *Templates {
 	t.Helper()
-	ts, err := BuildTemplates(overrides, enabled)
+	ts, err := BuildTemplates(overrides, enabled, nil)
 	require.NoError(t, err)
 	return ts
 }

@@ -63,6 +63,7 @@ func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days i
 
 // retrospective is posted when a workflow closes: how long it took overall and per
 // stage, how fast the first status update came, the sign-offs, the tasks and the timeline.
+// The names in its rows are written inert: a record read by the channel pings nobody.
 func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template) (string, error) {
 	events, _, err := s.store.ListTimeline(ctx, w.ID, "", 500, false)
 	if err != nil {
@@ -74,12 +75,30 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	}
 	var b strings.Builder
 	total := time.Duration(w.ClosedAt-w.CreatedAt) * time.Millisecond
-	fmt.Fprintf(&b, "#### Retrospective — %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
+	fmt.Fprintf(&b, "#### Retrospective — %s\n", Headline(tmpl.Name, w.Seq, w.Title))
 	fmt.Fprintf(&b, "**Duration:** %s", humanDuration(total))
 	if w.FirstStatusAt > 0 {
 		fmt.Fprintf(&b, " · **first status update after** %s", humanDuration(time.Duration(w.FirstStatusAt-w.CreatedAt)*time.Millisecond))
 	} else {
 		b.WriteString(" · no status update was posted")
+	}
+	statusUpdates := 0
+	var severities []string
+	for _, ev := range events {
+		switch ev.Type {
+		case EventStatusUpdate:
+			statusUpdates++
+		case EventSeverityChanged:
+			severities = append(severities, fmt.Sprintf("%s → %s (%s, %s)", ev.Data["from"], ev.Data["to"],
+				Inline(s.ActorName(ev.ActorID)), time.UnixMilli(ev.At).UTC().Format(MinuteLayout+" UTC")))
+		}
+	}
+	fmt.Fprintf(&b, " · **status updates:** %d", statusUpdates)
+	if len(severities) > 0 {
+		fmt.Fprintf(&b, "\n**Severity changes:** %s", strings.Join(severities, " · "))
+	}
+	if roles := s.roleList(w, tmpl); roles != "" {
+		fmt.Fprintf(&b, "\n**Roles:** %s", roles)
 	}
 	b.WriteString("\n\n| Stage | Time in stage |\n|:--|:--|\n")
 	for _, st := range stageDurations(w, events) {
@@ -104,19 +123,31 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	if len(open) > 0 {
 		fmt.Fprintf(&b, " — %s", strings.Join(firstN(open, 10), " · "))
 	}
-	b.WriteString("\n\n**Timeline:**\n")
+	b.WriteString("\n\n**Timeline** (UTC):\n")
 	shown := events
 	if len(shown) > 30 {
 		shown = shown[len(shown)-30:]
 		fmt.Fprintf(&b, "_(the last 30 of %d events; `/%s timeline` has them all)_\n", len(events), s.settings().CommandTrigger)
 	}
 	for _, ev := range shown {
-		fmt.Fprintf(&b, "- `%s` %s — %s\n", time.UnixMilli(ev.At).UTC().Format("01-02 15:04"), ev.Type, Inline(ev.Summary))
+		fmt.Fprintf(&b, "- `%s` **%s** (%s) — %s\n", time.UnixMilli(ev.At).UTC().Format(MinuteLayout), EventLabel(ev.Type), Inline(s.ActorName(ev.ActorID)), Inline(ev.Summary))
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:**\n%s\n", Quoted(w.Summary))
 	}
 	return b.String(), nil
+}
+
+// roleList names the workflow's role holders in the template's order: "commander
+// @ana, scribe @ben".
+func (s *Service) roleList(w *Workflow, tmpl *Template) string {
+	var parts []string
+	for _, role := range tmpl.Roles {
+		if id := w.Roles[role]; id != "" {
+			parts = append(parts, fmt.Sprintf("%s %s", role, Inline(s.mention(id))))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type stageTime struct {

@@ -4,9 +4,11 @@ import "time"
 
 // Settings are the validated System Console settings the service works with.
 type Settings struct {
-	CommandTrigger              string
-	Templates                   *Templates
-	DisciplineMapping           map[string]Discipline // username → discipline
+	CommandTrigger    string
+	Templates         *Templates
+	DisciplineMapping map[string]Discipline // username → discipline
+	// Disciplines are the built-ins and the admin's additions; nil means the built-ins.
+	Disciplines                 *DisciplineSet
 	AllowSelfDeclaredDiscipline bool
 	SelfDeclaredMaySignOff      bool                // a declared discipline opens gates too (else mapped or granted only)
 	BroadcastChannels           map[string][]string // type → channel IDs
@@ -25,4 +27,12 @@ type Settings struct {
 	// DatabasePoolSize is the plugin's own database connections per node; 0 uses
 	// the server's connection. Read by the plugin door, not the service.
 	DatabasePoolSize int
+}
+
+// DisciplineSet is the disciplines in force: the built-ins and the admin's additions.
+func (s *Settings) DisciplineSet() *DisciplineSet {
+	if s == nil || s.Disciplines == nil {
+		return builtinDisciplines
+	}
+	return s.Disciplines
 }

@@ -10,7 +10,7 @@ import (
 // Every severity of every built-in type has its own reminder cadence, so an urgent
 // one is never chased only by the once-a-day default; the most urgent within an hour.
 func TestEverySeverityHasACadence(t *testing.T) {
-	templates, err := BuildTemplates("", nil)
+	templates, err := BuildTemplates("", nil, BuiltinDisciplines())
 	require.NoError(t, err)
 	// The setting's default, as shipped in plugin.json.
 	setting := map[string]time.Duration{"sev1": 15 * time.Minute, "sev2": 30 * time.Minute, "sev3": 2 * time.Hour,

@@ -41,7 +41,7 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	if err != nil {
 		return nil, err
 	}
-	head := fmt.Sprintf("📣 **Status update** — %s %d: %s · stage **%s**", tmpl.Name, w.Seq, Inline(w.Title), w.Stage)
+	head := fmt.Sprintf("📣 **Status update** — %s · stage **%s**", Headline(tmpl.Name, w.Seq, w.Title), w.Stage)
 	if w.Severity != "" {
 		head += fmt.Sprintf(" · **%s**", w.Severity)
 	}
@@ -66,8 +66,9 @@ type TaskRequest struct {
 	// The assignee by username (with or without @), or by id (the webapp).
 	Assignee   string `json:"assignee"`
 	AssigneeID string `json:"assignee_id"`
-	// The due time as people write it (2h, 3d, 2026-12-01, 2026-12-01T15:00 UTC), or
-	// in milliseconds since the epoch (the webapp).
+	// The due time as people write it (2h, 3d, 2026-12-01, 2026-12-01 15:00, 17:00,
+	// tomorrow, friday 9:00: see ParseDue) in the actor's Mattermost time zone, or in
+	// milliseconds since the epoch (the webapp).
 	Due   string `json:"due"`
 	DueAt int64  `json:"due_at"`
 }
@@ -81,7 +82,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if err := checkLength("task", text, MaxTaskRunes); err != nil {
 		return nil, err
 	}
-	due, err := ParseDue(req.Due, time.Now())
+	due, err := ParseDue(req.Due, time.Now(), s.Location(actorID))
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +137,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if assignee != "" {
 		msg += " → " + s.mention(assignee)
 	}
-	if due != 0 {
-		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
-	}
+	msg += dueSuffix(due, time.UTC)
 	posted := s.post(w, msg)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, ChangeTask)
@@ -161,7 +160,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 			return []TimelineEvent{{Type: EventTaskDone, ActorID: actorID, Summary: fmt.Sprintf("Task #%d done: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
 		}
 		t.DoneBy, t.DoneAt = "", 0
-		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened", t.Number)}}, nil
+		return []TimelineEvent{{Type: EventTaskReopened, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -268,47 +267,4 @@ func ParseTaskNumber(s string) (int, error) {
 		return 0, invalid("Task numbers start at 1; `tasks` lists them.")
 	}
 	return n, nil
-}
-
-// maxDueAhead bounds a due time: further ahead is a typing mistake, and a date
-// beyond it is refused before it can overflow anything.
-const maxDueAhead = 5 * 365 * 24 * time.Hour
-
-// ParseDue reads a due time: a duration from now (2h, 3d), a date (2026-12-01, end of
-// that day UTC) or a date and time (2026-12-01T15:00, UTC). Empty means no due time.
-func ParseDue(s string, now time.Time) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	if d, err := ParseDuration(s); err == nil {
-		if d == 0 {
-			return 0, invalid("A due time of 0 is already past; use e.g. 2h or 2026-12-01.")
-		}
-		return now.Add(d).UnixMilli(), nil
-	} else if errors.As(err, new(*DurationTooLong)) {
-		return 0, invalid("The due time %s is too far ahead: a duration is at most a year (52w); give a date for later, before %s.",
-			s, now.Add(maxDueAhead).UTC().Format("2006-01-02"))
-	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			if layout == "2006-01-02" {
-				t = t.Add(24*time.Hour - time.Minute)
-			}
-			return checkDue(t.UnixMilli(), now, s)
-		}
-	}
-	return 0, invalid("%q is not a due time: use a duration (2h, 3d) or a date (2026-12-01, 2026-12-01T15:00 UTC).", s)
-}
-
-// checkDue accepts a due time (ms) from now on to maxDueAhead ahead; as names it in
-// the refusal.
-func checkDue(at int64, now time.Time, as string) (int64, error) {
-	switch {
-	case at < now.Add(-time.Minute).UnixMilli():
-		return 0, invalid("The due time %s is in the past.", as)
-	case at > now.Add(maxDueAhead).UnixMilli():
-		return 0, invalid("The due time %s is too far ahead: at most 5 years, before %s.", as, now.Add(maxDueAhead).UTC().Format("2006-01-02"))
-	}
-	return at, nil
 }

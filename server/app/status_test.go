@@ -37,7 +37,7 @@ func TestParseDueStaysWithinFiveYears(t *testing.T) {
 		{"soon", "not a due time", false},
 	}
 	for _, c := range cases {
-		at, err := ParseDue(c.in, now)
+		at, err := ParseDue(c.in, now, time.UTC)
 		if c.ok {
 			require.NoError(t, err, c.in)
 			require.Equal(t, c.want, time.UnixMilli(at).UTC().Format("2006-01-02 15:04"), c.in)

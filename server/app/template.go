@@ -46,6 +46,9 @@ type Stage struct {
 	Name      string          `json:"name"`
 	Gate      []Discipline    `json:"gate,omitempty"`
 	Checklist []ChecklistItem `json:"checklist,omitempty"`
+	// InviteGate: when the stage before this one begins, the verified holders of the
+	// gate's disciplines in the team are invited, so the signers are there in time.
+	InviteGate bool `json:"invite_gate,omitempty"`
 }
 
 // ChecklistItem is a task created when its stage begins.
@@ -137,7 +140,7 @@ var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}
 
 // validate checks a template and fills in what can be derived (the lead role among
 // the roles). Errors name the field, so an admin can find it in their JSON.
-func (t *Template) validate() error {
+func (t *Template) validate(ds *DisciplineSet) error {
 	fail := func(field, format string, args ...any) error {
 		return errors.Errorf("template %q: %s: %s", t.Type, field, fmt.Sprintf(format, args...))
 	}
@@ -182,18 +185,21 @@ func (t *Template) validate() error {
 			return fail("stages", "stage name %q is repeated or reserved", s.Name)
 		}
 		seen[s.Name] = true
-		if err := validDisciplines(s.Gate); err != nil {
+		if err := ds.check(s.Gate); err != nil {
 			return fail("stages["+s.Name+"].gate", "%v", err)
 		}
 		if i == 0 && len(s.Gate) > 0 {
 			return fail("stages", "the first stage %q cannot have a gate: a workflow starts in it", s.Name)
+		}
+		if s.InviteGate && len(s.Gate) == 0 {
+			return fail("stages["+s.Name+"].invite_gate", "the stage has no gate whose disciplines to invite")
 		}
 		for _, c := range s.Checklist {
 			if strings.TrimSpace(c.Text) == "" {
 				return fail("stages["+s.Name+"].checklist", "an item has no text")
 			}
 			if c.Discipline != "" {
-				if err := validDisciplines([]Discipline{c.Discipline}); err != nil {
+				if err := ds.check([]Discipline{c.Discipline}); err != nil {
 					return fail("stages["+s.Name+"].checklist", "%v", err)
 				}
 			}
@@ -236,19 +242,19 @@ func (t *Template) validate() error {
 		}
 	}
 	t.Roles = out
-	if err := validDisciplines(t.StartDisciplines); err != nil {
+	if err := ds.check(t.StartDisciplines); err != nil {
 		return fail("start_disciplines", "%v", err)
 	}
-	if err := validDisciplines(t.AutoInvite.Disciplines); err != nil {
+	if err := ds.check(t.AutoInvite.Disciplines); err != nil {
 		return fail("auto_invite.disciplines", "%v", err)
 	}
 	return nil
 }
 
-func validDisciplines(ds []Discipline) error {
+func (set *DisciplineSet) check(ds []Discipline) error {
 	for _, d := range ds {
-		if !d.valid() {
-			return errors.Errorf("unknown discipline %q (one of %s)", d, strings.Join(DisciplineNames(), ", "))
+		if !set.valid(d) {
+			return errors.Errorf("unknown discipline %q (one of %s)", d, strings.Join(set.Names(), ", "))
 		}
 	}
 	return nil
@@ -322,8 +328,12 @@ func (ts *Templates) Types() []string {
 
 // BuildTemplates starts from the built-in templates, applies the admin's JSON
 // overrides (a built-in key overrides only the fields given; a new key adds a type)
-// and keeps the enabled types (all when enabled is empty).
-func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) {
+// and keeps the enabled types (all when enabled is empty). Templates may name the
+// disciplines of ds.
+func BuildTemplates(overridesJSON string, enabled []string, ds *DisciplineSet) (*Templates, error) {
+	if ds == nil {
+		ds = BuiltinDisciplines()
+	}
 	ts := &Templates{byType: map[string]*Template{}}
 	for _, t := range builtinTemplates() {
 		ts.byType[t.Type] = t
@@ -363,7 +373,7 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 	}
 	for _, k := range ts.order {
 		t := ts.byType[k]
-		if err := t.validate(); err != nil {
+		if err := t.validate(ds); err != nil {
 			return nil, err
 		}
 		t.Version = versionOf(t)

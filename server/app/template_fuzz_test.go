@@ -15,7 +15,7 @@ func FuzzBuildTemplates(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, overrides string) {
-		ts, err := BuildTemplates(overrides, nil)
+		ts, err := BuildTemplates(overrides, nil, BuiltinDisciplines())
 		if err != nil {
 			return
 		}

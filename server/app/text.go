@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -187,4 +188,36 @@ func VersionIn(title string) string {
 		return ""
 	}
 	return strings.ToLower(m[1])
+}
+
+// Headline is how posts name a workflow: "Release 3: 2.4.0", the title made inert.
+func Headline(typeName string, seq int, title string) string {
+	return fmt.Sprintf("%s %d: %s", typeName, seq, Inline(ShortTitle(typeName, title)))
+}
+
+// ShortTitle drops a leading type word that the headline already says: the start
+// form's own hint gives "Release 2.4.0", and "Release 3: Release 2.4.0" reads twice.
+// Only a type word followed by a separator (`Incident: DB down`) or by a number or
+// version (`Release 2.4.0`) goes; "Incident in checkout" keeps its words.
+func ShortTitle(typeName, title string) string {
+	if typeName == "" || len(title) <= len(typeName) || !strings.EqualFold(title[:len(typeName)], typeName) {
+		return title
+	}
+	rest := title[len(typeName):]
+	short := strings.TrimLeft(rest, " :-–—")
+	gap := rest[:len(rest)-len(short)]
+	switch {
+	case short == "" || gap == "" || gap[0] != ' ' && gap[0] != ':':
+		return title // "Releases", "Release-train": the word goes on
+	case strings.ContainsAny(gap, ":-–—") || startsWithNumber(short):
+		return short
+	default:
+		return title
+	}
+}
+
+// startsWithNumber: 2.4.0, v2.4.0, 3.
+func startsWithNumber(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "v"), "V")
+	return s != "" && s[0] >= '0' && s[0] <= '9'
 }

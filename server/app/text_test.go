@@ -97,3 +97,23 @@ func FuzzInline(f *testing.F) {
 		}
 	})
 }
+
+// A title that repeats the type word is not doubled in headings.
+func TestShortTitle(t *testing.T) {
+	for title, want := range map[string]string{
+		"Release 2.4.0":          "2.4.0",
+		"release v2.4.0":         "v2.4.0",
+		"Release: spring train":  "spring train",
+		"Release — 2.4":          "2.4",
+		"Release train 2.4":      "Release train 2.4",
+		"Releases 2.4":           "Releases 2.4",
+		"Release-2.4.0":          "Release-2.4.0",
+		"Release":                "Release",
+		"Checkout errors in EU":  "Checkout errors in EU",
+		"Release 3 hotfix build": "3 hotfix build",
+	} {
+		require.Equal(t, want, ShortTitle("Release", title), title)
+	}
+	require.Equal(t, "Release 3: 2.4.0", Headline("Release", 3, "Release 2.4.0"))
+	require.Equal(t, "Incident 7: DB \\*down\\*", Headline("Incident", 7, "Incident: DB *down*"))
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +28,11 @@ type TemplateSummary struct {
 	Private    bool           `json:"private"`
 	Stages     []StageSummary `json:"stages"`
 	CanStart   bool           `json:"can_start"`
+}
+
+// StageIndex returns the position of a stage, or -1.
+func (t TemplateSummary) StageIndex(name string) int {
+	return slices.IndexFunc(t.Stages, func(st StageSummary) bool { return st.Name == name })
 }
 
 // StageSummary is a stage and its gate.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 )
 
 // Workflow statuses.
@@ -41,6 +42,8 @@ type Workflow struct {
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
+	// VoidedSignoffs are deleted by the update that sets them (going back before a gate).
+	VoidedSignoffs []Signoff `json:"-"`
 	// Viewer is what the reading user is to this workflow, when the store read it for one.
 	Viewer *Viewer `json:"-"`
 	// LeadUsername is read with brief listings (ListFilter.Brief), which name the lead.
@@ -128,12 +131,14 @@ const (
 	EventCreated         = "created"
 	EventStageChanged    = "stage_changed"
 	EventSignoff         = "signoff"
+	EventSignoffsVoided  = "signoffs_voided"
 	EventRoleAssigned    = "role_assigned"
 	EventClosed          = "closed"
 	EventReopened        = "reopened"
 	EventStatusUpdate    = "status_update"
 	EventTaskAdded       = "task_added"
 	EventTaskDone        = "task_done"
+	EventTaskReopened    = "task_reopened"
 	EventTaskAssigned    = "task_assigned"
 	EventSeverityChanged = "severity_changed"
 	EventHandoff         = "handoff"
@@ -143,6 +148,30 @@ const (
 	// a move to another team); Data["change"] says which.
 	EventChannelChanged = "channel_changed"
 )
+
+// eventLabels are what people read for each event type: ids such as stage_changed
+// stay in the API and the database. A test checks every Event constant has one.
+var eventLabels = map[string]string{
+	EventCreated: "Started", EventStageChanged: "Stage changed", EventSignoff: "Sign-off",
+	EventSignoffsVoided: "Sign-offs voided", EventRoleAssigned: "Role given", EventClosed: "Closed",
+	EventReopened: "Reopened", EventStatusUpdate: "Status update", EventTaskAdded: "Task added",
+	EventTaskDone: "Task done", EventTaskReopened: "Task reopened", EventTaskAssigned: "Task assigned",
+	EventSeverityChanged: "Severity changed", EventHandoff: "Handoff", EventPinned: "Pinned",
+	EventReminder: "Reminder", EventChannelChanged: "Channel changed",
+	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
+}
+
+// EventLabel is an event type as people read it ("Stage changed").
+func EventLabel(eventType string) string {
+	if label, ok := eventLabels[eventType]; ok {
+		return label
+	}
+	label := strings.ReplaceAll(eventType, "_", " ")
+	if label == "" {
+		return "Event"
+	}
+	return strings.ToUpper(label[:1]) + label[1:]
+}
 
 // hasSignoff reports whether discipline d signed off stage.
 func (w *Workflow) hasSignoff(stage string, d Discipline) bool {

@@ -2,14 +2,15 @@ package command
 
 import (
 	"github.com/mattermost/mattermost/server/public/model"
-
-	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // Dynamic autocomplete lists, served by the REST door (relative to the plugin).
+// A list's variant is a path, never a query: Mattermost escapes a query in a
+// relative fetch URL into the path and then drops it.
 const (
-	StagesListPath = "api/v1/autocomplete/stages"
-	RolesListPath  = "api/v1/autocomplete/roles"
+	StagesListPath      = "api/v1/autocomplete/stages"
+	GatedStagesListPath = "api/v1/autocomplete/stages/gated"
+	RolesListPath       = "api/v1/autocomplete/roles"
 )
 
 // autocomplete builds the suggestion tree from the subcommand table. Hiding an entry
@@ -28,17 +29,23 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 			if s.name == "start" {
 				sub.AddTextArgument("Title", "<title> [--severity S] [--private] [--force] or --from <message link> [title]", "")
 			}
+		case "help":
+			var names []model.AutocompleteListItem
+			for _, other := range h.subs {
+				names = append(names, model.AutocompleteListItem{Item: other.name, HelpText: other.help})
+			}
+			sub.AddStaticListArgument("Command", false, names)
 		case "stage":
 			sub.AddDynamicListArgument("Stage", StagesListPath, false)
 		case "signoff":
-			sub.AddDynamicListArgument("Gated stage", StagesListPath+"?gated=true", false)
+			sub.AddDynamicListArgument("Gated stage", GatedStagesListPath, false)
 		case "role":
 			sub.AddDynamicListArgument("Role", RolesListPath, true)
 			sub.AddTextArgument("User", "@user", "")
 		case "discipline":
 			// Subcommands, not a list argument: Mattermost allows one or the other.
 			var items []model.AutocompleteListItem
-			for _, d := range app.DisciplineNames() {
+			for _, d := range h.settings().DisciplineSet().Names() {
 				items = append(items, model.AutocompleteListItem{Item: d})
 				sub.AddCommand(model.NewAutocompleteData(d, "", "Declare your discipline: "+d))
 			}

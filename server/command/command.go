@@ -46,7 +46,9 @@ type subcommand struct {
 	// as typed (a title, a status update, a note).
 	text    bool
 	leading int
-	run     func(h *Handler, c *call) *model.CommandResponse
+	// examples are whole command lines after the trigger, shown by `help <name>`.
+	examples []string
+	run      func(h *Handler, c *call) *model.CommandResponse
 }
 
 // New builds the handler.
@@ -129,6 +131,20 @@ func ephemeral(format string, a ...any) *model.CommandResponse {
 		Text:             fmt.Sprintf(format, a...),
 		SkipSlackParsing: true,
 	}
+}
+
+// usageOf renders one subcommand's help: its usage, what it does and its examples.
+func (h *Handler) usageOf(s *subcommand, trigger string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### /%s %s\n`/%s %s`\n\n%s\n", trigger, s.name, trigger, s.usage, s.help)
+	if len(s.examples) > 0 {
+		b.WriteString("\n**Examples**\n")
+		for _, ex := range s.examples {
+			fmt.Fprintf(&b, "- `/%s %s`\n", trigger, ex)
+		}
+	}
+	fmt.Fprintf(&b, "\n`/%s help` lists every command.", trigger)
+	return b.String()
 }
 
 // reference renders the command reference shown by help.

@@ -32,10 +32,16 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 		if c.text == "" || to != "" && !strings.HasPrefix(to, "@") {
 			return usage
 		}
-		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-			_, err := h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"]})
+		var task *app.Task
+		answer := h.onHere(c, func(ctx context.Context, w *app.Workflow) (err error) {
+			task, err = h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"]})
 			return err
 		})
+		if task != nil && task.DueAt != 0 && answer.Text == "" {
+			// The channel's post shows UTC, for everyone; the typist sees it in their time.
+			return ephemeral("Task #%d is due %s, your time.", task.Number, app.FormatTime(task.DueAt, h.svc.Location(c.args.UserId)))
+		}
+		return answer
 	}
 	// The other verbs take words, not text.
 	for _, w := range splitWords(c.text) {
@@ -97,6 +103,7 @@ func (h *Handler) tasks(c *call) *model.CommandResponse {
 	}
 	var b strings.Builder
 	open := 0
+	loc := h.svc.Location(c.args.UserId)
 	for _, t := range tasks {
 		box := "☑"
 		if !t.Done {
@@ -111,7 +118,7 @@ func (h *Handler) tasks(c *call) *model.CommandResponse {
 			fmt.Fprintf(&b, " · %s", h.username(t.AssigneeID))
 		}
 		if t.DueAt != 0 {
-			fmt.Fprintf(&b, " · due %s", time.UnixMilli(t.DueAt).UTC().Format("2006-01-02 15:04 UTC"))
+			fmt.Fprintf(&b, " · due %s", app.FormatTime(t.DueAt, loc))
 		}
 		fmt.Fprintf(&b, " · %s\n", t.Stage)
 	}
@@ -128,9 +135,12 @@ func (h *Handler) timeline(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	var b strings.Builder
-	b.WriteString("#### Timeline\n| When (UTC) | Event | |\n|:--|:--|:--|\n")
+	// The answer is the caller's alone: their time zone, named in the heading.
+	loc := h.svc.Location(c.args.UserId)
+	fmt.Fprintf(&b, "#### Timeline\n| When (%s) | Who | What | |\n|:--|:--|:--|:--|\n", loc)
 	for _, ev := range events {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", time.UnixMilli(ev.At).UTC().Format("01-02 15:04:05"), ev.Type, app.Inline(ev.Summary))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", time.UnixMilli(ev.At).In(loc).Format(app.MinuteLayout+":05"), h.svc.ActorName(ev.ActorID),
+			app.EventLabel(ev.Type), app.Inline(ev.Summary))
 	}
 	if next != "" {
 		b.WriteString("\nThe first 100 events; the panel and the API page through the rest.")

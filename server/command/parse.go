@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // maxCommandLength bounds what the parser reads; Mattermost posts are at most 16k runes.
@@ -50,6 +52,11 @@ func (f flags) has(name string) bool {
 
 // valueFlags take a value; the others are switches.
 var valueFlags = map[string]bool{"from": true, "severity": true, "due": true, "days": true, "stage": true, "type": true, "to": true}
+
+// valueGoesOn says, for an option whose value may be two words, whether the next
+// word is the value's second: `--due 2030-12-05 15:00`, `--due tomorrow 9:00` are one
+// due time, never a date and a word of the text.
+var valueGoesOn = map[string]func(next string) bool{"due": app.IsClockTime}
 
 // args is a subcommand's line after its name: its leading words, its options and,
 // for a subcommand that takes text, the text as typed.
@@ -178,6 +185,10 @@ func (p *optionParser) option(rest []word, i int, strict bool) (int, error) {
 		n = 2
 	case !valueFlags[name] && hasValue:
 		return 0, errors.Errorf("`--%s` takes no value", name)
+	}
+	if goesOn := valueGoesOn[name]; goesOn != nil && i+n < len(rest) && !app.IsClockTime(value) && goesOn(rest[i+n].text) {
+		value += " " + rest[i+n].text
+		n++
 	}
 	p.out.flags[name] = value
 	return n, nil

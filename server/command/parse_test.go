@@ -158,3 +158,47 @@ func TestHelpTableRenders(t *testing.T) {
 		require.Equal(t, cells(rows[0]), cells(row), row)
 	}
 }
+
+// A due time may be a day and a time of day: both words are the due time, and the
+// time never ends up in the task's text.
+func TestDueTakesADayAndATime(t *testing.T) {
+	for line, want := range map[string]args{
+		"/devops task add Post-incident review --due 2030-12-05 15:00":        {text: "Post-incident review", flags: flags{"due": "2030-12-05 15:00"}},
+		"/devops task add Call ACME --due tomorrow 9:00 --to @sue":            {text: "Call ACME", flags: flags{"due": "tomorrow 9:00", "to": "@sue"}},
+		"/devops task add --due=fri 17:00 Ship the notes":                     {text: "Ship the notes", flags: flags{"due": "fri 17:00"}},
+		"/devops task add Review at 15:00 --due 17:00":                        {text: "Review at 15:00", flags: flags{"due": "17:00"}},
+		"/devops task add Check the 2030-12-05 15:00 window --due 2030-12-05": {text: "Check the 2030-12-05 15:00 window", flags: flags{"due": "2030-12-05"}},
+	} {
+		got, err := parse(line, taskSub)
+		require.NoError(t, err, line)
+		require.Equal(t, []string{"add"}, got.words, line)
+		require.Equal(t, want.text, got.text, line)
+		require.Equal(t, want.flags, got.flags, line)
+	}
+}
+
+// Every example `help <command>` shows is a command line the parser accepts, for
+// that command: the examples cannot rot as the options change.
+func TestHelpExamplesParse(t *testing.T) {
+	h := &Handler{}
+	h.subs = h.subcommands()
+	h.byName = map[string]*subcommand{}
+	for _, s := range h.subs {
+		h.byName[s.name] = s
+	}
+	for _, s := range h.subs {
+		for _, ex := range s.examples {
+			line := "/devops " + ex
+			words := splitWords(line)
+			require.Equal(t, s.name, words[1].text, ex)
+			_, err := parseArgs(line, words[2:], s)
+			require.NoError(t, err, ex)
+		}
+	}
+	task := h.usageOf(h.byName["task"], "devops")
+	require.Contains(t, task, "#### /devops task\n`/devops task add <text>")
+	require.Contains(t, task, "- `/devops task add Post-incident review --due 2030-12-05 15:00`")
+	answer := h.help(&call{trigger: "devops", words: []string{"TASK"}})
+	require.Equal(t, task, answer.Text)
+	require.Contains(t, h.help(&call{trigger: "devops", words: []string{"timelin"}}).Text, "No command `timelin`. Did you mean `/devops timeline`?")
+}

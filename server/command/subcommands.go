@@ -14,31 +14,31 @@ import (
 // subcommands is the table every part of the door reads: dispatch, help and autocomplete.
 func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
-		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
+		{name: "start", examples: []string{"start incident Checkout errors in EU --severity sev1", "start release Release 2.4.0", "start security Leaked token in CI --private", "start incident --from https://chat.example.com/team/pl/abc123"}, usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
 			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters. From a message: the title defaults to its first line, the first post quotes it and its thread links the channel.", app.MaxTitleRunes), flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1, run: (*Handler).start},
-		{name: "list", usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
+		{name: "list", examples: []string{"list", "list incident --mine", "list --closed", "list --outdated"}, usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
 			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
-		{name: "stage", usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
-		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
-		{name: "signoff", usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
-		{name: "status", usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters).", app.MaxNoteRunes), text: true, run: (*Handler).status},
-		{name: "task", usage: "task add <text> [--to @user] [--due 2h or 2026-12-01] · task done <n> · task undo <n> · task assign <n> @user",
-			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a date up to 5 years ahead.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
+		{name: "stage", examples: []string{"stage", "stage next", "stage staging"}, usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
+		{name: "severity", examples: []string{"severity sev1", "severity p2"}, usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
+		{name: "signoff", examples: []string{"signoff", "signoff production Regression suite green on 2.4.0"}, usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
+		{name: "status", examples: []string{"status We're rolling back; it's the 2.4.0 deploy", "status Error rate back to normal; watching for 30 minutes"}, usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters).", app.MaxNoteRunes), text: true, run: (*Handler).status},
+		{name: "task", examples: []string{"task add Roll back checkout-api --to @dev --due 30m", "task add Post-incident review --due 2030-12-05 15:00", "task add Call ACME --due tomorrow 9:00", "task done 3", "task undo 3", "task assign 3 @sue"}, usage: "task add <text> [--to @user] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user",
+			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
-		{name: "snooze", usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
+		{name: "snooze", examples: []string{"snooze 30m"}, usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
 		{name: "who", usage: "who", help: "Members with discipline, role, local time and whether they are at work.", run: (*Handler).who},
-		{name: "handoff", usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
-		{name: "stats", usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
-		{name: "role", usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
-		{name: "close", usage: "close [summary]", help: fmt.Sprintf("Close the workflow (lead or admin); a summary has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).close},
+		{name: "handoff", examples: []string{"handoff @sue EU shift ends; watch the p99"}, usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
+		{name: "stats", examples: []string{"stats", "stats incident --days 90"}, usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
+		{name: "role", examples: []string{"role scribe @ben", "role commander @sue"}, usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
+		{name: "close", examples: []string{"close It's fixed: rolled back 2.4.0"}, usage: "close [summary]", help: fmt.Sprintf("Close the workflow (lead or admin); a summary has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).close},
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
 		{name: "panel", usage: "panel", help: "Open the DevOps Channels panel on the right.", run: (*Handler).panel},
-		{name: "discipline", usage: "discipline [name] · discipline grant @user <name> · discipline revoke @user",
-			help: "Show or declare your discipline (" + strings.Join(app.DisciplineNames(), ", ") + "); grant or revoke a verified one " +
+		{name: "discipline", examples: []string{"discipline", "discipline qa", "discipline grant @quinn qa", "discipline revoke @quinn"}, usage: "discipline [name] · discipline grant @user <name> · discipline revoke @user",
+			help: "Show or declare your discipline (the built-in ones and any your admin added); grant or revoke a verified one " +
 				"(a system admin, or someone whose own is verified). Sign-offs need a verified discipline.", run: (*Handler).discipline},
-		{name: "help", usage: "help", help: "Show this command reference.", run: (*Handler).help},
+		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}
 }
 
@@ -48,7 +48,18 @@ func (h *Handler) panel(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) help(c *call) *model.CommandResponse {
-	return ephemeral("%s", h.reference(c.trigger))
+	switch len(c.words) {
+	case 0:
+		return ephemeral("%s", h.reference(c.trigger))
+	case 1:
+		name := strings.ToLower(c.words[0])
+		if sub, ok := h.byName[name]; ok {
+			return ephemeral("%s", h.usageOf(sub, c.trigger))
+		}
+		return ephemeral("No command `%s`.%s `/%s help` lists them.", name, h.didYouMean(name, c.trigger), c.trigger)
+	default:
+		return ephemeral("Usage: `/%s help [command]`.", c.trigger)
+	}
 }
 
 // done is the answer to a command whose visible effect is the bot's post.
@@ -219,17 +230,17 @@ func (h *Handler) info(c *call) *model.CommandResponse {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	return ephemeral("%s", h.describe(v, c.trigger))
+	return ephemeral("%s", h.describe(v, c.trigger, h.svc.Location(c.args.UserId)))
 }
 
-// describe renders a workflow for `info`.
-func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
+// describe renders a workflow for `info`, its times in loc (the reader's zone).
+func (h *Handler) describe(v *app.WorkflowView, trigger string, loc *time.Location) string {
 	w := v.Workflow
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### %s %d: %s\n", v.Template.Name, w.Seq, app.Inline(w.Title))
+	fmt.Fprintf(&b, "#### %s\n", app.Headline(v.Template.Name, w.Seq, w.Title))
 	status := "**active**"
 	if w.Status == app.StatusClosed {
-		status = fmt.Sprintf("**closed** %s", time.UnixMilli(w.ClosedAt).UTC().Format("2006-01-02 15:04 UTC"))
+		status = fmt.Sprintf("**closed** %s", app.FormatTime(w.ClosedAt, loc))
 	}
 	fmt.Fprintf(&b, "Status %s · stage **%s**", status, w.Stage)
 	if w.Severity != "" {
@@ -238,7 +249,7 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 	if w.Private {
 		b.WriteString(" · private")
 	}
-	fmt.Fprintf(&b, " · started %s\n\n", time.UnixMilli(w.CreatedAt).UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, " · started %s\n\n", app.FormatTime(w.CreatedAt, loc))
 
 	b.WriteString("**Stages:** ")
 	for i, st := range v.Template.Stages {
@@ -335,12 +346,7 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	stages := v.Template.Stages
-	cur := 0
-	for i, st := range stages {
-		if st.Name == w.Stage {
-			cur = i
-		}
-	}
+	cur := max(v.Template.StageIndex(w.Stage), 0)
 	open := 0
 	for _, t := range tasks {
 		if !t.Done && t.Stage == w.Stage {
@@ -468,7 +474,7 @@ func (h *Handler) discipline(c *call) *model.CommandResponse {
 		return ephemeral("Your discipline is now **%s**.", d)
 	default:
 		return ephemeral("Usage: `/%s discipline [name]`, one of %s; `/%[1]s discipline grant @user <name>`; `/%[1]s discipline revoke @user`.",
-			c.trigger, strings.Join(app.DisciplineNames(), ", "))
+			c.trigger, strings.Join(h.settings().DisciplineSet().Names(), ", "))
 	}
 }
 
@@ -488,7 +494,7 @@ func (h *Handler) describeDiscipline(ud app.UserDiscipline, trigger string) stri
 		return fmt.Sprintf("Your discipline is **%s** (you declared it). Signing off gates needs it verified: a system admin or a verified %s can grant it with `/%s discipline grant @you %s`.",
 			ud.Discipline, ud.Discipline, trigger, ud.Discipline)
 	default:
-		return fmt.Sprintf("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", trigger, strings.Join(app.DisciplineNames(), ", "))
+		return fmt.Sprintf("Your discipline is not set. Declare it with `/%s discipline <name>`: %s.", trigger, strings.Join(h.settings().DisciplineSet().Names(), ", "))
 	}
 }
 

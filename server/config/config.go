@@ -16,6 +16,7 @@ type Configuration struct {
 	EnabledTypes                string
 	TemplateOverrides           string
 	DisciplineMapping           string
+	AdditionalDisciplines       string
 	AllowSelfDeclaredDiscipline bool
 	SelfDeclaredMaySignOff      bool
 	BroadcastChannels           string

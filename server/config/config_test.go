@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 func TestDefaultsParse(t *testing.T) {
@@ -34,6 +36,7 @@ func TestInvalidSettingsNameTheirField(t *testing.T) {
 		{"TemplateOverrides", func(c *Configuration) { c.TemplateOverrides = `{"Bad Type":{"name":"x"}}` }},
 		{"TemplateOverrides", func(c *Configuration) { c.TemplateOverrides = `{"incident":{"channel_pattern":"inc-{nope}"}}` }},
 		{"DisciplineMapping", func(c *Configuration) { c.DisciplineMapping = "alice: wizard" }},
+		{"AdditionalDisciplines", func(c *Configuration) { c.AdditionalDisciplines = "qa: testers" }},
 		{"DisciplineMapping", func(c *Configuration) { c.DisciplineMapping = "no colon here" }},
 		{"BroadcastChannels", func(c *Configuration) { c.BroadcastChannels = "incident: not-an-id" }},
 		{"BroadcastChannels", func(c *Configuration) { c.BroadcastChannels = "party: abcdefghijklmnopqrstuvwxyz" }},
@@ -256,4 +259,16 @@ func TestDecodeFieldsKeepsTheOthers(t *testing.T) {
 	require.Len(t, fallbacks, 2)
 	require.Equal(t, "0123456789abcdef-secret", s.WebhookSecret)
 	require.True(t, s.SidebarCategories)
+}
+
+// An added discipline can be mapped and named by templates in the same save.
+func TestAdditionalDisciplinesReachMappingAndTemplates(t *testing.T) {
+	c := Defaults()
+	c.AdditionalDisciplines = "data: dba, analyst"
+	c.DisciplineMapping = "dora: dba"
+	c.TemplateOverrides = `{"release":{"stages":[{"name":"a"},{"name":"b","gate":["data"]}]}}`
+	s, err := c.Parse()
+	require.NoError(t, err)
+	require.Equal(t, app.Discipline("data"), s.DisciplineMapping["dora"])
+	require.Contains(t, s.DisciplineSet().Names(), "data")
 }

@@ -56,6 +56,7 @@ var DisplayNames = map[string]string{
 	"EnabledTypes":                "Enabled workflow types",
 	"TemplateOverrides":           "Template overrides (JSON)",
 	"DisciplineMapping":           "Discipline mapping",
+	"AdditionalDisciplines":       "Additional disciplines",
 	"AllowSelfDeclaredDiscipline": "Allow self-declared disciplines",
 	"SelfDeclaredMaySignOff":      "Self-declared disciplines may sign off gates",
 	"BroadcastChannels":           "Broadcast channels",
@@ -104,6 +105,7 @@ func (c *Configuration) Validate(checks Checks) (*app.Settings, []*FieldError) {
 		DatabasePoolSize:            int(c.DatabasePoolSize),
 	}}
 	v.trigger()
+	v.disciplines()
 	v.templates()
 	v.disciplineMapping()
 	v.broadcast()
@@ -177,13 +179,24 @@ func (v *validation) trigger() {
 	}
 }
 
+// disciplines is read first: the templates and the mapping may name the disciplines it
+// adds. A refused list leaves the built-in disciplines, so the rest is still judged.
+func (v *validation) disciplines() {
+	ds, err := app.ParseDisciplineSet(v.c.AdditionalDisciplines)
+	if err != nil {
+		v.fail("AdditionalDisciplines", "%v", err)
+		return
+	}
+	v.s.Disciplines = ds
+}
+
 func (v *validation) templates() {
 	enabled := splitList(v.c.EnabledTypes)
 	if dup := firstDuplicate(enabled); dup != "" {
 		v.fail("EnabledTypes", "%q is listed twice", dup)
 		return
 	}
-	ts, err := app.BuildTemplates(v.c.TemplateOverrides, enabled)
+	ts, err := app.BuildTemplates(v.c.TemplateOverrides, enabled, v.s.DisciplineSet())
 	if err != nil {
 		field := "TemplateOverrides"
 		if strings.Contains(err.Error(), "enabled type") {
@@ -215,9 +228,9 @@ func (v *validation) disciplineMapping() {
 		if !usernameRE.MatchString(username) {
 			return errors.Errorf("line %d: %q is not a username", n, key)
 		}
-		d, ok := app.ParseDiscipline(value)
+		d, ok := v.s.DisciplineSet().Parse(value)
 		if !ok {
-			return errors.Errorf("line %d: %q is not a discipline (one of %s)", n, value, strings.Join(app.DisciplineNames(), ", "))
+			return errors.Errorf("line %d: %q is not a discipline (one of %s)", n, value, strings.Join(v.s.DisciplineSet().Names(), ", "))
 		}
 		if first, dup := lineOf[username]; dup {
 			return errors.Errorf("line %d: %s is already mapped on line %d; keep one line per person", n, username, first)
@@ -328,7 +341,7 @@ func (v *validation) knownSeverities() map[string]bool {
 	if v.s.Templates == nil {
 		return nil
 	}
-	all, err := app.BuildTemplates(v.c.TemplateOverrides, nil)
+	all, err := app.BuildTemplates(v.c.TemplateOverrides, nil, v.s.DisciplineSet())
 	if err != nil {
 		return nil
 	}

@@ -14,7 +14,7 @@ import (
 // templatesFor builds the templates a configuration with these overrides has.
 func templatesFor(t *testing.T, overrides string) *app.Templates {
 	t.Helper()
-	ts, err := app.BuildTemplates(overrides, nil)
+	ts, err := app.BuildTemplates(overrides, nil, nil)
 	require.NoError(t, err)
 	return ts
 }
@@ -78,7 +78,7 @@ func TestPinUnversionedWorkflows(t *testing.T) {
 	s := newTestStore(t)
 	team := model.NewId()
 	overridden := `{"incident": {"stages": [{"name": "open"}, {"name": "done"}]}}`
-	ts, err := app.BuildTemplates(overridden, []string{"release"}) // incident disabled: still pinned
+	ts, err := app.BuildTemplates(overridden, []string{"release"}, nil) // incident disabled: still pinned
 	require.NoError(t, err)
 	incident, _ := ts.Defined("incident")
 	release, _ := ts.Defined("release")

@@ -592,8 +592,20 @@ func saveRoles(ctx context.Context, tx *txn, w *app.Workflow) error {
 	return errors.Wrap(err, "save roles")
 }
 
-// saveSignoffs records new sign-offs in one statement; existing ones stay as they were.
+// saveSignoffs deletes the voided sign-offs and records new ones, a statement each;
+// existing ones stay as they were.
 func saveSignoffs(ctx context.Context, tx *txn, w *app.Workflow) error {
+	if len(w.VoidedSignoffs) > 0 {
+		voided, err := json.Marshal(w.VoidedSignoffs)
+		if err != nil {
+			return errors.Wrap(err, "encode voided sign-offs")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM devops_signoffs s USING json_to_recordset($2::json) AS v(stage text, discipline text)
+			WHERE s.workflow_id = $1 AND s.stage = v.stage AND s.discipline = v.discipline`, w.ID, string(voided)); err != nil {
+			return errors.Wrap(err, "void sign-offs")
+		}
+		w.VoidedSignoffs = nil
+	}
 	if len(w.Signoffs) == 0 {
 		return nil
 	}

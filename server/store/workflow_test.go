@@ -619,3 +619,28 @@ func TestReminderIsClaimedOnceAndKeptUntilPosted(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, pending)
 }
+
+// Voided sign-offs are deleted with the change that voids them; the others stay.
+func TestVoidedSignoffsAreDeleted(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "release", 1, 1)
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	qa := app.Signoff{Stage: "production", Discipline: app.QA, UserID: "q", At: 2}
+	sec := app.Signoff{Stage: "production", Discipline: app.Security, UserID: "s", At: 3}
+	approved := app.Signoff{Stage: "approved", Discipline: app.QA, UserID: "q", At: 4}
+	_, err := s.UpdateWorkflow(ctx, w.ID, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+		cur.Signoffs = []app.Signoff{qa, sec, approved}
+		return nil, nil
+	})
+	require.NoError(t, err)
+	_, err = s.UpdateWorkflow(ctx, w.ID, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+		cur.Signoffs, cur.VoidedSignoffs = []app.Signoff{approved}, []app.Signoff{qa, sec}
+		return []app.TimelineEvent{{Type: app.EventSignoffsVoided, ActorID: "lead"}}, nil
+	})
+	require.NoError(t, err)
+	got, err := s.GetWorkflow(ctx, w.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Signoffs, 1)
+	require.Equal(t, "approved", got.Signoffs[0].Stage)
+}

@@ -213,7 +213,8 @@ func TestWhoHandoffRetrospectiveAndStats(t *testing.T) {
 	require.Empty(t, e.run(next, w.ChannelID, "/devops close Fixed by rollback").Text)
 	retro := lastPost(t, next, w.ChannelID).Message
 	requireContains(t, retro, "Retrospective — Incident 1", "first status update after", "| triage |", "| investigating |",
-		"Tasks:** 0 done, 5 open", "handoff", "> Fixed by rollback")
+		"Tasks:** 0 done, 5 open", "**Handoff** (@\u200b"+lead.Username+")", "> Fixed by rollback",
+		"**status updates:** 1", "**Severity changes:** sev1 → sev2 (@\u200b"+lead.Username, "**Roles:** commander @\u200b"+next.Username)
 
 	var stats struct {
 		Items []struct {

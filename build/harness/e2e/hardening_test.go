@@ -145,7 +145,7 @@ func TestHardeningLongPostsAreDelivered(t *testing.T) {
 	posts = botPostsSince(t, lead, w.ChannelID, before)
 	all = strings.Join(posts, "\n")
 	require.GreaterOrEqual(t, len(posts), 3, "the close post and a retrospective in parts")
-	requireContains(t, all, "Retrospective — Incident", "**Tasks:** 0 done, 15 open", "**Timeline:**", "closed — Closed by @\u200b"+next.Username, "> Fixed")
+	requireContains(t, all, "Retrospective — Incident", "**Tasks:** 0 done, 15 open", "**Timeline** (UTC):", "**Closed** (@\u200b"+next.Username+") — Closed by @\u200b"+next.Username, "> Fixed")
 	requireOpenTasksWhole(t, all)
 }
 

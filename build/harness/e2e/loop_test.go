@@ -53,7 +53,7 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	requireContains(t, post.Message, "Status update", "Rolled back the index change @\u200bhere")
 	requireContains(t, e.run(lead, w.ChannelID, "/devops status").Text, "Write the update")
 
-	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag --to @"+helper.Username+" --due 2h").Text)
+	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag --to @"+helper.Username+" --due 2h").Text, "your time")
 	tasks := e.tasks(lead, w.ID)
 	require.Len(t, tasks, 4)
 	require.Equal(t, 4, tasks[3].Number)
@@ -127,8 +127,8 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 			require.GreaterOrEqual(t, ev.At, timeline.Items[i-1].At, "oldest first")
 		}
 	}
-	require.Equal(t, "created,status_update,task_added,task_done,task_added,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
-	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "status_update", "Rolled back")
+	require.Equal(t, "created,status_update,task_added,task_done,task_reopened,task_assigned,task_assigned,stage_changed,stage_changed,stage_changed", strings.Join(types, ","))
+	requireContains(t, e.run(lead, w.ChannelID, "/devops timeline").Text, "| When (UTC) | Who | What |", "| @"+lead.Username+" | Status update | Rolled back")
 }
 
 func TestWebappContract(t *testing.T) {

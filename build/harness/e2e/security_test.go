@@ -727,6 +727,7 @@ func TestSecurityPrivateWorkflowStaysPrivate(t *testing.T) {
 		base, base + "&q=zanzibar", base + "&type=security", base + "&channel_id=" + priv.ChannelID,
 		base + "&status=active&mine=true", "/api/v1/stats?team_id=" + e.team.Id, "/api/v1/me/summary?team_id=" + e.team.Id,
 		"/api/v1/autocomplete/stages?channel_id=" + priv.ChannelID, "/api/v1/autocomplete/roles?channel_id=" + priv.ChannelID,
+		"/api/v1/autocomplete/stages/gated?channel_id=" + priv.ChannelID,
 	}
 	for _, path := range reads {
 		status, body := get(t, insider, path)
@@ -954,7 +955,7 @@ func routes(workflowID string) [][2]string {
 		{"POST", w + "/reopen"}, {"GET", w + "/timeline"}, {"POST", w + "/status"}, {"GET", w + "/tasks"}, {"POST", w + "/tasks"},
 		{"PATCH", w + "/tasks/1"}, {"GET", w + "/members"}, {"POST", w + "/handoff"}, {"POST", w + "/snooze"},
 		{"POST", w + "/severity"}, {"GET", "/api/v1/stats"}, {"GET", "/api/v1/me/discipline"}, {"PUT", "/api/v1/me/discipline"},
-		{"GET", "/api/v1/me/summary"}, {"GET", "/api/v1/autocomplete/stages"}, {"GET", "/api/v1/autocomplete/roles"},
+		{"GET", "/api/v1/me/summary"}, {"GET", "/api/v1/autocomplete/stages"}, {"GET", "/api/v1/autocomplete/stages/gated"}, {"GET", "/api/v1/autocomplete/roles"},
 		{"POST", "/api/v1/dialog/start"}, {"PUT", "/api/v1/users/" + workflowID + "/discipline/grant"},
 		{"DELETE", "/api/v1/users/" + workflowID + "/discipline/grant"},
 	}

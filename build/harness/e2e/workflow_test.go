@@ -207,9 +207,12 @@ func TestReleaseGatesAndDisciplines(t *testing.T) {
 	w := e.start(dev, "release Release 2.4.0")
 	require.Equal(t, "planning", w.Stage)
 	require.Equal(t, dev.Id, w.Roles["release-manager"])
-	require.True(t, strings.HasPrefix(w.ChannelName, "rel-2-4-0"), w.ChannelName)
+	require.Equal(t, fmt.Sprintf("rel-%d-v2-4-0", w.Seq), w.ChannelName, "the sequence cannot be read as part of the version")
+	ch, _, err := dev.client.GetChannel(context.Background(), w.ChannelID)
+	require.NoError(t, err)
+	require.Equal(t, fmt.Sprintf("Release %d: 2.4.0", w.Seq), ch.DisplayName, "the type word is not doubled")
 	require.Empty(t, e.run(dev, w.ChannelID, "/devops role qa-lead @"+qa.Username).Text)
-	_, _, err := dev.client.AddChannelMember(context.Background(), w.ChannelID, sec.Id)
+	_, _, err = dev.client.AddChannelMember(context.Background(), w.ChannelID, sec.Id)
 	require.NoError(t, err)
 
 	// Only the lead moves stages.
