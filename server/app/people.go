@@ -198,11 +198,6 @@ func (s *Service) unverifiedSignoff(ctx context.Context, w *Workflow, stage stri
 		stage, ud.Discipline, who)
 }
 
-// usersWithDiscipline lists the user ids whose discipline in force is d.
-func (s *Service) usersWithDiscipline(ctx context.Context, d Discipline) ([]string, error) {
-	return s.store.UsersWithDiscipline(ctx, d)
-}
-
 // CheckDisciplineMapping refuses a mapping that names people nobody can find: a
 // name must be bound already or belong to an active user.
 func (s *Service) CheckDisciplineMapping(ctx context.Context, mapping map[string]Discipline) error {
