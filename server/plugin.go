@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
@@ -88,6 +89,11 @@ func (p *Plugin) OnActivate() (err error) {
 	if err := p.registerCommand(); err != nil {
 		return err
 	}
+	// A node that stopped while adding the people a start invited left them recorded:
+	// add them now rather than at the scheduler's next tick.
+	p.background.Go("add the people a stopped start invited", func() error {
+		return p.service.AddLeftoverInvites(context.Background(), time.Now())
+	})
 	return p.startScheduler()
 }
 

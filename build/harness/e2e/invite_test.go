@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +140,58 @@ func TestStartAddsTheInvitedAfterAnswering(t *testing.T) {
 	eventually(t, 15*time.Second, func() bool { return membersAmong(t, db, ch.Id, ids) == len(ids) }, "all 20 in the slowed channel")
 	t.Logf("slowed: answered in %v with %d of 20 in the channel", answered.Round(time.Millisecond), inAtAnswer)
 	requireAddedOnce(t, db, lead, ch.Id, lead.Id, ids)
+}
+
+// A start whose node died before adding everyone it invited leaves them recorded; the
+// scheduler adds them — except someone who was added and left meanwhile — each once.
+func TestInvitesLeftByADeadNodeAreAddedOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	db, err := srv.DB()
+	require.NoError(t, err)
+	lead := e.withDiscipline("lead", "developer")
+	w := e.start(lead, "incident Nobody invited yet")
+	waiting, left := e.user("waiting"), e.user("left")
+	_, _, err = lead.client.AddChannelMember(ctx, w.ChannelID, left.Id)
+	require.NoError(t, err)
+	_, err = left.client.RemoveUserFromChannel(ctx, w.ChannelID, left.Id)
+	require.NoError(t, err)
+	// As the dead node left them: claimed a minute ago, never added (or added, and gone).
+	stale := time.Now().Add(-time.Minute).UnixMilli()
+	for i, m := range []*member{waiting, left} {
+		_, err = db.Exec(`INSERT INTO devops_invites (workflow_id, user_id, added_by, position, claimed_at) VALUES ($1, $2, $3, $4, $5)`,
+			w.ID, m.Id, lead.Id, i+1, stale)
+		require.NoError(t, err)
+	}
+	eventually(t, 15*time.Second, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_invites WHERE workflow_id = $1`, w.ID).Scan(&n))
+		return n == 0
+	}, "the scheduler to finish the invites")
+	requireMemberSoon(t, w.ChannelID, waiting)
+	require.Zero(t, membersAmong(t, db, w.ChannelID, []string{left.Id}), "someone who left stays out")
+	requireAddedOnce(t, db, lead, w.ChannelID, lead.Id, []string{waiting.Id})
+}
+
+// A template's limit invites the first N of a discipline in the stated order and the
+// first post names who was left out and how to add them.
+func TestInviteLimitNamesWhoWasLeftOut(t *testing.T) {
+	e := newEnv(t)
+	db, err := srv.DB()
+	require.NoError(t, err)
+	setPluginSetting(t, "templateoverrides", `{"incident":{"auto_invite":{"limits":{"operations":3}}}}`)
+	t.Cleanup(func() { _ = srv.SetPluginSetting("templateoverrides", "") })
+	lead := e.withDiscipline("lead", "developer")
+	mapped := e.mappedPeople("mapped", "operations", 2)
+	declared := []*member{e.withDiscipline("declared", "operations"), e.withDiscipline("declared", "operations"), e.withDiscipline("declared", "operations")}
+	sort.Slice(declared, func(i, j int) bool { return declared[i].Username < declared[j].Username })
+
+	w := e.start(lead, "incident Only a few")
+	first := firstPost(t, lead, w.ChannelID).Message
+	// Verified first, then by username: both mapped people and the first declared one.
+	invited := append(append([]*member{}, mapped...), declared[0])
+	eventually(t, 10*time.Second, func() bool { return membersAmong(t, db, w.ChannelID, idsOf(invited)) == 3 }, "the first three in")
+	require.Zero(t, membersAmong(t, db, w.ChannelID, idsOf(declared[1:])), "the rest are not added")
+	requireContains(t, first, "**Adding 3 people:**", "**Not invited:** 2 people of operations (the template invites the first 3",
+		"@"+declared[1].Username+" and @"+declared[2].Username, "/invite @name ~"+w.ChannelName)
 }

@@ -55,6 +55,8 @@ type deployEvent struct {
 type webhook struct {
 	t      *testing.T
 	secret string
+	// base is the server it sends to; srv when empty.
+	base string
 }
 
 // useWebhook turns the webhook on with a new secret and the given other settings
@@ -105,12 +107,21 @@ func (h *webhook) headers(at time.Time, body []byte) map[string]string {
 // send posts a raw request to the webhook, without a Mattermost session.
 func (h *webhook) send(event string, headers map[string]string, body []byte) (int, hookResult, http.Header) {
 	h.t.Helper()
-	return sendHook(h.t, http.MethodPost, event, headers, body, "")
+	base := h.base
+	if base == "" {
+		base = srv.URL
+	}
+	return sendHookTo(h.t, base, http.MethodPost, event, headers, body, "")
 }
 
 func sendHook(t *testing.T, method, event string, headers map[string]string, body []byte, token string) (int, hookResult, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+"/plugins/"+harness.PluginID+"/api/v1/hooks/"+event, bytes.NewReader(body))
+	return sendHookTo(t, srv.URL, method, event, headers, body, token)
+}
+
+func sendHookTo(t *testing.T, base, method, event string, headers map[string]string, body []byte, token string) (int, hookResult, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+"/plugins/"+harness.PluginID+"/api/v1/hooks/"+event, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
