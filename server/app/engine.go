@@ -255,7 +255,7 @@ func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, in
 		b.WriteString(" Private: only members see it.")
 	}
 	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
-	b.WriteString(s.invitedLines(w, inv))
+	b.WriteString(invitedLines(w, inv))
 	fmt.Fprintf(&b, "\n`/%[1]s info` for the state · `/%[1]s stage next` to move on · `/%[1]s help` for everything else", s.settings().CommandTrigger)
 	return b.String()
 }

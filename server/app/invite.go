@@ -171,7 +171,7 @@ const namedAtMost = 50
 
 // invitedLines are the first post's lines on whom the start is adding and whom a
 // limit left out, with how to add them.
-func (s *Service) invitedLines(w *Workflow, inv Invitation) string {
+func invitedLines(w *Workflow, inv Invitation) string {
 	var b strings.Builder
 	if n := len(inv.Invited); n > 0 {
 		names := make([]string, 0, min(n, namedAtMost))
