@@ -105,7 +105,7 @@ func TestStartAddsTheInvitedAfterAnswering(t *testing.T) {
 	w := e.start(lead, "incident Checkout errors for everyone")
 	eventually(t, 5*time.Second, func() bool { return membersAmong(t, db, w.ChannelID, ids) == len(ids) }, "all 20 in the channel")
 	t.Logf("start and all 20 operations people added: %v", time.Since(began).Round(time.Millisecond))
-	requireContains(t, firstPost(t, lead, w.ChannelID).Message, "**Adding 20 people:** @"+ops[0].Username)
+	requireContains(t, firstPost(t, lead, w.ChannelID).Message, "**Adding 20 people:** @")
 	for _, p := range ops {
 		requireContains(t, firstPost(t, lead, w.ChannelID).Message, "@"+p.Username)
 	}
