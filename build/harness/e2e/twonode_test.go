@@ -227,4 +227,28 @@ func TestTwoNodes(t *testing.T) {
 			require.Equal(t, 1, n, "one incident for %s", service)
 		}
 	})
+
+	// Last: it leaves the second node dead.
+	t.Run("one node killed mid-load, the other carries on", func(t *testing.T) {
+		e := newEnv(t)
+		one, two := e.user("one"), e.user("two")
+		stop := make(chan struct{})
+		ackedOne, doneOne := loadStarts(e, one, stop, "first node")
+		ackedTwo, doneTwo := loadStarts(e, two.on(t, node), stop, "second node")
+		time.Sleep(1500 * time.Millisecond)
+		node.Kill() // SIGKILL: no clean shutdown, starts cut off wherever they were
+		killedAt := time.Now().UnixMilli()
+		time.Sleep(2 * time.Second)
+		close(stop)
+		<-doneOne
+		<-doneTwo
+		require.NotEmpty(t, *ackedTwo, "the second node started workflows before it died")
+		db, err := srv.DB()
+		require.NoError(t, err)
+		var after int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_workflows WHERE team_id = $1 AND title LIKE 'first node%' AND created_at > $2`,
+			e.team.Id, killedAt).Scan(&after))
+		require.Positive(t, after, "the first node went on starting workflows")
+		requireConsistent(t, e, append(append([]string{}, *ackedOne...), *ackedTwo...))
+	})
 }
