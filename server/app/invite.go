@@ -98,7 +98,9 @@ func (s *Service) addInvitees(ctx context.Context, workflowID, channelID, addedB
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			if err := s.mm.AddChannelMember(channelID, id, addedBy); err != nil {
+			// Someone added meanwhile by another door (a task, a role, themselves) can make
+			// Mattermost refuse the add as a duplicate: they are in, which is what counts.
+			if err := s.mm.AddChannelMember(channelID, id, addedBy); err != nil && !s.mm.IsChannelMember(channelID, id) {
 				mu.Lock()
 				refused = append(refused, refusal{id, err.Error()})
 				mu.Unlock()

@@ -151,14 +151,16 @@ func TestInvitesLeftByADeadNodeAreAddedOnce(t *testing.T) {
 	require.NoError(t, err)
 	lead := e.withDiscipline("lead", "developer")
 	w := e.start(lead, "incident Nobody invited yet")
-	waiting, left := e.user("waiting"), e.user("left")
+	waiting, left, gone := e.user("waiting"), e.user("left"), e.user("gone")
+	_, err = srv.Admin.DeleteUser(ctx, gone.Id) // deactivated since the start chose them
+	require.NoError(t, err)
 	_, _, err = lead.client.AddChannelMember(ctx, w.ChannelID, left.Id)
 	require.NoError(t, err)
 	_, err = left.client.RemoveUserFromChannel(ctx, w.ChannelID, left.Id)
 	require.NoError(t, err)
 	// As the dead node left them: claimed a minute ago, never added (or added, and gone).
 	stale := time.Now().Add(-time.Minute).UnixMilli()
-	for i, m := range []*member{waiting, left} {
+	for i, m := range []*member{waiting, left, gone} {
 		_, err = db.Exec(`INSERT INTO devops_invites (workflow_id, user_id, added_by, position, claimed_at) VALUES ($1, $2, $3, $4, $5)`,
 			w.ID, m.Id, lead.Id, i+1, stale)
 		require.NoError(t, err)
@@ -171,6 +173,11 @@ func TestInvitesLeftByADeadNodeAreAddedOnce(t *testing.T) {
 	requireMemberSoon(t, w.ChannelID, waiting)
 	require.Zero(t, membersAmong(t, db, w.ChannelID, []string{left.Id}), "someone who left stays out")
 	requireAddedOnce(t, db, lead, w.ChannelID, lead.Id, []string{waiting.Id})
+	// Mattermost refuses the deactivated one: one post names them, and how to add them.
+	eventually(t, 10*time.Second, func() bool {
+		return postsContaining(t, lead, w.ChannelID, "Could not add @"+gone.Username+" to this channel") == 1
+	}, "the refusal to be posted")
+	requireContains(t, botPostsSince(t, lead, w.ChannelID, 0)[len(botPostsSince(t, lead, w.ChannelID, 0))-1], "`/invite @"+gone.Username+"`")
 }
 
 // A template's limit invites the first N of a discipline in the stated order and the
