@@ -59,8 +59,9 @@ logs:
 fuzz:
 	@build/fuzz.sh
 
-## soak: the long reliability run: SOAK (default 10m) of mixed load from 8 people while the plugin restarts and the server is killed, in turn, every 15 s; then every acknowledged start, status update and task must be recorded exactly once.
+## soak: the long reliability run: SOAK (default 10m) of mixed load from 8 people while the plugin restarts and the server is killed, in turn, every 15 s; then every acknowledged start, status update and task must be recorded exactly once. NODES=2 runs half the people on a second server on the same database, which is killed in turn too.
 SOAK ?= 10m
+NODES ?= 1
 .PHONY: soak
 soak: pg-up mm-server dist-host
-	cd build/harness && DEVOPS_SOAK=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -timeout 0 -v ./e2e
+	cd build/harness && DEVOPS_SOAK=$(SOAK) DEVOPS_SOAK_NODES=$(NODES) $(GO) test -count=1 -run '^TestSoak$$' -timeout 0 -v ./e2e

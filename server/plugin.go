@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/mattermost/mattermost/server/public/plugin"
@@ -77,6 +78,9 @@ func (p *Plugin) OnActivate() (err error) {
 	}
 	p.store = st
 	p.loadConfiguration()
+	if err := p.pinWorkflows(st); err != nil {
+		return err
+	}
 
 	mm := newPlatform(p.client, p.API, botID)
 	p.background = app.NewBackground(p.API)
@@ -88,6 +92,11 @@ func (p *Plugin) OnActivate() (err error) {
 	if err := p.registerCommand(); err != nil {
 		return err
 	}
+	// A node that stopped while adding the people a start invited left them recorded:
+	// add them now rather than at the scheduler's next tick.
+	p.background.Go("add the people a stopped start invited", func() error {
+		return p.service.AddLeftoverInvites(context.Background(), time.Now())
+	})
 	return p.startScheduler()
 }
 
@@ -107,9 +116,15 @@ func (p *Plugin) migrate(st *store.Store) error {
 	if len(applied) > 0 {
 		p.client.Log.Info("DevOps Channels schema migrated", "applied", applied)
 	}
-	// Workflows made before template versions run on the template in force now, from
-	// here on whatever later overrides say. The current template lives in the
-	// settings, not in SQL, so this follows the migrations rather than being one.
+	return nil
+}
+
+// pinWorkflows gives workflows made before template versions the template in force
+// now, from here on whatever later overrides say. The current template lives in the
+// settings, not in SQL, so this follows the migrations rather than being one, and
+// runs once the configuration is loaded (judged against the database). It only
+// touches workflows without a version, so nodes running it together agree.
+func (p *Plugin) pinWorkflows(st *store.Store) error {
 	pinned, err := app.PinUnversionedWorkflows(context.Background(), st, p.settings().Templates)
 	if err != nil {
 		return errors.Wrap(err, "pin workflows to their templates")

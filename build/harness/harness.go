@@ -54,6 +54,10 @@ type Options struct {
 	// Detached lets the server outlive this process (`make run`). Otherwise it ends
 	// with it: a test or benchmark that dies (a panic, a broken pipe) leaves no server.
 	Detached bool
+	// ConfigInDatabase keeps the server's configuration in its database (the --config
+	// flag is the database's DSN) rather than in config.json, so that another node
+	// started with StartNode reads the same configuration, plugin settings included.
+	ConfigInDatabase bool
 }
 
 // Server is a running Mattermost server.
@@ -71,6 +75,9 @@ type Server struct {
 	exited chan struct{}
 	dropDB func() error
 	db     *sql.DB
+	// files is the file store's directory: a node shares its first server's, where
+	// the uploaded plugin bundle lives (a node installs it from there when it starts).
+	files string
 }
 
 // RepoRoot is the DevOps Channels checkout this package belongs to.
@@ -119,7 +126,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		URL: fmt.Sprintf("http://127.0.0.1:%d", port), DSN: dsn, Dir: opts.Dir,
-		opts: opts, port: port, dropDB: drop,
+		opts: opts, port: port, dropDB: drop, files: filepath.Join(opts.Dir, "data"),
 	}
 	if err := s.prepareDir(); err != nil {
 		_ = drop()
@@ -145,6 +152,70 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// StartNode starts a second Mattermost server on s's database and file store, its
+// configuration read from the database (s must have been started with
+// ConfigInDatabase), and waits until the plugin s installed runs on it too. Without
+// an Enterprise license Mattermost does not cluster the two: each serves its own
+// websockets and caches, and a configuration saved through one reaches the other only
+// when it reloads it (ReloadConfig). What is shared is what the plugin keeps in
+// PostgreSQL, and the plugin API's cluster mutexes and jobs (kept there too). env
+// adds environment variables for this node only. Stop the node before s.
+func (s *Server) StartNode(env map[string]string) (*Server, error) {
+	if !s.opts.ConfigInDatabase {
+		return nil, errors.New("a second node needs the first server's configuration in the database (Options.ConfigInDatabase)")
+	}
+	bin, err := EnsureServerBinary(s.opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "devops-mm-node-")
+	if err != nil {
+		return nil, errors.Wrap(err, "make node directory")
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	opts := s.opts
+	opts.Dir, opts.Port, opts.Database = dir, port, "keep" // the first server owns the database
+	opts.Env = map[string]string{}
+	for k, v := range s.opts.Env {
+		opts.Env[k] = v
+	}
+	for k, v := range env {
+		opts.Env[k] = v
+	}
+	n := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), DSN: s.DSN, Dir: dir, opts: opts, port: port, files: s.files}
+	if err := n.prepareDir(); err != nil {
+		return nil, err
+	}
+	if err := n.launch(bin); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	if err := n.createAdmin(); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	if err := n.WaitPluginRunning(PluginID, time.Minute); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	return n, nil
+}
+
+// ReloadConfig makes the server read its configuration again: how a node that is not
+// clustered learns of settings saved through another.
+func (s *Server) ReloadConfig() error {
+	_, err := s.Admin.ReloadConfig(context.Background())
+	return errors.Wrap(err, "reload config")
+}
+
+// Kill ends the server abruptly (SIGKILL, no clean shutdown), as a node that dies.
+func (s *Server) Kill() {
+	s.kill()
 }
 
 // DefaultBundle is dist/<id>-<version>.tar.gz for the version in plugin.json.
@@ -213,7 +284,7 @@ func (s *Server) prepareDir() error {
 		}
 	}
 	cfg := filepath.Join(s.Dir, "config.json")
-	if _, err := os.Stat(cfg); os.IsNotExist(err) {
+	if _, err := os.Stat(cfg); os.IsNotExist(err) && !s.opts.ConfigInDatabase {
 		if err := os.WriteFile(cfg, []byte("{}"), 0o600); err != nil {
 			return errors.Wrap(err, "write config.json")
 		}
@@ -231,7 +302,7 @@ func (s *Server) env() []string {
 		"MM_PLUGINSETTINGS_ENABLEUPLOADS":                   "true",
 		"MM_PLUGINSETTINGS_DIRECTORY":                       filepath.Join(s.Dir, "plugins"),
 		"MM_PLUGINSETTINGS_CLIENTDIRECTORY":                 filepath.Join(s.Dir, "client", "plugins"),
-		"MM_FILESETTINGS_DIRECTORY":                         filepath.Join(s.Dir, "data"),
+		"MM_FILESETTINGS_DIRECTORY":                         s.files,
 		"MM_LOGSETTINGS_FILELOCATION":                       filepath.Join(s.Dir, "logs"),
 		"MM_LOGSETTINGS_CONSOLELEVEL":                       "ERROR",
 		"MM_SERVICESETTINGS_ENABLELOCALMODE":                "true",
@@ -288,7 +359,11 @@ func (s *Server) launch(bin string) error {
 	if err != nil {
 		return errors.Wrap(err, "open server log")
 	}
-	cmd := exec.Command(bin, "server", "--config", filepath.Join(s.Dir, "config.json"))
+	config := filepath.Join(s.Dir, "config.json")
+	if s.opts.ConfigInDatabase {
+		config = s.DSN
+	}
+	cmd := exec.Command(bin, "server", "--config", config)
 	cmd.Dir = s.Dir
 	cmd.Env = s.env()
 	cmd.Stdout, cmd.Stderr = logFile, logFile

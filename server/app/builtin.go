@@ -11,7 +11,9 @@ func builtinTemplates() []*Template {
 			Header:         "Incident · `/devops info` for the state · `/devops status <text>` to update",
 			Severities:     []string{"sev1", "sev2", "sev3", "sev4"}, DefaultSeverity: "sev2",
 			LeadRole: "commander", Roles: []string{"commander", "scribe", "comms"},
-			AutoInvite: AutoInvite{Disciplines: []Discipline{Operations}},
+			// A big team's whole operations discipline is the wrong crowd for every
+			// incident: the first 25 are invited, and the first post names the rest.
+			AutoInvite: AutoInvite{Disciplines: []Discipline{Operations}, Limits: map[Discipline]int{Operations: 25}},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
 					{Text: "Confirm impact and set the severity"},

@@ -200,11 +200,6 @@ func (s *Service) unverifiedSignoff(ctx context.Context, w *Workflow, stage stri
 		stage, ud.Discipline, who)
 }
 
-// usersWithDiscipline lists the user ids whose discipline in force is d.
-func (s *Service) usersWithDiscipline(ctx context.Context, d Discipline) ([]string, error) {
-	return s.store.UsersWithDiscipline(ctx, d)
-}
-
 // SyncDisciplineMapping keeps the bindings of mapped names to people in step with
 // the setting: names already bound keep their person, new names are bound to whoever
 // holds them now, names removed are unbound. Every node runs it on every change; it

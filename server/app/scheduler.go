@@ -51,6 +51,9 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 	if err = s.rejoinStarters(ctx, now); err != nil {
 		return 0, 0, err
 	}
+	if err = s.AddLeftoverInvites(ctx, now); err != nil {
+		return 0, 0, err
+	}
 	if err = s.redeliverReminders(ctx, now); err != nil {
 		return 0, 0, err
 	}

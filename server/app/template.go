@@ -61,6 +61,9 @@ type ChecklistItem struct {
 type AutoInvite struct {
 	Disciplines []Discipline `json:"disciplines,omitempty"`
 	Usernames   []string     `json:"usernames,omitempty"`
+	// Limits caps a discipline's invitees at the first N in InviteOrder; a discipline
+	// without a limit, or with 0, invites everyone who has it.
+	Limits map[Discipline]int `json:"limits,omitempty"`
 }
 
 // StageIndex returns the position of a stage, or -1.
@@ -248,8 +251,20 @@ func (t *Template) validate(ds *DisciplineSet) error {
 	if err := ds.check(t.AutoInvite.Disciplines); err != nil {
 		return fail("auto_invite.disciplines", "%v", err)
 	}
+	for d, n := range t.AutoInvite.Limits {
+		if !containsDiscipline(t.AutoInvite.Disciplines, d) {
+			return fail("auto_invite.limits", "%q is not one of auto_invite.disciplines", d)
+		}
+		if n < 0 || n > MaxInviteLimit {
+			return fail("auto_invite.limits["+string(d)+"]", "%d: use 1 to %d, or 0 for everyone", n, MaxInviteLimit)
+		}
+	}
 	return nil
 }
+
+// MaxInviteLimit is the largest limit a template may set on a discipline's invitees;
+// beyond it, invite everyone (0).
+const MaxInviteLimit = 1000
 
 func (set *DisciplineSet) check(ds []Discipline) error {
 	for _, d := range ds {

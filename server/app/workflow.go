@@ -231,7 +231,14 @@ type Store interface {
 	// finds the ones a crashed node left behind.
 	// ReserveWorkflow also settles w.ChannelName: the alternative when the name is taken.
 	ReserveWorkflow(ctx context.Context, w *Workflow, r Reservation) error
-	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent) error
+	// ActivateWorkflow also records whom the plan invites, still to be added, and
+	// answers them with who was left out.
+	ActivateWorkflow(ctx context.Context, w *Workflow, events []TimelineEvent, plan InvitePlan) (Invitation, error)
+	// InvitesAdded forgets invites that are done.
+	InvitesAdded(ctx context.Context, workflowID string, userIDs []string) error
+	// ClaimStaleInvites takes invites claimed before `before` (their start's node died)
+	// for the caller, as claimed at now.
+	ClaimStaleInvites(ctx context.Context, before, now int64, limit int) ([]PendingInvite, error)
 	DropReservation(ctx context.Context, id string) error
 	// DeleteWorkflow removes a workflow and all recorded for it: a start undone
 	// after it was recorded.
@@ -279,8 +286,6 @@ type Store interface {
 	DisciplineOf(ctx context.Context, userID string) (UserDiscipline, error)
 	// DisciplinesOf is DisciplineOf for several users at once.
 	DisciplinesOf(ctx context.Context, userIDs []string) (map[string]UserDiscipline, error)
-	// UsersWithDiscipline lists the users whose discipline in force is d.
-	UsersWithDiscipline(ctx context.Context, d Discipline) ([]string, error)
 	// VerifiedHolders lists the usernames of up to limit active team members other
 	// than except whose discipline d is verified, the channel's members first.
 	VerifiedHolders(ctx context.Context, d Discipline, teamID, channelID, except string, limit int) ([]string, error)

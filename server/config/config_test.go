@@ -35,6 +35,15 @@ func TestInvalidSettingsNameTheirField(t *testing.T) {
 		}},
 		{"TemplateOverrides", func(c *Configuration) { c.TemplateOverrides = `{"Bad Type":{"name":"x"}}` }},
 		{"TemplateOverrides", func(c *Configuration) { c.TemplateOverrides = `{"incident":{"channel_pattern":"inc-{nope}"}}` }},
+		{"auto_invite.limits", func(c *Configuration) {
+			c.TemplateOverrides = `{"incident":{"auto_invite":{"limits":{"qa":3}}}}`
+		}},
+		{"auto_invite.limits[operations]", func(c *Configuration) {
+			c.TemplateOverrides = `{"incident":{"auto_invite":{"limits":{"operations":-1}}}}`
+		}},
+		{"auto_invite.limits[operations]", func(c *Configuration) {
+			c.TemplateOverrides = `{"incident":{"auto_invite":{"limits":{"operations":1001}}}}`
+		}},
 		{"DisciplineMapping", func(c *Configuration) { c.DisciplineMapping = "alice: wizard" }},
 		{"AdditionalDisciplines", func(c *Configuration) { c.AdditionalDisciplines = "qa: testers" }},
 		{"DisciplineMapping", func(c *Configuration) { c.DisciplineMapping = "no colon here" }},
@@ -100,6 +109,23 @@ func TestTemplateOverridesMergeAndAdd(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, []string{"facilitator"}, pm.Roles, "the lead role is always a role")
 	require.Equal(t, "Postmortems", pm.Category)
+}
+
+// Incidents invite the first 25 operations people; an override may invite everyone
+// (limit 0) or a different number, and other fields of the built-in stay.
+func TestIncidentInviteLimit(t *testing.T) {
+	s, err := Defaults().Parse()
+	require.NoError(t, err)
+	inc, _ := s.Templates.Get("incident")
+	require.Equal(t, 25, inc.AutoInvite.Limits["operations"])
+
+	c := Defaults()
+	c.TemplateOverrides = `{"incident":{"auto_invite":{"limits":{"operations":0}}}}`
+	s, err = c.Parse()
+	require.NoError(t, err)
+	inc, _ = s.Templates.Get("incident")
+	require.Equal(t, 0, inc.AutoInvite.Limits["operations"], "0: everyone")
+	require.Equal(t, []app.Discipline{app.Operations}, inc.AutoInvite.Disciplines)
 }
 
 func TestNumberSettingsAcceptStrings(t *testing.T) {

@@ -62,11 +62,6 @@ func (s *Store) DisciplinesOf(ctx context.Context, userIDs []string) (map[string
 	return out, errors.Wrap(rows.Err(), "get disciplines")
 }
 
-// UsersWithDiscipline lists the users whose discipline in force is d.
-func (s *Store) UsersWithDiscipline(ctx context.Context, d app.Discipline) ([]string, error) {
-	return s.strings(ctx, "list users by discipline", `SELECT user_id FROM devops_user_disciplines WHERE discipline = $1`, d)
-}
-
 // VerifiedHolders lists up to limit usernames of the team's active members, other
 // than except, whose discipline d is verified: the channel's members first.
 func (s *Store) VerifiedHolders(ctx context.Context, d app.Discipline, teamID, channelID, except string, limit int) ([]string, error) {

@@ -72,10 +72,6 @@ func TestDisciplinePrecedence(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, revoked)
 	requireDiscipline(t, s, id["ada"], app.Security, app.SourceDeclared)
-
-	ids, err := s.UsersWithDiscipline(ctx, app.Security)
-	require.NoError(t, err)
-	require.Equal(t, []string{id["ada"]}, ids)
 }
 
 // A mapped name is bound to the person who held it when the mapping was saved: a

@@ -42,7 +42,8 @@ func TestStartRecordsItsTemplateVersion(t *testing.T) {
 		require.NoError(t, s.ReserveWorkflow(ctx, w, app.Reservation{
 			Name:  func(seq int) (string, string) { n := fmt.Sprintf("inc-%d", seq); return n, n + "-x" },
 			Guard: func([]*app.Workflow) error { return nil }, Candidates: 10, Template: tmpl}))
-		require.NoError(t, s.ActivateWorkflow(ctx, w, nil))
+		_, err := s.ActivateWorkflow(ctx, w, nil, app.InvitePlan{})
+		require.NoError(t, err)
 		return w
 	}
 	first := reserve(builtin, 1000)

@@ -192,9 +192,10 @@ func reserve(ctx context.Context, q querier, w *app.Workflow, tmpl *app.Template
 }
 
 // ActivateWorkflow completes a reservation once its channel exists: the channel, the
-// status, roles, first tasks and events, atomically.
-func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	return s.inTx(ctx, "activate workflow", func(tx *txn) error {
+// status, roles, first tasks, events and the people the start invites, atomically.
+func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent, plan app.InvitePlan) (app.Invitation, error) {
+	var inv app.Invitation
+	err := s.inTx(ctx, "activate workflow", func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET channel_id = $2, channel_name = $3, status = $4,
 			next_reminder_at = $5, updated_at = $6 WHERE id = $1 AND status = 'starting'`,
 			w.ID, w.ChannelID, w.ChannelName, w.Status, w.NextReminderAt, w.UpdatedAt)
@@ -211,8 +212,13 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 			return err
 		}
 		w.NewTasks = nil
-		return insertEvents(ctx, tx, w.ID, events)
+		if err := insertEvents(ctx, tx, w.ID, events); err != nil {
+			return err
+		}
+		inv, err = queueInvites(ctx, tx, w, plan)
+		return err
 	})
+	return inv, err
 }
 
 // CreateWorkflow reserves and activates in one go (the workflow's channel exists).
@@ -220,7 +226,8 @@ func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []ap
 	if _, err := reserve(ctx, s.db, w, nil, w.ChannelName, 1); err != nil {
 		return err
 	}
-	return s.ActivateWorkflow(ctx, w, events)
+	_, err := s.ActivateWorkflow(ctx, w, events, app.InvitePlan{})
+	return err
 }
 
 // DropReservation removes a reservation that will not be activated.

@@ -16,7 +16,9 @@ var srv *harness.Server
 func TestMain(m *testing.M) {
 	var err error
 	// A 1s scheduler tick lets reminder tests use cadences of seconds, not minutes.
-	srv, err = harness.Start(harness.Options{Log: os.Stderr, Env: map[string]string{"DEVOPS_SCHEDULER_TICK": "1s"}})
+	// The configuration lives in the database, so a second node (TestTwoNodes) reads
+	// the same settings.
+	srv, err = harness.Start(harness.Options{Log: os.Stderr, ConfigInDatabase: true, Env: map[string]string{"DEVOPS_SCHEDULER_TICK": "1s"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: cannot start the real server:", err)
 		os.Exit(1)

@@ -59,12 +59,24 @@ func TestSoak(t *testing.T) {
 		panic("soak: still running 5 minutes after its end")
 	})
 	defer watchdog.Stop()
+	// DEVOPS_SOAK_NODES=2 (make soak NODES=2): every other person works through a
+	// second server on the same database, and the faults take turns on the two.
+	var node *harness.Server
+	if os.Getenv("DEVOPS_SOAK_NODES") == "2" {
+		node = startSecondNode(t)
+	}
 	e := newEnv(t)
 	workers := make([]*member, soakWorkers)
 	for i := range workers {
 		workers[i] = e.user("soak")
+		if node != nil && i%2 == 1 {
+			workers[i] = workers[i].on(t, node)
+		}
 		workers[i].client.HTTPClient = &http.Client{Timeout: soakCommandTimeout}
 	}
+	// Every incident invites this operations person, added after each start answers:
+	// a fault may cut those adds off, and the scheduler must finish them.
+	ops := e.withDiscipline("ops", "operations")
 
 	db, err := srv.DB()
 	require.NoError(t, err)
@@ -91,12 +103,22 @@ func TestSoak(t *testing.T) {
 		_, err := db.Exec(`UPDATE devops_workflows SET next_reminder_at = $1 WHERE id = ANY($2)`, model.GetMillis(), pq.Array(quiet))
 		require.NoError(t, err)
 		time.Sleep(time.Duration(n%4) * 300 * time.Millisecond) // land the fault at different points of a tick
-		if n%2 == 0 {
+		// In turn: a plugin restart, a server kill and, with two nodes, a kill of the second.
+		kinds := 2
+		if node != nil {
+			kinds = 3
+		}
+		switch n % kinds {
+		case 0:
 			require.NoError(t, srv.RestartPlugin(harness.PluginID))
 			faults["plugin restarts"]++
-		} else {
+		case 1:
 			require.NoError(t, srv.Restart())
 			faults["server kills"]++
+		default:
+			// SIGKILL the second node; the first carries on while it starts again.
+			require.NoError(t, node.Restart())
+			faults["second node kills"]++
 		}
 	}
 	wg.Wait()
@@ -116,6 +138,9 @@ func TestSoak(t *testing.T) {
 	require.NotEmpty(t, all.statuses)
 	require.NotEmpty(t, all.tasks)
 	require.NotZero(t, faults["server kills"], "the soak is long enough for a server kill (DEVOPS_SOAK ≥ 31s)")
+	if node != nil {
+		require.NotZero(t, faults["second node kills"], "the soak is long enough to kill the second node (DEVOPS_SOAK ≥ 61s)")
+	}
 
 	requireConsistent(t, e, all.starts)
 	requireExactlyOnce(t, "status update", `SELECT tl.summary, count(*) FROM devops_timeline tl
@@ -125,6 +150,31 @@ func TestSoak(t *testing.T) {
 		JOIN devops_workflows w ON w.id = tk.workflow_id
 		WHERE w.team_id = $1 AND tk.text LIKE 'soak-%' GROUP BY tk.text`, e.team.Id, all.tasks)
 	requireRemindersPostedOnce(t, e, quiet)
+	requireInvitedOnce(t, e, ops)
+}
+
+// requireInvitedOnce waits until no invite of the team is left (a fault's leftovers
+// are taken over after 30 s), then checks that the invited person joined every
+// recorded incident's channel exactly once.
+func requireInvitedOnce(t *testing.T, e *env, invited *member) {
+	t.Helper()
+	db, err := srv.DB()
+	require.NoError(t, err)
+	eventually(t, 2*time.Minute, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_invites i JOIN devops_workflows w ON w.id = i.workflow_id
+			WHERE w.team_id = $1`, e.team.Id).Scan(&n))
+		return n == 0
+	}, "every invite to be settled")
+	var channels, missing, twice int
+	require.NoError(t, db.QueryRow(`SELECT count(*),
+		count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM channelmembers cm WHERE cm.channelid = w.channel_id AND cm.userid = $2)),
+		count(*) FILTER (WHERE (SELECT count(*) FROM channelmemberhistory h WHERE h.channelid = w.channel_id AND h.userid = $2) > 1)
+		FROM devops_workflows w WHERE w.team_id = $1 AND w.status = 'active' AND w.type = 'incident' AND w.created_by <> $2`,
+		e.team.Id, invited.Id).Scan(&channels, &missing, &twice))
+	t.Logf("soak: @%s invited into %d incidents", invited.Username, channels)
+	require.Zero(t, missing, "incidents whose invited operations person is not in the channel")
+	require.Zero(t, twice, "incidents the invited person joined more than once")
 }
 
 // requireRemindersPostedOnce waits until no reminder of the team is left claimed,
