@@ -61,6 +61,8 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("GET /api/v1/autocomplete/stages", h.autocompleteStages)
 	m.HandleFunc("GET /api/v1/autocomplete/roles", h.autocompleteRoles)
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
+	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
+	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(m))

@@ -135,6 +135,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
+	firstTasks := w.NewTasks // numbered when recorded; the first post offers to tick them
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if jerr := <-joined; jerr != nil { // the channel is archived below either way
 			s.mm.LogError("Could not add the starter to a failed start's channel", "channel_id", w.ChannelID, "err", jerr.Error())
@@ -143,7 +144,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postIn(w.ChannelID, s.startedMessage(w, tmpl, starter.Username, invited), channel.CreateAt)
+	posted := s.postAbout(w, tmpl, s.startedMessage(w, tmpl, starter.Username, invited), anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -472,18 +473,35 @@ func (s *Service) mention(userID string) string {
 // ChangeStage moves a workflow to the next stage or a named one. Entering a gated
 // stage, or skipping over one, needs every gate discipline's sign-off.
 func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (*Workflow, error) {
+	return s.changeStage(ctx, actorID, id, target, "")
+}
+
+// NextStageFrom moves a workflow on from a given stage, and refuses if it is in
+// another one by now: a button on an old stage's post must not move it twice.
+func (s *Service) NextStageFrom(ctx context.Context, actorID, id, from string) (*Workflow, error) {
+	if from == "" {
+		return nil, invalid("Name the stage to move on from.")
+	}
+	return s.changeStage(ctx, actorID, id, "next", from)
+}
+
+func (s *Service) changeStage(ctx context.Context, actorID, id, target, expected string) (*Workflow, error) {
 	target = strings.ToLower(strings.TrimSpace(target))
 	if target == "" {
 		// Moving is never a default: a script's misspelt field must not move a release.
 		return nil, invalid("Name the stage to move to: `next` or a stage's name.")
 	}
 	var from string
+	var added []*Task // the new stage's checklist, numbered when saved
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
 		if err := s.requireLead(w, tmpl, actorID, "change the stage"); err != nil {
 			return nil, err
+		}
+		if expected != "" && w.Stage != expected {
+			return nil, conflict("The workflow has moved on from %s: it is in %s now.", expected, w.Stage)
 		}
 		cur := tmpl.StageIndex(w.Stage)
 		var to int
@@ -518,8 +536,10 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		from = w.Stage
 		w.Stage = tmpl.Stages[to].Name
 		w.StageEnteredAt = time.Now().UnixMilli()
+		added = nil
 		if to > cur {
 			w.NewTasks = checklist(tmpl, w.Stage, actorID)
+			added = w.NewTasks
 		}
 		return []TimelineEvent{{Type: EventStageChanged, ActorID: actorID, Data: map[string]string{"from": from, "to": w.Stage},
 			Summary: fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))}}, nil
@@ -527,7 +547,8 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 	if err != nil {
 		return nil, err
 	}
-	posted := s.post(w, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)))
+	posted := s.postAbout(w, tmpl, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)),
+		anchor{Kind: anchorStage, Stage: w.Stage}, added, 0)
 	s.publish(w, "stage")
 	return w, posted
 }
@@ -586,13 +607,19 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		declared = " (self-declared)"
 	}
 	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
-	if tmpl, err := s.templateOf(w); err == nil {
+	tmpl, err := s.templateOf(w)
+	if err == nil {
 		msg += s.gateProgress(w, tmpl, signed.Stage)
 	}
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
-	posted := s.post(w, msg)
+	var posted error
+	if err == nil {
+		posted = s.postAbout(w, tmpl, msg, anchor{Kind: anchorSignoff, Stage: signed.Stage}, nil, 0)
+	} else {
+		posted = s.post(w, msg)
+	}
 	s.publish(w, "signoff")
 	return w, posted
 }

@@ -112,7 +112,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		assignee = u.Id
 	}
 	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID}
-	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
@@ -139,7 +139,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if due != 0 {
 		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
 	}
-	posted := s.post(w, msg)
+	posted := s.postAboutTask(w, tmpl, msg, task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted
@@ -170,7 +170,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	posted := s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	posted := s.postAboutTask(w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
 	s.publish(w, "task")
 	return task, posted
 }
@@ -219,7 +219,7 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	if err != nil {
 		return nil, err
 	}
-	posted := s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
+	posted := s.postAboutTask(w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted
@@ -311,4 +311,13 @@ func checkDue(at int64, now time.Time, as string) (int64, error) {
 		return 0, invalid("The due time %s is too far ahead: at most 5 years, before %s.", as, now.Add(maxDueAhead).UTC().Format("2006-01-02"))
 	}
 	return at, nil
+}
+
+// AssignTaskToMe gives a task to the actor (the Assign to me button).
+func (s *Service) AssignTaskToMe(ctx context.Context, actorID, id string, number int) (*Task, error) {
+	me, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, errors.Wrap(err, "get the actor")
+	}
+	return s.AssignTask(ctx, actorID, id, number, me.Username)
 }

@@ -352,6 +352,9 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) severity(c *call) *model.CommandResponse {
+	if len(c.words) == 0 {
+		return h.openDialog(c, app.DialogSeverity)
+	}
 	if len(c.words) != 1 {
 		return ephemeral("Usage: `/%s severity <severity>`.", c.trigger)
 	}
