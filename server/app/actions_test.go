@@ -1,7 +1,11 @@
 package app
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -50,7 +54,7 @@ func TestActionsFollowTheWorkflow(t *testing.T) {
 	require.Equal(t, "Sign off production (qa + security)", actions[1].Name)
 	require.Equal(t, "production", actions[1].Integration.Context[ContextStage])
 	require.Equal(t, "staging", actions[0].Integration.Context[ContextStage], "Next stage moves on from the post's stage only")
-	require.Equal(t, PluginPath+"/api/v1/actions/stagenext", actions[0].Integration.URL)
+	require.Equal(t, PluginPath+"/api/v1/actions/"+ActionStageNext, actions[0].Integration.URL)
 	require.Equal(t, model.PostActionTypeSelect, actions[2].Type)
 
 	w.Signoffs = []Signoff{{Stage: "production", Discipline: QA}}
@@ -92,5 +96,32 @@ func TestDialogsAreValid(t *testing.T) {
 			require.NoError(t, req.IsValid(), "%s %s", tmpl.Type, id)
 			require.Equal(t, id, d.CallbackId)
 		}
+	}
+}
+
+// The action ids are written once, in actions.go: the webapp, the e2e tests and the
+// bench name them through these constants, never as copies that could drift. (The
+// ids that are also plain words, status, signoff, snooze, close, are command names
+// too, so only the coined ones can be searched for.)
+func TestActionIDsAreWrittenOnce(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	coined := []string{ActionStageNext, ActionTaskDone, ActionTaskUndo, ActionTaskMine}
+	for _, dir := range []string{"server", "build/harness", "build/floorplugin", "webapp/src"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(path, filepath.Join("app", "actions.go")) {
+				return err
+			}
+			if ext := filepath.Ext(path); ext != ".go" && ext != ".ts" && ext != ".tsx" && ext != ".mjs" {
+				return nil
+			}
+			raw, err := os.ReadFile(path)
+			require.NoError(t, err)
+			for _, id := range coined {
+				require.NotRegexp(t, `["'`+"`"+`]`+id+`["'`+"`"+`]`, string(raw), "%s writes the action id %s; use app's constant", path, id)
+			}
+			return nil
+		})
+		require.NoError(t, err)
 	}
 }

@@ -28,6 +28,9 @@ func DialogPath(dialog string) string {
 	return "/api/v1/dialog/" + dialog
 }
 
+// leadsDialogs are the forms for the lead (or an admin), with what they do.
+var leadsDialogs = map[string]string{DialogClose: "close the workflow", DialogSeverity: "change the severity", DialogHandoff: "hand off the lead"}
+
 // FieldErrors are a dialog submission's refusals, per field, as Mattermost shows them
 // under each field.
 type FieldErrors map[string]string
@@ -45,6 +48,15 @@ func (s *Service) OpenDialog(ctx context.Context, actorID, triggerID, dialog, wo
 	tmpl, err := s.templateOf(w)
 	if err != nil {
 		return err
+	}
+	// Whoever may not make the change is told before filling the form; the
+	// submission is checked again, as the state may have changed meanwhile.
+	if doing, ok := leadsDialogs[dialog]; ok {
+		if err := s.requireLead(w, tmpl, actorID, doing); err != nil {
+			return err
+		}
+	} else if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+		return forbidden("Only members of ~%s use its forms; join the channel first.", w.ChannelName)
 	}
 	d, err := s.dialog(dialog, w, tmpl)
 	if err != nil {
