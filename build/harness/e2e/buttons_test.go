@@ -81,6 +81,17 @@ func (e *env) pressRefused(m *member, ws <-chan *model.Post, w *workflowJSON, p 
 	require.Equal(e.t, before, e.snapshotOf(w), "a refusal changes nothing")
 }
 
+// pressForbidden presses as someone outside the post's channel: Mattermost itself
+// refuses (403) before the plugin hears of it, and nothing changes.
+func (e *env) pressForbidden(m *member, w *workflowJSON, p *model.Post, actionID string) {
+	e.t.Helper()
+	before := e.snapshotOf(w)
+	resp, err := m.client.DoPostActionWithCookie(context.Background(), p.Id, actionID, "", "")
+	require.Error(e.t, err)
+	require.Equal(e.t, http.StatusForbidden, resp.StatusCode)
+	require.Equal(e.t, before, e.snapshotOf(w), "a refusal changes nothing")
+}
+
 // snapshotOf is what a refused action must not change: the workflow and its checklist.
 func (e *env) snapshotOf(w *workflowJSON) string {
 	e.t.Helper()
@@ -197,7 +208,7 @@ func TestButtonsRunAReleaseToProduction(t *testing.T) {
 	require.Contains(t, e.submit(dev, w, app.DialogClose, map[string]any{"summary": "Shipped"}).Error, "Only the release-manager")
 	require.Empty(t, e.submit(lead, w, app.DialogClose, map[string]any{"summary": "Shipped 3.1.0"}))
 	require.Equal(t, "closed", e.workflowOf(lead, w.ChannelID).Status)
-	require.Equal(t, 1, postsContaining(t, lead, w.ChannelID, "Shipped 3.1.0"))
+	require.NotZero(t, postsContaining(t, lead, w.ChannelID, "Shipped 3.1.0"), "the close post quotes the summary")
 }
 
 // An incident runs from start to close by buttons and forms: status updates with a
@@ -209,14 +220,14 @@ func TestButtonsAndDialogsRunAnIncident(t *testing.T) {
 	outsider := e.user("outsider") // in the team, not in the channel
 	stranger, _, err := srv.CreateUser(name("stranger"))
 	require.NoError(t, err)
-	opsLog, opsWS, outsiderWS := listen(t, ops), ephemerals(t, ops), ephemerals(t, outsider)
+	opsLog, opsWS := listen(t, ops), ephemerals(t, ops)
 	w := e.start(lead, "incident Checkout errors in EU")
 	_, _, err = lead.client.AddChannelMember(context.Background(), w.ChannelID, ops.Id)
 	require.NoError(t, err)
 
 	start := firstPost(t, lead, w.ChannelID)
 	require.Equal(t, []string{app.ActionStageNext, app.ActionStatus, app.ActionTaskDone}, offered(start))
-	e.pressRefused(outsider, outsiderWS, w, start, app.ActionStatus, "", "Only members of ~"+w.ChannelName+" use its forms")
+	e.pressForbidden(outsider, w, start, app.ActionStatus)
 	press(t, ops, start, app.ActionStatus, "")
 	require.Equal(t, w.ID, openedDialog(t, opsLog, app.DialogStatus).Dialog.State)
 
@@ -246,15 +257,15 @@ func TestButtonsAndDialogsRunAnIncident(t *testing.T) {
 	require.Empty(t, e.submit(ops, w, app.DialogTask, map[string]any{"text": "Roll back checkout", "due": "2h"}))
 	task := offering(t, ops, w.ChannelID, app.ActionTaskDone, "Roll back checkout")
 	require.Equal(t, []string{app.ActionTaskDone, app.ActionTaskMine}, offered(task))
-	e.pressRefused(outsider, outsiderWS, w, task, app.ActionTaskDone, "", "Only members of ~"+w.ChannelName+" change its tasks")
-	e.pressRefused(outsider, outsiderWS, w, task, app.ActionTaskMine, "", "Only members of ~"+w.ChannelName+" change its tasks")
+	e.pressForbidden(outsider, w, task, app.ActionTaskDone)
+	e.pressForbidden(outsider, w, task, app.ActionTaskMine)
 	task = press(t, ops, task, app.ActionTaskMine, "")
 	assigned := e.tasks(lead, w.ID)
 	require.Equal(t, ops.Id, assigned[len(assigned)-1].AssigneeID)
 	task = press(t, ops, task, app.ActionTaskDone, "")
 	require.Equal(t, []string{app.ActionTaskUndo}, offered(task), "a done task offers Undo")
 	require.True(t, e.tasks(lead, w.ID)[len(assigned)-1].Done)
-	e.pressRefused(outsider, outsiderWS, w, task, app.ActionTaskUndo, "", "Only members of ~"+w.ChannelName+" change its tasks")
+	e.pressForbidden(outsider, w, task, app.ActionTaskUndo)
 	task = press(t, ops, task, app.ActionTaskUndo, "")
 	require.Equal(t, []string{app.ActionTaskDone, app.ActionTaskMine}, offered(task))
 	require.False(t, e.tasks(lead, w.ID)[len(assigned)-1].Done)
