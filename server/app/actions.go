@@ -71,8 +71,9 @@ type anchor struct {
 
 // drawActions returns the actions a post about a shows, given the workflow as it
 // is now; tasks are the ones the post is about (its task, or its stage's checklist).
+// tmpl may be nil where the actions do not depend on the stages (a task, a reminder).
 func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Task) []*model.PostAction {
-	if w.Status != StatusActive {
+	if w.Status != StatusActive || tmpl == nil && a.Kind != anchorTask && a.Kind != anchorReminder {
 		return nil
 	}
 	ctx := map[string]any{ContextWorkflow: w.ID}

@@ -76,6 +76,7 @@ func TestActionsFollowTheWorkflow(t *testing.T) {
 	require.Equal(t, []string{ActionTaskUndo}, actionIDs(s.drawActions(w, rel, task, open)))
 
 	require.Equal(t, []string{ActionStatus, ActionSnooze}, actionIDs(s.drawActions(w, nil, anchor{Kind: anchorReminder}, nil)))
+	require.Empty(t, s.drawActions(w, nil, gate, nil), "without its template (a type disabled meanwhile) a gate offers nothing")
 	w.Status = StatusClosed
 	require.Empty(t, s.drawActions(w, rel, task, open), "a closed workflow offers nothing")
 }
