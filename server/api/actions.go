@@ -54,10 +54,12 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		}
 	case app.ActionSnooze:
 		_, err = h.svc.Snooze(ctx, user, id, str(app.ContextSelected))
+	case app.ActionSignoffNote:
+		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogSignoff, id, str(app.ContextStage)), false
 	case app.ActionStatus:
-		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogStatus, id), false
+		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogStatus, id, ""), false
 	case app.ActionClose:
-		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogClose, id), false
+		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogClose, id, ""), false
 	default:
 		writeError(w, http.StatusNotFound, "no such action")
 		return

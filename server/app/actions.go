@@ -13,18 +13,19 @@ import (
 // Mattermost finds a pressed action by its id in the post, and scripts and tests find
 // the buttons by these names (the e2e tests import them from here).
 const (
-	ActionStageNext = "stagenext" // move to the next stage
-	ActionSignoff   = "signoff"   // sign off the nearest gate ahead for the presser's discipline
-	ActionTaskDone  = "taskdone"  // tick a task (a button, or a menu of a stage's checklist)
-	ActionTaskUndo  = "taskundo"  // untick it
-	ActionTaskMine  = "taskmine"  // assign the task to the presser
-	ActionStatus    = "status"    // open the status update dialog
-	ActionSnooze    = "snooze"    // a menu: snooze the reminders
-	ActionClose     = "close"     // open the close dialog
+	ActionStageNext   = "stagenext"   // move to the next stage
+	ActionSignoff     = "signoff"     // sign off the nearest gate ahead for the presser's discipline
+	ActionSignoffNote = "signoffnote" // open the sign-off form, to sign with a note
+	ActionTaskDone    = "taskdone"    // tick a task (a button, or a menu of a stage's checklist)
+	ActionTaskUndo    = "taskundo"    // untick it
+	ActionTaskMine    = "taskmine"    // assign the task to the presser
+	ActionStatus      = "status"      // open the status update dialog
+	ActionSnooze      = "snooze"      // a menu: snooze the reminders
+	ActionClose       = "close"       // open the close dialog
 )
 
 // Actions are every action id, for the door's routes and the tests.
-var Actions = []string{ActionStageNext, ActionSignoff, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose}
+var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose}
 
 // PluginPath is where Mattermost serves the plugin's HTTP routes (its id is the
 // manifest's; a test in the plugin package checks they agree).
@@ -99,7 +100,7 @@ func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Ta
 			out = append(out, button(ActionStageNext, "Next stage: "+tmpl.Stages[cur+1].Name, "primary", map[string]any{ContextStage: a.Stage}))
 		}
 		if gate, missing := nextGate(w, tmpl, cur); len(missing) > 0 {
-			out = append(out, button(ActionSignoff, fmt.Sprintf("Sign off %s (%s)", gate, joinDisciplines(missing, "+")), "good", map[string]any{ContextStage: gate}))
+			out = append(out, signoffButtons(button, gate, missing)...)
 		}
 		if a.Kind == anchorStart && len(tmpl.Severities) > 0 || cur == len(tmpl.Stages)-1 {
 			out = append(out, button(ActionStatus, "Post a status update", "default", nil))
@@ -117,7 +118,7 @@ func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Ta
 			return nil
 		}
 		if missing := missingSignoffs(w, tmpl.Stages[gi]); len(missing) > 0 {
-			out = append(out, button(ActionSignoff, fmt.Sprintf("Sign off %s (%s)", a.Stage, joinDisciplines(missing, "+")), "good", map[string]any{ContextStage: a.Stage}))
+			out = append(out, signoffButtons(button, a.Stage, missing)...)
 		} else if gi == cur+1 {
 			out = append(out, button(ActionStageNext, "Next stage: "+a.Stage, "primary", map[string]any{ContextStage: w.Stage}))
 		}
@@ -143,6 +144,15 @@ func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Ta
 		out = append(out, snooze)
 	}
 	return out
+}
+
+// signoffButtons sign off a gate for the presser's discipline, at once or with a note.
+func signoffButtons(button func(id, name, style string, extra map[string]any) *model.PostAction, gate string, missing []Discipline) []*model.PostAction {
+	at := map[string]any{ContextStage: gate}
+	return []*model.PostAction{
+		button(ActionSignoff, fmt.Sprintf("Sign off %s (%s)", gate, joinDisciplines(missing, "+")), "good", at),
+		button(ActionSignoffNote, "With a note…", "default", at),
+	}
 }
 
 // checklistMenu is a menu of a stage's open tasks (its checklist when the stage

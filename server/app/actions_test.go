@@ -50,12 +50,13 @@ func TestActionsFollowTheWorkflow(t *testing.T) {
 	open := []*Task{{Number: 4, Text: "Smoke test staging", Stage: "staging"}}
 
 	actions := s.drawActions(w, rel, stage, open)
-	require.Equal(t, []string{ActionStageNext, ActionSignoff, ActionTaskDone}, actionIDs(actions))
+	require.Equal(t, []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone}, actionIDs(actions))
 	require.Equal(t, "Sign off production (qa + security)", actions[1].Name)
 	require.Equal(t, "production", actions[1].Integration.Context[ContextStage])
 	require.Equal(t, "staging", actions[0].Integration.Context[ContextStage], "Next stage moves on from the post's stage only")
 	require.Equal(t, PluginPath+"/api/v1/actions/"+ActionStageNext, actions[0].Integration.URL)
-	require.Equal(t, model.PostActionTypeSelect, actions[2].Type)
+	require.Equal(t, model.PostActionTypeSelect, actions[3].Type)
+	require.Equal(t, "production", actions[2].Integration.Context[ContextStage], "the form opens on the button's gate")
 
 	w.Signoffs = []Signoff{{Stage: "production", Discipline: QA}}
 	gate := anchor{Kind: anchorSignoff, Stage: "production"}
@@ -87,7 +88,7 @@ func TestDialogsAreValid(t *testing.T) {
 	for _, tmpl := range builtinTemplates() {
 		w := &Workflow{ID: "w1", Type: tmpl.Type, Seq: 12, Stage: tmpl.Stages[0].Name, Severity: tmpl.DefaultSeverity, Status: StatusActive}
 		for _, id := range Dialogs {
-			d, err := s.dialog(id, w, tmpl)
+			d, err := s.dialog(id, w, tmpl, "")
 			if err != nil {
 				_, refusal := AsError(err)
 				require.True(t, refusal, "%s %s: %v", tmpl.Type, id, err)
@@ -107,7 +108,7 @@ func TestDialogsAreValid(t *testing.T) {
 func TestActionIDsAreWrittenOnce(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
-	coined := []string{ActionStageNext, ActionTaskDone, ActionTaskUndo, ActionTaskMine}
+	coined := []string{ActionStageNext, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine}
 	for _, dir := range []string{"server", "build/harness", "build/floorplugin", "webapp/src"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || strings.HasSuffix(path, filepath.Join("app", "actions.go")) {

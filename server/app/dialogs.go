@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +38,8 @@ type FieldErrors map[string]string
 
 // OpenDialog shows the actor a form about a workflow they may see; triggerID is the
 // one Mattermost gave the command or the pressed button.
-func (s *Service) OpenDialog(ctx context.Context, actorID, triggerID, dialog, workflowID string) error {
+// stage, when not empty, is the form's stage (a gate's button names it).
+func (s *Service) OpenDialog(ctx context.Context, actorID, triggerID, dialog, workflowID, stage string) error {
 	w, err := s.Get(ctx, actorID, workflowID)
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func (s *Service) OpenDialog(ctx context.Context, actorID, triggerID, dialog, wo
 	} else if !s.mm.IsChannelMember(w.ChannelID, actorID) {
 		return forbidden("Only members of ~%s use its forms; join the channel first.", w.ChannelName)
 	}
-	d, err := s.dialog(dialog, w, tmpl)
+	d, err := s.dialog(dialog, w, tmpl, stage)
 	if err != nil {
 		return err
 	}
@@ -79,7 +81,7 @@ func severityField(tmpl *Template, current string, optional bool) model.DialogEl
 }
 
 // dialog is the form for a dialog id, filled for the workflow.
-func (s *Service) dialog(dialog string, w *Workflow, tmpl *Template) (model.Dialog, error) {
+func (s *Service) dialog(dialog string, w *Workflow, tmpl *Template, stage string) (model.Dialog, error) {
 	title := fmt.Sprintf("%s %d", tmpl.Name, w.Seq)
 	switch dialog {
 	case DialogStatus:
@@ -105,8 +107,11 @@ func (s *Service) dialog(dialog string, w *Workflow, tmpl *Template) (model.Dial
 		if len(opts) == 0 {
 			return model.Dialog{}, conflict("No stage ahead needs a sign-off.")
 		}
+		if !slices.ContainsFunc(opts, func(o *model.PostActionOptions) bool { return o.Value == stage }) {
+			stage = opts[0].Value
+		}
 		return model.Dialog{CallbackId: dialog, Title: "Sign off", IntroductionText: title, SubmitLabel: "Sign off", Elements: []model.DialogElement{
-			{DisplayName: "Stage", Name: "stage", Type: "select", Options: opts, Default: opts[0].Value},
+			{DisplayName: "Stage", Name: "stage", Type: "select", Options: opts, Default: stage},
 			noteField("note", "Note", true, "Signed for your discipline."),
 		}}, nil
 	case DialogHandoff:

@@ -68,6 +68,6 @@ func (h *Handler) openStartDialog(c *call) *model.CommandResponse {
 // run without it.
 func (h *Handler) openDialog(c *call, dialog string) *model.CommandResponse {
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-		return h.svc.OpenDialog(ctx, c.args.UserId, c.args.TriggerId, dialog, w.ID)
+		return h.svc.OpenDialog(ctx, c.args.UserId, c.args.TriggerId, dialog, w.ID, "")
 	})
 }

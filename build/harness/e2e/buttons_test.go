@@ -165,7 +165,7 @@ func TestButtonsRunAReleaseToProduction(t *testing.T) {
 	}
 
 	start := firstPost(t, lead, w.ChannelID)
-	require.Equal(t, []string{app.ActionStageNext, app.ActionSignoff, app.ActionTaskDone}, offered(start))
+	require.Equal(t, []string{app.ActionStageNext, app.ActionSignoff, app.ActionSignoffNote, app.ActionTaskDone}, offered(start))
 	require.Equal(t, "Sign off production (qa + security)", actionOf(t, start, app.ActionSignoff).Name)
 
 	// Not the lead: refused, nothing moves.
@@ -187,7 +187,16 @@ func TestButtonsRunAReleaseToProduction(t *testing.T) {
 	staging = press(t, qa, staging, app.ActionSignoff, "")
 	require.Equal(t, "Sign off production (security)", actionOf(t, staging, app.ActionSignoff).Name)
 	signed := offering(t, lead, w.ChannelID, app.ActionSignoff, "signed off **production** for **qa**")
-	signed = press(t, sec, signed, app.ActionSignoff, "")
+	require.Equal(t, []string{app.ActionSignoff, app.ActionSignoffNote}, offered(signed))
+	// Security signs with a note, through the form the gate's button opens.
+	secLog := listen(t, sec)
+	press(t, sec, signed, app.ActionSignoffNote, "")
+	form := openedDialog(t, secLog, app.DialogSignoff)
+	require.Equal(t, "production", form.Dialog.Elements[0].Default)
+	require.Equal(t, "Pick the stage to sign off.", e.submit(sec, w, app.DialogSignoff, map[string]any{"note": "Pen test clean"}).Errors["stage"])
+	requireContains(t, e.submit(dev, w, app.DialogSignoff, map[string]any{"stage": "production"}).Error, "Signing off production needs the discipline qa or security")
+	require.Empty(t, e.submit(sec, w, app.DialogSignoff, map[string]any{"stage": "production", "note": "Pen test clean"}))
+	signed = offering(t, lead, w.ChannelID, app.ActionStageNext, "Pen test clean")
 	require.Equal(t, []string{app.ActionStageNext}, offered(signed), "the gate is open: the lead can move on")
 	press(t, lead, signed, app.ActionStageNext, "")
 	require.Equal(t, "production", e.workflowOf(lead, w.ChannelID).Stage)
