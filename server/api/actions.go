@@ -25,7 +25,8 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid action request")
 		return
 	}
-	ctx, user := r.Context(), userID(r)
+	user := userID(r)
+	ctx := app.AnswerFirst(r.Context(), user)
 	str := func(k string) string { v, _ := req.Context[k].(string); return v }
 	id := str(app.ContextWorkflow)
 	task := func() (int, error) {

@@ -144,7 +144,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postAbout(w, tmpl, s.startedMessage(w, tmpl, starter.Username, invited), anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
+	posted := s.postAbout(ctx, w, tmpl, s.startedMessage(w, tmpl, starter.Username, invited), anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -547,7 +547,7 @@ func (s *Service) changeStage(ctx context.Context, actorID, id, target, expected
 	if err != nil {
 		return nil, err
 	}
-	posted := s.postAbout(w, tmpl, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)),
+	posted := s.postAbout(ctx, w, tmpl, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)),
 		anchor{Kind: anchorStage, Stage: w.Stage}, added, 0)
 	s.publish(w, "stage")
 	return w, posted
@@ -614,7 +614,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
-	posted := s.postAbout(w, tmpl, msg, anchor{Kind: anchorSignoff, Stage: signed.Stage}, nil, 0)
+	posted := s.postAbout(ctx, w, tmpl, msg, anchor{Kind: anchorSignoff, Stage: signed.Stage}, nil, 0)
 	s.publish(w, "signoff")
 	return w, posted
 }

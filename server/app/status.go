@@ -139,7 +139,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if due != 0 {
 		msg += " · due " + time.UnixMilli(due).UTC().Format("2006-01-02 15:04 UTC")
 	}
-	posted := s.postAboutTask(w, tmpl, msg, task)
+	posted := s.postAboutTask(ctx, w, tmpl, msg, task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted
@@ -170,7 +170,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	posted := s.postAboutTask(w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
+	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
 	s.publish(w, "task")
 	return task, posted
 }
@@ -219,7 +219,7 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	if err != nil {
 		return nil, err
 	}
-	posted := s.postAboutTask(w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
+	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, "task")
 	return task, posted

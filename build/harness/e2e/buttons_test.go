@@ -8,6 +8,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,18 +45,23 @@ func actionOf(t *testing.T, p *model.Post, id string) *model.PostAction {
 	return nil
 }
 
-// offering is the newest post in a channel that offers an action and says text.
+// offering is the newest post in a channel that offers an action and says text,
+// waited for: a pressed button's announcement is posted just after the answer.
 func offering(t *testing.T, m *member, channelID, actionID, text string) *model.Post {
 	t.Helper()
-	posts, _, err := m.client.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
-	require.NoError(t, err)
-	for _, id := range posts.Order {
-		if p := posts.Posts[id]; slices.Contains(offered(p), actionID) && strings.Contains(p.Message, text) {
-			return p
+	var found *model.Post
+	eventually(t, 10*time.Second, func() bool {
+		posts, _, err := m.client.GetPostsForChannel(context.Background(), channelID, 0, 200, "", false, false)
+		require.NoError(t, err)
+		for _, id := range posts.Order {
+			if p := posts.Posts[id]; slices.Contains(offered(p), actionID) && strings.Contains(p.Message, text) {
+				found = p
+				return true
+			}
 		}
-	}
-	t.Fatalf("no post offering %s with %q", actionID, text)
-	return nil
+		return false
+	}, fmt.Sprintf("a post offering %s with %q", actionID, text))
+	return found
 }
 
 // press presses a button (or picks a menu option) on a post as m, through Mattermost,
