@@ -254,14 +254,26 @@ func (s *Service) postAnchor(p *model.Post, workflowID string) (anchor, bool) {
 // signed gate's button goes, a done task offers Undo, a passed stage no longer
 // offers Next stage. It refuses a post that is not the workflow's.
 func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string) (*model.Post, error) {
+	// The post is read while the workflow is: a press waits for both.
+	type read struct {
+		post *model.Post
+		err  error
+	}
+	posted := make(chan read, 1)
+	s.work.Go("read a pressed post", func() error {
+		p, err := s.mm.GetPost(postID)
+		posted <- read{p, err}
+		return nil
+	})
 	w, err := s.Get(ctx, actorID, workflowID)
+	got := <-posted
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.mm.GetPost(postID)
-	if err != nil {
+	if got.err != nil {
 		return nil, notFound("No such post.")
 	}
+	p := got.post
 	a, ok := s.postAnchor(p, w.ID)
 	if !ok || p.ChannelId != w.ChannelID {
 		return nil, notFound("No such post.")
@@ -271,7 +283,9 @@ func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string
 		return nil, err
 	}
 	var tasks []*Task
-	if a.Kind == anchorTask || a.Kind == anchorStage || a.Kind == anchorStart {
+	// Only a post that still offers something about tasks needs them: not a passed
+	// stage's (what a Next stage press leaves).
+	if w.Status == StatusActive && (a.Kind == anchorTask || (a.Kind == anchorStage || a.Kind == anchorStart) && a.Stage == w.Stage) {
 		all, err := s.store.ListTasks(ctx, w.ID)
 		if err != nil {
 			return nil, errors.Wrap(err, "list tasks")
