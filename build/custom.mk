@@ -1,6 +1,10 @@
 # Project-specific targets beyond the plugin template: PostgreSQL, the real server, run/stop.
 
 RUN_DIR := build/.run
+# The port `make run` listens on; it refuses one something else already listens on.
+RUN_PORT ?= 8065
+# Its database, kept between runs.
+RUN_DB ?= devops_run
 
 ## pg-up: start the local PostgreSQL cluster and make the `devops` superuser tests use.
 .PHONY: pg-up
@@ -16,7 +20,7 @@ $(MM_BIN): build/testserver/go.mod build/testserver/go.sum
 	cd build/testserver && $(GO) build -o ../../$(MM_BIN) github.com/mattermost/mattermost/server/v8/cmd/mattermost
 	@touch $(MM_BIN)
 
-## run: start PostgreSQL, a real Mattermost server with the plugin and a demo team; prints URL, login and token.
+## run: start PostgreSQL, a real Mattermost server with the plugin, a demo team and incident, and a page at the URL; prints URL, logins and token (RUN_PORT, default 8065).
 .PHONY: run
 run: pg-up mm-server dist-host
 	@mkdir -p $(RUN_DIR)
@@ -24,7 +28,7 @@ run: pg-up mm-server dist-host
 		echo "Already running (make stop first)."; cat $(RUN_DIR)/info.txt 2>/dev/null; exit 0; fi
 	@rm -f $(RUN_DIR)/info.txt
 	@cd build/harness && $(GO) build -o ../.cache/bin/devops-run ./cmd/devops-run
-	@nohup build/.cache/bin/devops-run -dir $(CURDIR)/$(RUN_DIR) > $(RUN_DIR)/run.log 2>&1 & echo $$! > $(RUN_DIR)/pid
+	@nohup build/.cache/bin/devops-run -dir $(CURDIR)/$(RUN_DIR) -port $(RUN_PORT) -db $(RUN_DB) > $(RUN_DIR)/run.log 2>&1 & echo $$! > $(RUN_DIR)/pid
 	@for i in $$(seq 1 300); do \
 		if [ -f $(RUN_DIR)/info.txt ]; then cat $(RUN_DIR)/info.txt; exit 0; fi; \
 		if ! kill -0 $$(cat $(RUN_DIR)/pid) 2>/dev/null; then cat $(RUN_DIR)/run.log; rm -f $(RUN_DIR)/pid; exit 1; fi; \
@@ -38,6 +42,17 @@ stop:
 		for i in $$(seq 1 60); do kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 		rm -f $(RUN_DIR)/pid; echo "Stopped."; \
 	else echo "Not running."; fi
+
+## deploy: upload and enable the bundle on the server at MM_SERVICESETTINGS_SITEURL as MM_ADMIN_TOKEN (or MM_ADMIN_USERNAME and MM_ADMIN_PASSWORD).
+.PHONY: deploy
+deploy: dist
+	@cd build/harness && $(GO) run ./cmd/devops-deploy deploy $(CURDIR)/dist/$(BUNDLE_NAME)
+
+## logs: print the plugin's lines of that server's log (LOG_LINES of the latest, default 200).
+LOG_LINES ?= 200
+.PHONY: logs
+logs:
+	@cd build/harness && $(GO) run ./cmd/devops-deploy logs -n $(LOG_LINES)
 
 ## fuzz: run every fuzz target for FUZZTIME (default 1000000x executions each).
 .PHONY: fuzz

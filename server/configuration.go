@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/server/app"
 	"github.com/devopschannels/devops-channels/server/config"
@@ -25,48 +26,43 @@ func (p *Plugin) settings() *app.Settings {
 	return p.configuration.settings
 }
 
-// loadConfiguration reads the stored configuration. A bad one is refused and the
-// last good one (or the defaults, on first load) stays in force.
-func (p *Plugin) loadConfiguration() error {
-	raw := config.Defaults()
-	if err := p.API.LoadPluginConfiguration(raw); err != nil {
-		return errors.Wrap(err, "read plugin configuration")
-	}
-	settings, err := raw.Parse()
+// loadConfiguration puts the stored configuration in force, field by field: a bad
+// field (one that reached the server while the plugin was off, through config.json,
+// mmctl or another node) takes its last good value, or its default, and the system
+// admins are told; every other field is used as stored. It never refuses to start.
+func (p *Plugin) loadConfiguration() {
+	stored, decodeErrs := config.DecodeFields(p.API.GetPluginConfig())
+	lastGood := p.lastGoodConfiguration()
+	raw, settings, fallbacks := config.Resolve(stored, decodeErrs, lastGood, p.checks())
 
 	p.configurationLock.Lock()
-	defer p.configurationLock.Unlock()
-	if err != nil {
-		if p.configuration == nil {
-			// First load with a bad stored configuration: run on the defaults, loudly.
-			defaults := config.Defaults()
-			settings, derr := defaults.Parse()
-			if derr != nil {
-				return errors.Wrap(derr, "parse default configuration")
-			}
-			p.configuration = &configuration{raw: defaults, settings: settings}
-		}
-		return errors.Wrap(err, "invalid configuration, keeping the last good one")
-	}
 	p.configuration = &configuration{raw: raw, settings: settings}
-	return nil
+	p.configurationLock.Unlock()
+
+	for _, f := range fallbacks {
+		p.API.LogError("DevOps Channels ignores a bad setting", "field", f.Field, "value", shown(f.Field, f.Value), "reason", f.Reason, "used", shown(f.Field, f.Used))
+	}
+	p.keepLastGood(raw, lastGood)
+	p.tellAdmins(fallbacks)
 }
 
-// OnConfigurationChange validates the new configuration. The System Console is
-// normally stopped earlier by ConfigurationWillBeSaved; this catches changes made
-// in config.json, by environment or through mmctl.
+// checks validate against the live server once the bot exists (the save hook runs
+// only for an active plugin).
+func (p *Plugin) checks() config.Checks {
+	return config.Checks{Live: liveSettings{p: p, store: p.store}, CadenceFloor: cadenceFloor()}
+}
+
+// OnConfigurationChange puts a changed configuration in force. The System Console
+// is normally stopped earlier by ConfigurationWillBeSaved; changes made in
+// config.json, by environment or through mmctl fall back field by field.
 func (p *Plugin) OnConfigurationChange() (err error) {
 	defer app.Recover(p.API, "OnConfigurationChange", func() { err = errPanicked })
-	if err := p.loadConfiguration(); err != nil {
-		if p.client != nil {
-			p.client.Log.Error("DevOps Channels refused a configuration change", "err", err.Error())
-		}
-		return err
+	if p.service == nil {
+		return nil // before OnActivate, which loads the configuration itself
 	}
-	if p.commands != nil {
-		if err := p.registerCommand(); err != nil {
-			return err
-		}
+	p.loadConfiguration()
+	if err := p.registerCommand(); err != nil {
+		return err
 	}
 	p.resizeDatabasePool()
 	p.bindDisciplineMapping()
@@ -109,31 +105,66 @@ func (p *Plugin) resizeDatabasePool() {
 	}
 }
 
-// ConfigurationWillBeSaved refuses to save a bad configuration, so the System
-// Console shows the error (naming the field) and nothing changes.
+// ConfigurationWillBeSaved refuses a save that would put a bad value of this
+// plugin in force, so the System Console shows why and nothing changes. It judges
+// only this plugin's settings, and only those the save changes (or makes bad, as
+// narrowing the enabled types can make a broadcast line bad): a bad value already
+// stored never blocks saving anything else. The refusal is a *model.AppError,
+// whose message Mattermost shows the admin as it is.
 //
 //nolint:unparam // the hook's signature is fixed; a nil config means "save as given".
 func (p *Plugin) ConfigurationWillBeSaved(newCfg *model.Config) (cfg *model.Config, err error) {
 	defer app.Recover(p.API, "ConfigurationWillBeSaved", func() { cfg, err = nil, errPanicked })
-	pluginCfg, ok := newCfg.PluginSettings.Plugins[manifestID]
+	entry, ok := newCfg.PluginSettings.Plugins[manifestID]
 	if !ok {
 		return nil, nil
 	}
-	raw := config.Defaults()
-	if err := config.Decode(pluginCfg, raw); err != nil {
-		return nil, errors.Wrap(err, "DevOps Channels settings")
+	before, beforeErrs := config.DecodeFields(p.API.GetPluginConfig())
+	after, decodeErrs := config.DecodeFields(entry)
+	changed := config.Changed(before, after)
+	if len(changed) == 0 && len(decodeErrs) == 0 {
+		return nil, nil
 	}
-	settings, err := raw.Parse()
-	if err != nil {
-		return nil, errors.Wrap(err, "DevOps Channels settings")
+	wasBad := map[string]bool{}
+	for _, e := range beforeErrs {
+		wasBad[e.Field] = true
 	}
-	// Names are bound to people when saved: a name must be bound already or be an
-	// active user's. (Before activation there is no store to ask; the binding then
-	// logs what it could not bind.)
-	if p.service != nil {
-		if err := p.service.CheckDisciplineMapping(context.Background(), settings.DisciplineMapping); err != nil {
-			return nil, errors.Wrap(err, "DevOps Channels settings")
+	checks := p.checks()
+	_, errs := after.Validate(checks)
+	errs = append(decodeErrs, errs...)
+	if len(errs) == 0 {
+		return nil, nil
+	}
+	isChanged := map[string]bool{}
+	for _, f := range changed {
+		isChanged[f] = true
+	}
+	judgedBefore := false // the stored values are judged only if an unchanged field is refused
+	for _, e := range errs {
+		if !isChanged[e.Field] {
+			if !judgedBefore {
+				judgedBefore = true
+				_, oldErrs := before.Validate(checks)
+				for _, old := range oldErrs {
+					wasBad[old.Field] = true
+				}
+			}
+			if wasBad[e.Field] {
+				continue // bad already: this save neither made nor changed it
+			}
 		}
+		p.API.LogWarn("DevOps Channels refused a settings save", "field", e.Field, "value", shown(e.Field, e.Value), "reason", e.Reason)
+		return nil, refusal(e)
 	}
 	return nil, nil
+}
+
+// refusal is the save hook's answer: its Message is what the System Console shows.
+func refusal(e *config.FieldError) *model.AppError {
+	appErr := model.NewAppError("ConfigurationWillBeSaved", "plugins.devops_channels.setting_refused", nil,
+		e.Error(), http.StatusBadRequest)
+	// Mattermost would translate the id into a generic text; the message is ours.
+	appErr.Message = fmt.Sprintf("DevOps Channels: %s: %s", config.DisplayName(e.Field), e.Reason)
+	appErr.SkipTranslation = true
+	return appErr
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
+	"github.com/devopschannels/devops-channels/server/config"
+
 	// lib/pq is the driver Mattermost's own DataSource is written for.
 	_ "github.com/lib/pq"
 )
@@ -125,4 +127,19 @@ func (d *database) close() error {
 		return nil
 	}
 	return errors.Wrap(d.db.Close(), "close the database pool")
+}
+
+// storedPoolSize is the stored DatabasePoolSize, or the default when it is not a
+// valid one: the pool opens before the rest of the configuration is judged.
+func storedPoolSize(entry map[string]any) int {
+	c, errs := config.DecodeFields(entry)
+	for _, e := range errs {
+		if e.Field == "DatabasePoolSize" {
+			return config.DefaultDatabasePoolSize
+		}
+	}
+	if c.DatabasePoolSize < 0 || c.DatabasePoolSize > config.MaxDatabasePoolSize {
+		return config.DefaultDatabasePoolSize
+	}
+	return int(c.DatabasePoolSize)
 }

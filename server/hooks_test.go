@@ -79,8 +79,13 @@ func TestHooksRecoverPanics(t *testing.T) {
 	}
 }
 
+// panicOnLoadConfiguration makes the plugin API panic on the first call of loading
+// the configuration (or, activating, of ensuring the bot, which comes first).
 func panicOnLoadConfiguration(_ *Plugin, api *plugintest.API) {
-	api.On("LoadPluginConfiguration", mock.Anything).Run(func(mock.Arguments) { panic("bad configuration reader") }).Return(nil)
+	panics := func(mock.Arguments) { panic("bad configuration reader") }
+	api.On("GetPluginConfig").Run(panics).Return(nil).Maybe()
+	api.On("KVSetWithOptions", mock.Anything, mock.Anything, mock.Anything).Run(panics).Return(false, nil).Maybe()
+	api.On("GetServerVersion").Run(panics).Return("").Maybe()
 }
 
 // OnDeactivate lets work started after an answer finish before the plugin stops, and

@@ -18,8 +18,9 @@ func TestManifestMatchesCode(t *testing.T) {
 		ID             string `json:"id"`
 		SettingsSchema struct {
 			Settings []struct {
-				Key     string `json:"key"`
-				Default any    `json:"default"`
+				Key         string `json:"key"`
+				DisplayName string `json:"display_name"`
+				Default     any    `json:"default"`
 			} `json:"settings"`
 		} `json:"settings_schema"`
 	}
@@ -29,6 +30,12 @@ func TestManifestMatchesCode(t *testing.T) {
 	defaults := map[string]any{}
 	for _, s := range m.SettingsSchema.Settings {
 		defaults[s.Key] = s.Default
+	}
+	// The names refusals and admin messages use are the System Console's.
+	for _, s := range m.SettingsSchema.Settings {
+		if name, ok := config.DisplayNames[s.Key]; ok {
+			require.Equal(t, s.DisplayName, name, s.Key)
+		}
 	}
 	fromManifest := &config.Configuration{}
 	require.NoError(t, config.Decode(defaults, fromManifest))

@@ -84,6 +84,21 @@ func (p *platform) GetChannel(channelID string) (*model.Channel, error) {
 	return ch, nil
 }
 
+func (p *platform) GetTeam(teamID string) (*model.Team, error) {
+	team, appErr := p.api.GetTeam(teamID)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get team")
+	}
+	return team, nil
+}
+
+func (p *platform) SiteURL() string {
+	if url := p.api.GetConfig().ServiceSettings.SiteURL; url != nil {
+		return *url
+	}
+	return ""
+}
+
 func (p *platform) DirectChannel(userID string) (string, error) {
 	ch, appErr := p.api.GetDirectChannel(p.botID, userID)
 	if appErr != nil {

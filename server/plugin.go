@@ -34,6 +34,8 @@ type Plugin struct {
 	configuration     *configuration
 	registeredTrigger string
 
+	botID   string
+	store   *store.Store
 	service *app.Service
 	// background runs the service's work after an answer; OnDeactivate waits for it.
 	background *app.Background
@@ -52,13 +54,6 @@ func (p *Plugin) OnActivate() (err error) {
 		p.client.Log.Warn("DevOps Channels could not start the CPU profile", "err", err.Error())
 	}
 
-	if err := p.loadConfiguration(); err != nil {
-		if p.configuration == nil {
-			return errors.Wrap(err, "load configuration")
-		}
-		p.client.Log.Error("DevOps Channels started with the default configuration", "err", err.Error())
-	}
-
 	botID, err := p.client.Bot.EnsureBot(&model.Bot{
 		Username:    botUsername,
 		DisplayName: "DevOps Channels",
@@ -67,8 +62,11 @@ func (p *Plugin) OnActivate() (err error) {
 	if err != nil {
 		return errors.Wrap(err, "ensure bot")
 	}
+	p.botID = botID
 
-	db, err := p.openDatabase(p.settings().DatabasePoolSize)
+	// The database opens first (its pool size alone is read now): the configuration is
+	// then judged with it, where mapped names stay bound to people who renamed.
+	db, err := p.openDatabase(storedPoolSize(p.API.GetPluginConfig()))
 	if err != nil {
 		return err
 	}
@@ -77,6 +75,8 @@ func (p *Plugin) OnActivate() (err error) {
 	if err := p.migrate(st); err != nil {
 		return err
 	}
+	p.store = st
+	p.loadConfiguration()
 
 	mm := newPlatform(p.client, p.API, botID)
 	p.background = app.NewBackground(p.API)
@@ -107,6 +107,16 @@ func (p *Plugin) migrate(st *store.Store) error {
 	if len(applied) > 0 {
 		p.client.Log.Info("DevOps Channels schema migrated", "applied", applied)
 	}
+	// Workflows made before template versions run on the template in force now, from
+	// here on whatever later overrides say. The current template lives in the
+	// settings, not in SQL, so this follows the migrations rather than being one.
+	pinned, err := app.PinUnversionedWorkflows(context.Background(), st, p.settings().Templates)
+	if err != nil {
+		return errors.Wrap(err, "pin workflows to their templates")
+	}
+	if pinned > 0 {
+		p.client.Log.Info("DevOps Channels pinned running workflows to their templates", "workflows", pinned)
+	}
 	return nil
 }
 
@@ -121,7 +131,9 @@ func (p *Plugin) registerCommand() error {
 	if err := p.client.SlashCommand.Register(p.commands.Command(s.CommandTrigger)); err != nil {
 		return errors.Wrapf(err, "register /%s", s.CommandTrigger)
 	}
+	p.configurationLock.Lock()
 	p.registeredTrigger = s.CommandTrigger
+	p.configurationLock.Unlock()
 	return nil
 }
 

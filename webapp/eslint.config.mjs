@@ -41,7 +41,7 @@ export default tseslint.config(
         // The real-browser test itself (Node); page.evaluate callbacks run in the page.
         files: ['browser/*.mjs'],
         languageOptions: {
-            globals: {process: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', window: 'readonly', getComputedStyle: 'readonly'},
+            globals: {process: 'readonly', fetch: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', window: 'readonly', document: 'readonly', getComputedStyle: 'readonly'},
         },
         rules: {eqeqeq: ['error', 'always'], curly: 'error'},
     },

@@ -102,6 +102,10 @@ func Start(opts Options) (*Server, error) {
 		if port, err = freePort(); err != nil {
 			return nil, err
 		}
+	} else if err := portFree(port); err != nil {
+		// Otherwise the readiness probe would reach whatever answers there and the
+		// admin's login would fail against it with a confusing permission error.
+		return nil, err
 	}
 	var dsn string
 	var drop func() error
@@ -521,6 +525,22 @@ func PluginRequest(c *model.Client4, method, path string, body any) (int, []byte
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, errors.Wrap(err, "read response")
+}
+
+// portFree refuses a port something already listens on, naming it.
+func portFree(port int) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		what := "another program"
+		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v4/system/ping", port)); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				what = "another Mattermost server"
+			}
+		}
+		return errors.Errorf("port %d is already taken by %s: stop it (`make stop` if it is ours) or choose another port (make run RUN_PORT=8066)", port, what)
+	}
+	return errors.Wrap(l.Close(), "release the probed port")
 }
 
 func freePort() (int, error) {

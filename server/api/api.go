@@ -65,7 +65,7 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
 
 	root := http.NewServeMux()
-	root.Handle("/api/v1/", requireUser(m))
+	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))
 	root.HandleFunc(hooksPath, h.webhook) // no session: signed with the webhook secret (hooks.go)
 	root.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
@@ -83,6 +83,49 @@ func recoverPanics(log Logger, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// jsonMuxErrors answers what the mux answers by itself — no route (404), a route
+// without this method (405) — in the API's JSON, like every other error; the mux's
+// own answers are plain text.
+func jsonMuxErrors(m *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := m.Handler(r)
+		if pattern != "" {
+			m.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch {
+		case rec.status == http.StatusMethodNotAllowed:
+			allow := rec.header.Get("Allow")
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here; use "+allow)
+		case rec.status >= 300 && rec.status < 400: // a redirect to the clean path
+			w.Header().Set("Location", rec.header.Get("Location"))
+			w.WriteHeader(rec.status)
+		default:
+			writeError(w, http.StatusNotFound, "not found")
+		}
+	})
+}
+
+// statusRecorder keeps the status and headers of an answer and drops its body.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header { return s.header }
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (s *statusRecorder) WriteHeader(status int) { s.status = status }
 
 // requireUser refuses requests without a Mattermost session.
 func requireUser(next http.Handler) http.Handler {

@@ -40,9 +40,14 @@ func (h *handler) listWorkflows(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "mine must be true or false")
 		return
 	}
+	outdated, err := parseBool(q.Get("outdated"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "outdated must be true or false")
+		return
+	}
 	items, next, err := h.svc.List(r.Context(), userID(r), app.ListFilter{
 		TeamID: q.Get("team_id"), Type: strings.ToLower(q.Get("type")), Status: q.Get("status"),
-		ChannelID: q.Get("channel_id"), Mine: mine, Query: q.Get("q"), Cursor: q.Get("cursor"), PerPage: perPage,
+		ChannelID: q.Get("channel_id"), Mine: mine, Outdated: outdated, Query: q.Get("q"), Cursor: q.Get("cursor"), PerPage: perPage,
 	})
 	if err != nil {
 		h.fail(w, r, err)

@@ -278,7 +278,7 @@ func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string
 	if !ok || p.ChannelId != w.ChannelID {
 		return nil, notFound("No such post.")
 	}
-	tmpl, err := s.templateOf(w)
+	tmpl, err := s.templateOf(ctx, w)
 	if err != nil {
 		return nil, err
 	}

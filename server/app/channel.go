@@ -44,13 +44,13 @@ func (s *Service) ChannelChanged(ctx context.Context, post *model.Post) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"workflow_id": w.ID, "channel_id": w.ChannelID, "team_id": w.TeamID, "what": "channel"}
+	data := changeData(w, ChangeChannel)
 	// Whoever could list it before (a team, when it was public) learns it changed, and
 	// so does whoever may list it now.
 	if !before.Private || before.TeamID != w.TeamID {
 		s.mm.Publish(eventWorkflowChanged, data, "", before.TeamID)
 	}
-	s.publish(w, "channel")
+	s.publish(w, ChangeChannel)
 	return nil
 }
 

@@ -47,7 +47,7 @@ func (s *Service) OpenDialog(ctx context.Context, actorID, triggerID, dialog, wo
 	if err := requireActive(w); err != nil {
 		return err
 	}
-	tmpl, err := s.templateOf(w)
+	tmpl, err := s.templateOf(ctx, w)
 	if err != nil {
 		return err
 	}

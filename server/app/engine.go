@@ -18,6 +18,9 @@ type StartRequest struct {
 	Severity string `json:"severity"`
 	Private  bool   `json:"private"`
 	Force    bool   `json:"force"` // start even when a similar workflow is active
+	// FromPostID names a message to start from: the title defaults to its first line,
+	// the first post quotes and links it, and its thread gets a link to the channel.
+	FromPostID string `json:"from_post_id"`
 }
 
 // websocket event names (the webapp listens for custom_<plugin id>_<name>).
@@ -30,12 +33,19 @@ const (
 // after the channel exists archives the channel, so nothing is left half-made.
 func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (*Workflow, error) {
 	settings := s.settings()
-	tmpl, ok := settings.Templates.Get(strings.TrimSpace(req.Type))
-	if !ok {
-		if req.Type == "" {
-			return nil, invalid("Name a workflow type: %s.", strings.Join(settings.Templates.Types(), ", "))
+	tmpl, err := settings.Templates.Startable(req.Type)
+	if err != nil {
+		return nil, err
+	}
+	var src *source
+	if req.FromPostID != "" {
+		var err error
+		if src, err = s.startSource(actorID, req.TeamID, req.FromPostID); err != nil {
+			return nil, err
 		}
-		return nil, invalid("Unknown workflow type %q. Types: %s.", req.Type, strings.Join(settings.Templates.Types(), ", "))
+		if strings.TrimSpace(req.Title) == "" {
+			req.Title = src.title()
+		}
 	}
 	title := cleanText(req.Title)
 	if title == "" {
@@ -100,7 +110,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	}
 	now := time.Now().UnixMilli()
 	w := &Workflow{
-		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, Title: title, Severity: severity,
+		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, TemplateVersion: tmpl.Version, Title: title, Severity: severity,
 		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
 		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
@@ -114,7 +124,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		n := channelName(w, tmpl)
 		return n, n + "-" + strings.ToLower(model.NewId()[:6])
 	}
-	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates}); err != nil {
+	if err := s.store.ReserveWorkflow(ctx, w, Reservation{Name: name, Guard: guard, Candidates: similarCandidates, Template: tmpl}); err != nil {
 		return nil, err
 	}
 	channel, err := s.createChannel(w, tmpl, actorID)
@@ -136,6 +146,10 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
 	firstTasks := w.NewTasks // numbered when recorded; the first post offers to tick them
+	if src != nil {
+		// Not the event's post_id: timeline readers need not be able to read it.
+		created.Data["from_post_id"] = src.post.Id
+	}
 	if err := s.store.ActivateWorkflow(ctx, w, []TimelineEvent{created}); err != nil {
 		if jerr := <-joined; jerr != nil { // the channel is archived below either way
 			s.mm.LogError("Could not add the starter to a failed start's channel", "channel_id", w.ChannelID, "err", jerr.Error())
@@ -144,13 +158,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		return nil, errors.Wrap(err, "record workflow")
 	}
 	invited := s.autoInvite(ctx, w, tmpl, actorID)
-	posted := s.postAbout(ctx, w, tmpl, s.startedMessage(w, tmpl, starter.Username, invited), anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
+	posted := s.postAbout(ctx, w, tmpl, s.startedMessage(w, tmpl, starter.Username, invited, src), anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
 		return nil, errors.Wrap(err, "add the starter to the channel")
 	}
-	s.publish(w, "created")
+	s.publish(w, ChangeCreated)
+	if src != nil {
+		s.replyInThread(src, w, tmpl, actorID)
+	}
 	// The starter's sidebar is tidied after the answer: it is three or four server
 	// calls and a cluster lock (~20 ms, make bench) that the start need not wait for,
 	// like the join hook that files everyone else.
@@ -267,7 +284,7 @@ func (s *Service) autoInvite(ctx context.Context, w *Workflow, tmpl *Template, s
 	return invited
 }
 
-func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string) string {
+func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, invited []string, src *source) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s %d: %s\n", tmpl.Name, w.Seq, Inline(w.Title))
 	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
@@ -276,6 +293,9 @@ func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, in
 	}
 	if w.Private {
 		b.WriteString(" Private: only members see it.")
+	}
+	if src != nil {
+		b.WriteString("\n\n" + src.quote())
 	}
 	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
 	if len(invited) > 0 {
@@ -309,8 +329,8 @@ func (s *Service) stageLine(w *Workflow, tmpl *Template) string {
 
 // publish tells webapps what changed: a private workflow's members, or a public
 // workflow's team. Events carry ids and a word, never the workflow itself.
-func (s *Service) publish(w *Workflow, what string) {
-	data := map[string]any{"workflow_id": w.ID, "channel_id": w.ChannelID, "team_id": w.TeamID, "what": what}
+func (s *Service) publish(w *Workflow, kind ChangeKind) {
+	data := changeData(w, kind)
 	if w.Private {
 		s.mm.Publish(eventWorkflowChanged, data, w.ChannelID, "")
 		return
@@ -382,7 +402,8 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 		}
 	}
 	if f.Type != "" {
-		if _, ok := s.settings().Templates.Get(f.Type); !ok {
+		// Listed for every defined type: a disabled one's workflows still run.
+		if _, ok := s.settings().Templates.Defined(f.Type); !ok {
 			return nil, "", invalid("Unknown workflow type %q. Types: %s.", f.Type, strings.Join(s.settings().Templates.Types(), ", "))
 		}
 	}
@@ -399,6 +420,12 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	}
 	f.ViewerID = actorID
 	f.Query = cleanText(f.Query)
+	f.CurrentVersions = nil
+	if f.Outdated {
+		for _, t := range s.settings().Templates.AllDefined() {
+			f.CurrentVersions = append(f.CurrentVersions, t.Version)
+		}
+	}
 	type page struct {
 		items []*Workflow
 		next  string
@@ -423,7 +450,7 @@ func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Wor
 	if err != nil {
 		return nil, nil, err
 	}
-	tmpl, err := s.templateOf(current)
+	tmpl, err := s.templateOf(ctx, current)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -434,14 +461,6 @@ func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Wor
 		return nil, nil, err
 	}
 	return w, tmpl, nil
-}
-
-func (s *Service) templateOf(w *Workflow) (*Template, error) {
-	tmpl, ok := s.settings().Templates.Get(w.Type)
-	if !ok {
-		return nil, conflict("The %q workflow type is no longer enabled; an admin can enable it again in the System Console.", w.Type)
-	}
-	return tmpl, nil
 }
 
 // isLeadOrAdmin: the lead, or an admin of the channel, team or system.
@@ -549,7 +568,7 @@ func (s *Service) changeStage(ctx context.Context, actorID, id, target, expected
 	}
 	posted := s.postAbout(ctx, w, tmpl, fmt.Sprintf("**Stage:** %s → **%s** (by %s)\n%s", from, w.Stage, s.mention(actorID), s.stageLine(w, tmpl)),
 		anchor{Kind: anchorStage, Stage: w.Stage}, added, 0)
-	s.publish(w, "stage")
+	s.publish(w, ChangeStage)
 	return w, posted
 }
 
@@ -575,7 +594,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		if err != nil {
 			return nil, err
 		}
-		tmpl, err := s.templateOf(w)
+		tmpl, err := s.templateOf(ctx, w)
 		if err != nil {
 			return nil, err
 		}
@@ -607,7 +626,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		declared = " (self-declared)"
 	}
 	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
-	tmpl, _ := s.templateOf(w) // nil for a type disabled meanwhile: a post without buttons
+	tmpl, _ := s.templateOf(ctx, w) // nil for a type disabled meanwhile: a post without buttons
 	if tmpl != nil {
 		msg += s.gateProgress(w, tmpl, signed.Stage)
 	}
@@ -615,7 +634,7 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		msg += "\n" + Quoted(note)
 	}
 	posted := s.postAbout(ctx, w, tmpl, msg, anchor{Kind: anchorSignoff, Stage: signed.Stage}, nil, 0)
-	s.publish(w, "signoff")
+	s.publish(w, ChangeSignoff)
 	return w, posted
 }
 
@@ -733,7 +752,7 @@ func (s *Service) AssignRole(ctx context.Context, actorID, id, role, username st
 		lead = " They lead the workflow now."
 	}
 	posted := s.post(w, fmt.Sprintf("**Role:** @%s is now **%s** (assigned by %s).%s", user.Username, role, s.mention(actorID), lead))
-	s.publish(w, "role")
+	s.publish(w, ChangeRole)
 	return w, posted
 }
 
@@ -769,7 +788,7 @@ func (s *Service) Close(ctx context.Context, actorID, id, summary string) (*Work
 	} else if err := s.post(w, retro); posted == nil {
 		posted = err
 	}
-	s.publish(w, "closed")
+	s.publish(w, ChangeClosed)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }
@@ -792,7 +811,7 @@ func (s *Service) Reopen(ctx context.Context, actorID, id string) (*Workflow, er
 		return nil, err
 	}
 	posted := s.post(w, fmt.Sprintf("🔄 **Reopened** by %s, in stage **%s**.", s.mention(actorID), w.Stage))
-	s.publish(w, "reopened")
+	s.publish(w, ChangeReopened)
 	s.tidySidebars(ctx, w)
 	return w, posted
 }

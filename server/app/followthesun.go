@@ -152,7 +152,7 @@ func (s *Service) Handoff(ctx context.Context, actorID, id, username, note strin
 		}
 	}
 	posted := s.post(w, s.handoffMessage(ctx, w, tmpl, from, to, note))
-	s.publish(w, "role")
+	s.publish(w, ChangeRole)
 	return w, posted
 }
 

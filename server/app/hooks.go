@@ -35,9 +35,9 @@ func (s *Service) Brief(ctx context.Context, channelID, userID, addedBy string) 
 	if err != nil || u.IsBot {
 		return errors.Wrap(err, "get joiner")
 	}
-	tmpl, ok := s.settings().Templates.Get(w.Type)
-	if !ok {
-		return nil // the type was disabled: nothing sensible to brief on
+	tmpl, err := s.templateOf(ctx, w)
+	if err != nil {
+		return err
 	}
 	d, err := s.disciplineOf(ctx, u)
 	if err != nil {
@@ -134,6 +134,6 @@ func (s *Service) Pin(ctx context.Context, postID, userID, emoji string) error {
 	if err != nil {
 		return err
 	}
-	s.publish(w, "timeline")
+	s.publish(w, ChangeTimeline)
 	return nil
 }

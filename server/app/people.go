@@ -203,20 +203,6 @@ func (s *Service) usersWithDiscipline(ctx context.Context, d Discipline) ([]stri
 	return s.store.UsersWithDiscipline(ctx, d)
 }
 
-// CheckDisciplineMapping refuses a mapping that names people nobody can find: a
-// name must be bound already or belong to an active user.
-func (s *Service) CheckDisciplineMapping(ctx context.Context, mapping map[string]Discipline) error {
-	unknown, err := s.store.UnknownUsernames(ctx, mappedNames(mapping))
-	if err != nil {
-		return err
-	}
-	if len(unknown) > 0 {
-		return errors.Errorf("DisciplineMapping: no user named %s; check the spelling (a username, without @)",
-			joinWords(unknown, "or"))
-	}
-	return nil
-}
-
 // SyncDisciplineMapping keeps the bindings of mapped names to people in step with
 // the setting: names already bound keep their person, new names are bound to whoever
 // holds them now, names removed are unbound. Every node runs it on every change; it

@@ -24,6 +24,9 @@ type Platform interface {
 	HasPermissionToTeam(userID, teamID string, permission *model.Permission) bool
 	HasPermissionToChannel(userID, channelID string, permission *model.Permission) bool
 	GetChannel(channelID string) (*model.Channel, error)
+	GetTeam(teamID string) (*model.Team, error)
+	// SiteURL is the server's public address, for permalinks.
+	SiteURL() string
 	// DirectChannel is the bot's direct message channel with a user.
 	DirectChannel(userID string) (string, error)
 	GetChannelByName(teamID, name string) (*model.Channel, error)

@@ -42,7 +42,8 @@ func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days i
 		return nil, forbidden("You are not a member of that team.")
 	}
 	if typ != "" {
-		if _, ok := s.settings().Templates.Get(typ); !ok {
+		// Counted for every defined type: a disabled one's workflows still run.
+		if _, ok := s.settings().Templates.Defined(typ); !ok {
 			return nil, invalid("Unknown workflow type %q. Types: %s.", typ, strings.Join(s.settings().Templates.Types(), ", "))
 		}
 	}

@@ -68,7 +68,10 @@ func (s *Service) remind(ctx context.Context, now time.Time) (int, error) {
 	}
 	sent := 0
 	for _, w := range due {
-		tmpl, _ := s.settings().Templates.Get(w.Type)
+		tmpl, err := s.templateOf(ctx, w)
+		if err != nil {
+			return sent, err
+		}
 		since := w.CreatedAt
 		if w.LastStatus != nil {
 			since = w.LastStatus.At

@@ -12,6 +12,8 @@ type Service struct {
 	work *Background
 	// incidentStarts holds a slot per incident the webhook is opening.
 	incidentStarts chan struct{}
+	// versions are the template versions read so far (see templateOf).
+	versions templateVersions
 }
 
 // incidentStartsAtOnce bounds the incidents the CI/CD webhook opens at the same time.

@@ -47,6 +47,6 @@ func (s *Service) SetSeverity(ctx context.Context, actorID, id, severity string)
 		msg += " No status reminders at this severity."
 	}
 	posted := s.post(w, msg)
-	s.publish(w, "severity")
+	s.publish(w, ChangeSeverity)
 	return w, posted
 }

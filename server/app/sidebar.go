@@ -37,7 +37,7 @@ func (s *Service) fileInSidebar(ctx context.Context, w *Workflow, userID string)
 	if !settings.SidebarCategories || userID == s.mm.BotID() {
 		return nil
 	}
-	category, ok := s.typeCategory(w.Type)
+	category, ok := s.typeCategory(ctx, w)
 	if !ok {
 		return nil
 	}
@@ -56,7 +56,7 @@ func (s *Service) fileInSidebar(ctx context.Context, w *Workflow, userID string)
 // close or reopen itself has happened.
 func (s *Service) tidySidebars(ctx context.Context, w *Workflow) {
 	settings := s.settings()
-	typeCategory, ok := s.typeCategory(w.Type)
+	typeCategory, ok := s.typeCategory(ctx, w)
 	if !settings.SidebarCategories || settings.SidebarArchiveCategory == "" || !ok {
 		return
 	}
@@ -79,10 +79,13 @@ func (s *Service) tidySidebars(ctx context.Context, w *Workflow) {
 	}
 }
 
-// typeCategory names the sidebar category of a workflow type; false when the type is disabled.
-func (s *Service) typeCategory(workflowType string) (string, bool) {
-	tmpl, ok := s.settings().Templates.Get(workflowType)
-	if !ok {
+// typeCategory names the sidebar category of a workflow's type, from the template it
+// runs on (a type disabled since it started keeps its category); false when that
+// cannot be read.
+func (s *Service) typeCategory(ctx context.Context, w *Workflow) (string, bool) {
+	tmpl, err := s.templateOf(ctx, w)
+	if err != nil {
+		s.mm.LogError("Could not read a workflow's template for its sidebar category", "workflow_id", w.ID, "err", err.Error())
 		return "", false
 	}
 	name := strings.TrimSpace(tmpl.Category)

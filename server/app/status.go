@@ -56,7 +56,7 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 			posted = err
 		}
 	}
-	s.publish(w, "status")
+	s.publish(w, ChangeStatus)
 	return w, posted
 }
 
@@ -141,7 +141,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	}
 	posted := s.postAboutTask(ctx, w, tmpl, msg, task)
 	s.tellAssignee(w, task, actorID)
-	s.publish(w, "task")
+	s.publish(w, ChangeTask)
 	return task, posted
 }
 
@@ -171,7 +171,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 		mark = "☐ reopened"
 	}
 	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
-	s.publish(w, "task")
+	s.publish(w, ChangeTask)
 	return task, posted
 }
 
@@ -221,7 +221,7 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	}
 	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
 	s.tellAssignee(w, task, actorID)
-	s.publish(w, "task")
+	s.publish(w, ChangeTask)
 	return task, posted
 }
 

@@ -2,9 +2,13 @@ package app
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +34,10 @@ type Template struct {
 	Roles            []string          `json:"roles"`
 	StartDisciplines []Discipline      `json:"start_disciplines"`
 	AutoInvite       AutoInvite        `json:"auto_invite"`
+
+	// Version names this exact template: a hash of its JSON, the key under which
+	// workflows started from it find it again (see TemplateVersion).
+	Version string `json:"-"`
 }
 
 // Stage is one step of a workflow. A stage with a gate may be entered only after a
@@ -157,6 +165,10 @@ func (t *Template) validate() error {
 	if len(literal) > 20 {
 		return fail("channel_pattern", "the fixed text is longer than 20 characters")
 	}
+	if !strings.Contains(t.ChannelPattern, "{seq}") {
+		// {seq} is what keeps two workflows of a type from wanting one channel name.
+		return fail("channel_pattern", "%q must contain {seq}, which keeps channel names unique", t.ChannelPattern)
+	}
 	if len(t.Stages) == 0 {
 		return fail("stages", "at least one stage is required")
 	}
@@ -242,16 +254,56 @@ func validDisciplines(ds []Discipline) error {
 	return nil
 }
 
-// Templates is the set of workflow types in force.
+// Templates is the set of workflow types in force. Every defined type is kept, the
+// ones "Enabled workflow types" leaves out too: that setting governs new starts only,
+// and a workflow of a disabled type keeps working on the template it started with.
 type Templates struct {
-	byType map[string]*Template
-	order  []string
+	byType  map[string]*Template // every defined type, enabled or not
+	order   []string             // the enabled types in display order
+	defined []string             // every defined type in display order
 }
 
-// Get returns the template of a type.
+// Get returns the template of an enabled type: what may be started.
 func (ts *Templates) Get(typ string) (*Template, bool) {
 	t, ok := ts.byType[strings.ToLower(typ)]
+	if !ok || !slices.Contains(ts.order, t.Type) {
+		return nil, false
+	}
+	return t, true
+}
+
+// Startable returns the template a new workflow of typ starts from, or the refusal:
+// an unknown type, or one "Enabled workflow types" leaves out, which names the
+// types that may start.
+func (ts *Templates) Startable(typ string) (*Template, error) {
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	if t, ok := ts.Get(typ); ok {
+		return t, nil
+	}
+	types := strings.Join(ts.Types(), ", ")
+	if typ == "" {
+		return nil, invalid("Name a workflow type: %s.", types)
+	}
+	if t, ok := ts.Defined(typ); ok {
+		return nil, forbidden("New %s workflows cannot be started: a system admin has not enabled the %s type (System Console → Plugins → DevOps Channels → Enabled workflow types). Types you can start: %s. Running ones carry on as before.",
+			typ, t.Type, types)
+	}
+	return nil, invalid("Unknown workflow type %q. Types: %s.", typ, types)
+}
+
+// Defined returns the current template of a type, enabled or not.
+func (ts *Templates) Defined(typ string) (*Template, bool) {
+	t, ok := ts.byType[strings.ToLower(typ)]
 	return t, ok
+}
+
+// AllDefined lists every defined type's template, enabled or not, in display order.
+func (ts *Templates) AllDefined() []*Template {
+	out := make([]*Template, 0, len(ts.defined))
+	for _, k := range ts.defined {
+		out = append(out, ts.byType[k])
+	}
+	return out
 }
 
 // All lists the templates in display order.
@@ -278,10 +330,9 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 		ts.order = append(ts.order, t.Type)
 	}
 	if strings.TrimSpace(overridesJSON) != "" {
-		var raw map[string]json.RawMessage
-		dec := json.NewDecoder(strings.NewReader(overridesJSON))
-		if err := dec.Decode(&raw); err != nil {
-			return nil, errors.Wrap(err, "template overrides are not a JSON object keyed by type")
+		raw, err := decodeOneObject(overridesJSON)
+		if err != nil {
+			return nil, err
 		}
 		keys := make([]string, 0, len(raw))
 		for k := range raw {
@@ -311,10 +362,13 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 		}
 	}
 	for _, k := range ts.order {
-		if err := ts.byType[k].validate(); err != nil {
+		t := ts.byType[k]
+		if err := t.validate(); err != nil {
 			return nil, err
 		}
+		t.Version = versionOf(t)
 	}
+	ts.defined = ts.order
 	if len(enabled) > 0 {
 		keep := map[string]bool{}
 		for _, e := range enabled {
@@ -324,16 +378,26 @@ func BuildTemplates(overridesJSON string, enabled []string) (*Templates, error) 
 			keep[e] = true
 		}
 		var order []string
-		for _, k := range ts.order {
+		for _, k := range ts.defined {
 			if keep[k] {
 				order = append(order, k)
-			} else {
-				delete(ts.byType, k)
 			}
 		}
 		ts.order = order
 	}
 	return ts, nil
+}
+
+// versionOf hashes a validated template's JSON (struct fields in declaration order,
+// map keys sorted by encoding/json): the same template gives the same version on
+// every node and after every restart, and any change gives another.
+func versionOf(t *Template) string {
+	raw, err := json.Marshal(t)
+	if err != nil { // a Template is plain data: Marshal cannot fail on it
+		panic(errors.Wrap(err, "encode template"))
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:16])
 }
 
 // maxDuration is the longest duration ParseDuration reads.
@@ -392,4 +456,68 @@ func ParseDuration(s string) (time.Duration, error) {
 		rest = rest[i+1:]
 	}
 	return total, nil
+}
+
+// decodeOneObject reads the overrides as exactly one JSON object keyed by type. The
+// decoder alone would stop after the first value and let the last of two equal keys
+// win, so whatever an admin added after it, or twice, would be ignored silently.
+func decodeOneObject(text string) (map[string]json.RawMessage, error) {
+	const what = "template overrides are not one JSON object keyed by type"
+	if err := checkDuplicateKeys(text); err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, errors.Wrap(err, what)
+	}
+	if raw == nil {
+		return nil, errors.New(what + ": null (leave the setting empty for none)")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.Errorf("%s: something follows the object at offset %d; remove it or move it inside", what, dec.InputOffset())
+	}
+	return raw, nil
+}
+
+// checkDuplicateKeys refuses an object, at any depth, that names a key twice.
+func checkDuplicateKeys(text string) error {
+	type object struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	var stack []*object // nil entries are arrays
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			//nolint:nilerr // a syntax error is the decoder's to report, with its offset
+			return nil
+		}
+		if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				if stack[n-1].keys[key] {
+					return errors.Errorf("%q is given twice", key)
+				}
+				stack[n-1].keys[key] = true
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &object{keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, nil)
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return nil
+			}
+		}
+		// After a value (or an object's opening brace) an object expects its next key.
+		if n := len(stack); n > 0 && stack[n-1] != nil {
+			stack[n-1].wantKey = true
+		}
+	}
 }

@@ -38,8 +38,11 @@ type StageSummary struct {
 // WorkflowView is a workflow with its template and the viewer's permissions.
 type WorkflowView struct {
 	*Workflow
-	Template    TemplateSummary `json:"template"`
-	Permissions Permissions     `json:"permissions"`
+	// Template is the template the workflow runs on: the version it started from.
+	Template TemplateSummary `json:"template"`
+	// Pinned tells how that version stands against the type's template now.
+	Pinned      PinnedTemplate `json:"pinned_template"`
+	Permissions Permissions    `json:"permissions"`
 }
 
 func summarize(t *Template) TemplateSummary {
@@ -60,7 +63,7 @@ func summarize(t *Template) TemplateSummary {
 
 // View returns a visible workflow with its template and the actor's permissions.
 func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*WorkflowView, error) {
-	tmpl, err := s.templateOf(w)
+	tmpl, err := s.templateOf(ctx, w)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +98,7 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 			}
 		}
 	}
-	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Permissions: p}, nil
+	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Pinned: s.pinnedTemplate(ctx, w, tmpl), Permissions: p}, nil
 }
 
 // Templates lists the enabled workflow types and whether the actor may start each:

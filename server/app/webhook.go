@@ -82,7 +82,7 @@ type WebhookResult struct {
 	Matched          bool            `json:"matched"`
 	WorkflowID       string          `json:"workflow_id,omitempty"`
 	ChannelID        string          `json:"channel_id,omitempty"`
-	PostedToFallback bool            `json:"posted_to_fallback,omitempty"`
+	PostedToFallback bool            `json:"posted_to_fallback"` // always there, false when not posted
 	Incident         *IncidentResult `json:"incident,omitempty"`
 }
 
@@ -113,9 +113,7 @@ type TitleMatch struct {
 // trailing data and missing or oversized fields are refused with a message that says
 // what to send; what it returns is clean text, safe to store.
 func ParseWebhookEvent(event string, body []byte) (*WebhookEvent, error) {
-	switch event {
-	case EventDeploy, EventBuild, EventTest:
-	default:
+	if _, known := webhookChanges[event]; !known {
 		return nil, notFound("Unknown event %q: use hooks/deploy, hooks/build or hooks/test.", truncateRunes(cleanText(event), 40))
 	}
 	ev := &WebhookEvent{}
@@ -158,6 +156,11 @@ func (e *WebhookEvent) clean() error {
 		return invalid("workflow_id is not a workflow id (26 letters and digits).")
 	}
 	e.Service, e.Version, e.Environment = cleanText(e.Service), cleanText(e.Version), cleanText(e.Environment)
+	// A message is one line (README): a line break is refused, not flattened, so what
+	// is shown is what was sent. Leading and trailing space (a CI's final newline) is not a break.
+	if strings.ContainsAny(strings.TrimSpace(e.Message), "\r\n\u2028\u2029") {
+		return invalid("message must be one line; it has a line break (send the first line, or one event per line).")
+	}
 	e.Commit, e.Message, e.URL = cleanText(e.Commit), cleanText(e.Message), strings.TrimSpace(e.URL)
 	if err := requireField("service", e.Service, maxServiceRunes); err != nil {
 		return err
@@ -287,7 +290,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, d WebhookDelivery) (*Webho
 	}
 	s.record(ctx, target, ev, msg, incidentSummary(ev, res.Incident))
 	if inc := res.Incident; inc != nil && inc.workflow != nil {
-		s.record(ctx, inc.workflow, ev, s.backLink(inc, target, headline), ev.summary())
+		s.record(ctx, inc.workflow, ev, s.backLink(ctx, inc, target, headline), ev.summary())
 	}
 	return res, nil
 }
@@ -456,7 +459,7 @@ func (s *Service) record(ctx context.Context, w *Workflow, ev *WebhookEvent, mes
 	if err != nil {
 		s.mm.LogError("Webhook: could not record a timeline event", "workflow_id", w.ID, "err", err.Error())
 	}
-	s.publish(w, ev.Event)
+	s.publish(w, webhookChanges[ev.Event])
 }
 
 // postUnmatched posts an event that matched no workflow in the fallback channel, if
@@ -489,7 +492,7 @@ func incidentLine(inc *IncidentResult, ev *WebhookEvent) string {
 }
 
 // backLink is the incident channel's post: where the failure came from and who leads.
-func (s *Service) backLink(inc *IncidentResult, from *Workflow, headline string) string {
+func (s *Service) backLink(ctx context.Context, inc *IncidentResult, from *Workflow, headline string) string {
 	source := "a private workflow"
 	if !from.Private {
 		source = "~" + from.ChannelName
@@ -498,11 +501,11 @@ func (s *Service) backLink(inc *IncidentResult, from *Workflow, headline string)
 		return fmt.Sprintf("%s\nAnother failure, reported in %s.", headline, source)
 	}
 	return fmt.Sprintf("🚨 **Opened automatically** for a failed production deploy reported in %s:\n%s\n%s commands it; hand it on with `/%s role %s @someone`.",
-		source, headline, s.mention(inc.workflow.LeadID), s.settings().CommandTrigger, s.leadRole(inc.workflow))
+		source, headline, s.mention(inc.workflow.LeadID), s.settings().CommandTrigger, s.leadRole(ctx, inc.workflow))
 }
 
-func (s *Service) leadRole(w *Workflow) string {
-	if tmpl, err := s.templateOf(w); err == nil {
+func (s *Service) leadRole(ctx context.Context, w *Workflow) string {
+	if tmpl, err := s.templateOf(ctx, w); err == nil {
 		return tmpl.LeadRole
 	}
 	return "commander"

@@ -71,12 +71,21 @@ func TestParseWebhookEvent(t *testing.T) {
 
 func TestParseWebhookEventCleans(t *testing.T) {
 	ev, err := ParseWebhookEvent("deploy", []byte(`{"service":" checkout\u0000-api\n","version":"v2.4.0","environment":"Production",
-		"status":" FAILURE ","message":"line one\nline two","url":"https://ci.example.com/a b/(x)?q=<y>#z"}`))
+		"status":" FAILURE ","message":" line one\n","url":"https://ci.example.com/a b/(x)?q=<y>#z"}`))
 	require.NoError(t, err)
 	require.Equal(t, "checkout-api", ev.Service)
 	require.Equal(t, RunFailed, ev.Status)
-	require.Equal(t, "line one line two", ev.Message)
+	require.Equal(t, "line one", ev.Message, "a trailing newline is no line break")
 	require.Equal(t, "https://ci.example.com/a%20b/%28x%29?q=%3Cy%3E#z", ev.URL)
+
+	// A message is one line, as the README says: a break inside it is refused, not flattened.
+	for _, msg := range []string{`line one\nline two`, `one\r\ntwo`, `one\u2028two`} {
+		_, err := ParseWebhookEvent("deploy", []byte(`{"service":"api","version":"1","environment":"prod","status":"failed","message":"`+msg+`"}`))
+		e, ok := AsError(err)
+		require.True(t, ok, msg)
+		require.Equal(t, KindInvalid, e.Kind)
+		require.Contains(t, e.Message, "message must be one line")
+	}
 }
 
 func TestWebhookHeadlineIsInert(t *testing.T) {

@@ -35,6 +35,9 @@ type Workflow struct {
 	LastStatus     *StatusUpdate     `json:"last_status"`
 	NextReminderAt int64             `json:"next_reminder_at"`
 	FirstStatusAt  int64             `json:"first_status_at"`
+	// TemplateVersion is the version of its type's template the workflow started
+	// from and keeps running on (see Service.templateOf).
+	TemplateVersion string `json:"template_version"`
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
@@ -165,6 +168,10 @@ type ListFilter struct {
 	Query       string
 	Cursor      string
 	PerPage     int
+	// Outdated keeps only the workflows whose template version is none of
+	// CurrentVersions: they run on a template their type no longer has.
+	Outdated        bool
+	CurrentVersions []string
 	// Brief fills in only what a one-line listing shows: id, team, channel (with its
 	// display name and whether the viewer is in it), type, seq, title, severity,
 	// stage, status, private, lead and created_at.
@@ -181,6 +188,9 @@ type Reservation struct {
 	// undoes the reservation and the sequence number.
 	Guard      func(active []*Workflow) error
 	Candidates int
+	// Template is the template the workflow starts from, recorded under the
+	// workflow's TemplateVersion if that version is not on record yet.
+	Template *Template
 }
 
 // Store is what the service needs from storage. The sqlstore implements it on
@@ -260,4 +270,9 @@ type Store interface {
 	// means it is already on record (a replay). It also prunes expired ones.
 	ClaimWebhookSignature(ctx context.Context, signature string, expiresAt int64) (bool, error)
 	ActiveWorkflowsByTitle(ctx context.Context, m TitleMatch) ([]*Workflow, error)
+	// TemplateVersion reads a recorded template version; ErrNotFound when none.
+	TemplateVersion(ctx context.Context, version string) (*TemplateVersion, error)
+	// PinUnversioned records the templates' versions and pins every workflow that
+	// has no version yet to its type's template among them, returning how many.
+	PinUnversioned(ctx context.Context, templates []*Template, at int64) (int, error)
 }

@@ -26,7 +26,7 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 			}
 			sub.AddStaticListArgument("Workflow type", s.name == "start", types)
 			if s.name == "start" {
-				sub.AddTextArgument("Title", "<title> [--severity S] [--private] [--force]", "")
+				sub.AddTextArgument("Title", "<title> [--severity S] [--private] [--force] or --from <message link> [title]", "")
 			}
 		case "stage":
 			sub.AddDynamicListArgument("Stage", StagesListPath, false)

@@ -29,3 +29,13 @@ func TestListLinksEachWorkflowByItsChannel(t *testing.T) {
 	require.Equal(t, map[string]any{"rel-3-v1-2": map[string]any{"display_name": "Release 3: v1.2"}}, channelMentions(items),
 		"only the channels the viewer is not in, and only those that exist")
 }
+
+func TestListOutdatedSaysWhatItKeeps(t *testing.T) {
+	items := []*app.Workflow{{ChannelName: "inc-4-old", Stage: "mitigated", Severity: "sev2", LeadUsername: "leia"}}
+	text := renderList(items, app.ListFilter{Status: app.StatusActive, Outdated: true}, false)
+	require.Equal(t, "#### Active workflows on an older template than their type's current one\n"+
+		"| Workflow | Stage | Severity | Lead |\n|:--|:--|:--|:--|\n"+
+		"| ~inc-4-old | mitigated | sev2 | @leia |\n", text)
+	require.Equal(t, " you are in on an older template than their type's current one",
+		listSuffix(app.ListFilter{Mine: true, Outdated: true}))
+}

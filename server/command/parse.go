@@ -49,7 +49,7 @@ func (f flags) has(name string) bool {
 }
 
 // valueFlags take a value; the others are switches.
-var valueFlags = map[string]bool{"severity": true, "due": true, "days": true, "stage": true, "type": true, "to": true}
+var valueFlags = map[string]bool{"from": true, "severity": true, "due": true, "days": true, "stage": true, "type": true, "to": true}
 
 // args is a subcommand's line after its name: its leading words, its options and,
 // for a subcommand that takes text, the text as typed.

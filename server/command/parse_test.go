@@ -20,7 +20,7 @@ func TestSplitWordsKeepsPlaces(t *testing.T) {
 }
 
 var (
-	startSub  = &subcommand{name: "start", flags: []string{"severity", "private", "force"}, text: true, leading: 1}
+	startSub  = &subcommand{name: "start", flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1}
 	statusSub = &subcommand{name: "status", text: true}
 	taskSub   = &subcommand{name: "task", flags: []string{"due", "to"}, text: true, leading: 1}
 	listSub   = &subcommand{name: "list", flags: []string{"mine", "closed"}}
@@ -71,6 +71,20 @@ func TestOptionsAroundText(t *testing.T) {
 	require.Equal(t, "Fix --force push hooks", got.text)
 	require.Empty(t, got.flags)
 
+	// Starting from a message: the link is the option's value; a title may follow or not.
+	link := "https://mm.example.com/eng/pl/" + strings.Repeat("a", 26)
+	got, err = parse("/devops start incident --from "+link, startSub)
+	require.NoError(t, err)
+	require.Equal(t, []string{"incident"}, got.words)
+	require.Empty(t, got.text)
+	require.Equal(t, flags{"from": link}, got.flags)
+	got, err = parse("/devops start incident --from "+link+" Checkout errors --severity sev1", startSub)
+	require.NoError(t, err)
+	require.Equal(t, "Checkout errors", got.text)
+	require.Equal(t, flags{"from": link, "severity": "sev1"}, got.flags)
+	_, err = parse("/devops start incident --from", startSub)
+	require.ErrorContains(t, err, "`--from` needs a value")
+
 	got, err = parse("/devops task add Roll back checkout-api --to @dev --due 30m", taskSub)
 	require.NoError(t, err)
 	require.Equal(t, "Roll back checkout-api", got.text)
@@ -88,7 +102,7 @@ func TestMisspeltOptionsWhereOptionsBelong(t *testing.T) {
 		"/devops start incident Disk full --sevrity sev1":       "did you mean `--severity`",
 		"/devops start incident Disk full --privat":             "did you mean `--private`",
 		"/devops start incident --sevrity sev1 Disk full":       "did you mean `--severity`",
-		"/devops start --bogus incident Disk":                   "`--bogus` is not an option of this command (options: --severity, --private, --force)",
+		"/devops start --bogus incident Disk":                   "`--bogus` is not an option of this command (options: --severity, --private, --force, --from)",
 		"/devops start incident Disk full --severity":           "`--severity` needs a value",
 		"/devops start incident Disk --severity a --severity b": "`--severity` is given twice",
 		"/devops start incident Disk --force=yes":               "`--force` takes no value",

@@ -14,10 +14,10 @@ import (
 // subcommands is the table every part of the door reads: dispatch, help and autocomplete.
 func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
-		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force]",
-			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters.", app.MaxTitleRunes), flags: []string{"severity", "private", "force"}, text: true, leading: 1, run: (*Handler).start},
-		{name: "list", usage: "list [type] [--mine] [--closed]", help: "List the team's workflows you can see.",
-			flags: []string{"mine", "closed"}, run: (*Handler).list},
+		{name: "start", usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
+			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters. From a message: the title defaults to its first line, the first post quotes it and its thread links the channel.", app.MaxTitleRunes), flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1, run: (*Handler).start},
+		{name: "list", usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
+			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
 		{name: "stage", usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
 		{name: "severity", usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence. Without a severity: a form.", run: (*Handler).severity},
@@ -75,14 +75,23 @@ func (h *Handler) start(c *call) *model.CommandResponse {
 	if len(c.words) == 0 && len(c.flags) == 0 {
 		return h.openStartDialog(c)
 	}
-	if len(c.words) < 1 || c.text == "" {
-		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`. Types: %s.",
-			c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
+	from := c.flags.has("from")
+	if len(c.words) < 1 || (c.text == "" && !from) {
+		return ephemeral("Usage: `/%s start <type> <title>`, e.g. `/%s start incident Checkout errors in EU --severity sev1`, or `/%s start <type> --from <message link> [title]`. Types: %s.",
+			c.trigger, c.trigger, c.trigger, strings.Join(h.settings().Templates.Types(), ", "))
 	}
-	w, err := h.svc.Start(context.Background(), c.args.UserId, app.StartRequest{
+	req := app.StartRequest{
 		TeamID: c.args.TeamId, Type: c.words[0], Title: unquoteTitle(c.text),
 		Severity: c.flags["severity"], Private: c.flags.has("private"), Force: c.flags.has("force"),
-	})
+	}
+	if from {
+		postID, err := app.PostIDFromPermalink(c.flags["from"])
+		if err != nil {
+			return h.fail(c, err)
+		}
+		req.FromPostID = postID
+	}
+	w, err := h.svc.Start(context.Background(), c.args.UserId, req)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -107,9 +116,10 @@ func unquoteTitle(title string) string {
 
 func (h *Handler) list(c *call) *model.CommandResponse {
 	if len(c.words) > 1 {
-		return ephemeral("Usage: `/%s list [type] [--mine] [--closed]`.", c.trigger)
+		return ephemeral("Usage: `/%s list [type] [--mine] [--closed] [--outdated]`.", c.trigger)
 	}
-	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), PerPage: 25, Brief: true}
+	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), Outdated: c.flags.has("outdated"),
+		PerPage: 25, Brief: true}
 	if c.flags.has("closed") {
 		f.Status = app.StatusClosed
 	}
@@ -121,7 +131,10 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	if len(items) == 0 {
-		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, mineSuffix(f.Mine), c.trigger)
+		if f.Outdated {
+			return ephemeral("No %s workflows%s: every one runs on its type's current template.", f.Status, listSuffix(f))
+		}
+		return ephemeral("No %s workflows%s. Start one with `/%s start <type> <title>`.", f.Status, listSuffix(f), c.trigger)
 	}
 	answer := ephemeral("%s", renderList(items, f, next != ""))
 	if mentions := channelMentions(items); len(mentions) > 0 {
@@ -136,7 +149,7 @@ func (h *Handler) list(c *call) *model.CommandResponse {
 func renderList(items []*app.Workflow, f app.ListFilter, more bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s workflows%s\n| Workflow | Stage | Severity | Lead |\n|:--|:--|:--|:--|\n",
-		strings.ToUpper(f.Status[:1])+f.Status[1:], mineSuffix(f.Mine))
+		strings.ToUpper(f.Status[:1])+f.Status[1:], listSuffix(f))
 	for _, w := range items {
 		lock := ""
 		if w.Private {
@@ -168,11 +181,16 @@ func channelMentions(items []*app.Workflow) map[string]any {
 	return out
 }
 
-func mineSuffix(mine bool) string {
-	if mine {
-		return " you are in"
+// listSuffix says what a list's filters keep: "you are in", "on an older template".
+func listSuffix(f app.ListFilter) string {
+	out := ""
+	if f.Mine {
+		out += " you are in"
 	}
-	return ""
+	if f.Outdated {
+		out += " on an older template than their type's current one"
+	}
+	return out
 }
 
 func orDash(s string) string {
@@ -245,6 +263,9 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string) string {
 	}
 	if w.Summary != "" {
 		fmt.Fprintf(&b, "\n**Summary:** %s", app.Inline(w.Summary))
+	}
+	if note := v.TemplateNote(); note != "" {
+		b.WriteString("\n" + note)
 	}
 	var can []string
 	p := v.Permissions

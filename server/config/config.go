@@ -6,12 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/pkg/errors"
-
-	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // Configuration mirrors the settings_schema of plugin.json, as the server stores it.
@@ -75,101 +71,6 @@ var (
 	clockTimeRE = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)$`)
 )
 
-// builtInTriggers are the server's own slash commands, which a plugin cannot take over.
-var builtInTriggers = map[string]bool{
-	"away": true, "code": true, "collapse": true, "dnd": true, "echo": true, "expand": true,
-	"groupmsg": true, "header": true, "help": true, "invite": true, "invite_people": true,
-	"join": true, "kick": true, "leave": true, "logout": true, "me": true, "msg": true,
-	"mute": true, "offline": true, "online": true, "open": true, "purpose": true, "remove": true,
-	"rename": true, "search": true, "settings": true, "shortcuts": true, "shrug": true, "status": true,
-}
-
-// Parse validates the configuration and turns it into the typed settings the service
-// uses. Every error names the System Console field it comes from.
-func (c *Configuration) Parse() (*app.Settings, error) {
-	s := &app.Settings{
-		AllowSelfDeclaredDiscipline: c.AllowSelfDeclaredDiscipline,
-		SelfDeclaredMaySignOff:      c.SelfDeclaredMaySignOff,
-		IncidentOnFailedDeploy:      c.IncidentOnFailedDeploy,
-		WebhookSecret:               strings.TrimSpace(c.WebhookSecret),
-		SidebarCategories:           c.SidebarCategories,
-		SidebarArchiveCategory:      strings.TrimSpace(c.SidebarArchiveCategory),
-	}
-	var err error
-
-	s.CommandTrigger = strings.TrimPrefix(strings.TrimSpace(c.CommandTrigger), "/")
-	if s.CommandTrigger == "" {
-		s.CommandTrigger = "devops"
-	}
-	if !triggerRE.MatchString(s.CommandTrigger) {
-		return nil, fieldErr("CommandTrigger", "%q: use lower-case letters, digits, '-' or '_' (at most 64)", c.CommandTrigger)
-	}
-	if builtInTriggers[s.CommandTrigger] {
-		return nil, fieldErr("CommandTrigger", "%q is a built-in Mattermost command", s.CommandTrigger)
-	}
-
-	enabled := splitList(c.EnabledTypes)
-	if s.Templates, err = app.BuildTemplates(c.TemplateOverrides, enabled); err != nil {
-		field := "TemplateOverrides"
-		if strings.Contains(err.Error(), "enabled type") {
-			field = "EnabledTypes"
-		}
-		return nil, fieldErr(field, "%v", err)
-	}
-
-	if s.DisciplineMapping, err = parseDisciplineMapping(c.DisciplineMapping); err != nil {
-		return nil, fieldErr("DisciplineMapping", "%v", err)
-	}
-	if s.BroadcastChannels, err = parseBroadcast(c.BroadcastChannels, s.Templates); err != nil {
-		return nil, fieldErr("BroadcastChannels", "%v", err)
-	}
-	if s.ReminderCadence, err = parseCadence(c.ReminderCadence); err != nil {
-		return nil, fieldErr("ReminderCadence", "%v", err)
-	}
-
-	s.TimelineEmoji = strings.Trim(strings.TrimSpace(c.TimelineEmoji), ":")
-	if s.TimelineEmoji == "" {
-		s.TimelineEmoji = "pushpin"
-	}
-	if !emojiRE.MatchString(s.TimelineEmoji) {
-		return nil, fieldErr("TimelineEmoji", "%q is not an emoji name (e.g. pushpin)", c.TimelineEmoji)
-	}
-
-	if s.WorkStart, s.WorkEnd, err = parseWorkingHours(c.WorkingHours); err != nil {
-		return nil, fieldErr("WorkingHours", "%v", err)
-	}
-
-	if c.ArchiveAfterDays < 0 || c.ArchiveAfterDays > 3650 {
-		return nil, fieldErr("ArchiveAfterDays", "%d: use 0 (never) to 3650 days", c.ArchiveAfterDays)
-	}
-	s.ArchiveAfter = time.Duration(c.ArchiveAfterDays) * 24 * time.Hour
-
-	if s.WebhookSecret != "" && len(s.WebhookSecret) < 16 {
-		return nil, fieldErr("WebhookSecret", "must be at least 16 characters (use Regenerate)")
-	}
-	for _, env := range splitList(c.ProductionEnvironments) {
-		s.ProductionEnvironments = append(s.ProductionEnvironments, strings.ToLower(env))
-	}
-	if fb := strings.TrimSpace(c.WebhookFallbackChannel); fb != "" {
-		if !idRE.MatchString(fb) {
-			return nil, fieldErr("WebhookFallbackChannel", "%q is not a channel ID (26 letters and digits)", fb)
-		}
-		s.WebhookFallbackChannel = fb
-	}
-	if c.DatabasePoolSize < 0 || c.DatabasePoolSize > MaxDatabasePoolSize {
-		return nil, fieldErr("DatabasePoolSize", "%d: use 0 (the server's connection) to %d connections", c.DatabasePoolSize, MaxDatabasePoolSize)
-	}
-	s.DatabasePoolSize = int(c.DatabasePoolSize)
-	if n := utf8.RuneCountInString(s.SidebarArchiveCategory); n > app.MaxCategoryRunes {
-		return nil, fieldErr("SidebarArchiveCategory", "%d characters; a sidebar category name has at most %d", n, app.MaxCategoryRunes)
-	}
-	return s, nil
-}
-
-func fieldErr(field, format string, args ...any) error {
-	return errors.Errorf(field+": "+format, args...)
-}
-
 func splitList(s string) []string {
 	var out []string
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' || r == '\t' }) {
@@ -199,60 +100,6 @@ func eachLine(text string, fn func(n int, key, value string) error) error {
 		}
 	}
 	return nil
-}
-
-func parseDisciplineMapping(text string) (map[string]app.Discipline, error) {
-	out := map[string]app.Discipline{}
-	err := eachLine(text, func(n int, key, value string) error {
-		username := strings.ToLower(strings.TrimPrefix(key, "@"))
-		if !usernameRE.MatchString(username) {
-			return errors.Errorf("line %d: %q is not a username", n, key)
-		}
-		d, ok := app.ParseDiscipline(value)
-		if !ok {
-			return errors.Errorf("line %d: %q is not a discipline (one of %s)", n, value, strings.Join(app.DisciplineNames(), ", "))
-		}
-		out[username] = d
-		return nil
-	})
-	return out, err
-}
-
-func parseBroadcast(text string, templates *app.Templates) (map[string][]string, error) {
-	out := map[string][]string{}
-	err := eachLine(text, func(n int, key, value string) error {
-		if _, ok := templates.Get(key); !ok {
-			return errors.Errorf("line %d: %q is not an enabled workflow type", n, key)
-		}
-		for _, id := range splitList(value) {
-			if !idRE.MatchString(id) {
-				return errors.Errorf("line %d: %q is not a channel ID (26 letters and digits)", n, id)
-			}
-			out[key] = append(out[key], id)
-		}
-		return nil
-	})
-	return out, err
-}
-
-func parseCadence(text string) (map[string]time.Duration, error) {
-	out := map[string]time.Duration{}
-	for _, part := range strings.Split(text, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		key, value, ok := strings.Cut(part, "=")
-		if !ok {
-			return nil, errors.Errorf("%q: expected severity=duration", part)
-		}
-		d, err := app.ParseDuration(value)
-		if err != nil {
-			return nil, errors.Wrapf(err, "%s", strings.TrimSpace(key))
-		}
-		out[strings.TrimSpace(key)] = d
-	}
-	return out, nil
 }
 
 func parseWorkingHours(text string) (start, end int, err error) {

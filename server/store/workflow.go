@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lib/pq"
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
@@ -26,7 +27,7 @@ const workflowJSON = `json_build_object(
 	'type', w.type, 'seq', w.seq, 'title', w.title, 'severity', w.severity, 'stage', w.stage,
 	'status', w.status, 'private', ` + privateSQL + `, 'lead_id', w.lead_id, 'created_by', w.created_by,
 	'created_at', w.created_at, 'updated_at', w.updated_at, 'closed_at', w.closed_at,
-	'stage_entered_at', w.stage_entered_at, 'summary', w.summary,
+	'stage_entered_at', w.stage_entered_at, 'summary', w.summary, 'template_version', w.template_version,
 	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at,
 	'last_status', CASE WHEN w.last_status_at > 0 THEN json_build_object(
 		'text', w.last_status_text, 'user_id', w.last_status_user_id, 'at', w.last_status_at) END,
@@ -124,7 +125,7 @@ func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, r app.Rese
 		w.Seq = seq
 		var alternative string
 		w.ChannelName, alternative = r.Name(seq)
-		active, err := reserve(ctx, tx, w, alternative, r.Candidates)
+		active, err := reserve(ctx, tx, w, r.Template, alternative, r.Candidates)
 		if err != nil {
 			return err
 		}
@@ -139,11 +140,16 @@ func (s *Store) ReserveWorkflow(ctx context.Context, w *app.Workflow, r app.Rese
 // title), reserved before this one.
 // reserveQuery inserts a reservation and reads the guard's candidates (see reserve).
 func reserveQuery(candidates int) string {
-	return `WITH reserved AS (INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
+	// The template version is recorded in the same statement (a data-modifying CTE
+	// runs whether or not it is read): no round trip more for a start.
+	return `WITH version AS (INSERT INTO devops_template_versions (version, type, template, recorded_at)
+		SELECT $14::text, $4::text, $15::jsonb, $12::bigint WHERE $15::jsonb IS NOT NULL
+		ON CONFLICT (version) DO NOTHING),
+		reserved AS (INSERT INTO devops_workflows (id, team_id, channel_id, channel_name, type, seq,
 		title, severity, stage, status, private, lead_id, created_by, created_at, updated_at, closed_at,
-		stage_entered_at, summary, next_reminder_at)
+		stage_entered_at, summary, next_reminder_at, template_version)
 		SELECT $1::text, $2::text, $1::text, CASE WHEN EXISTS (SELECT 1 FROM channels c WHERE c.teamid = $2::text AND c.name = $3::text) THEN $13::text ELSE $3::text END,
-		$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0
+		$4,$5,$6,$7,$8,'starting',$9,$10,$11,$12,$12,0,$12,'',0,$14
 		RETURNING channel_name)
 		SELECT reserved.channel_name, (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'channel_name', p.channel_name, 'title', p.title)
 			ORDER BY p.created_at DESC, p.id DESC), '[]') FROM (
@@ -163,11 +169,21 @@ func candidatesIn(status string, n int) string {
 		ORDER BY o.created_at DESC, o.id DESC` + limitAtLeast(n) + `)`
 }
 
-func reserve(ctx context.Context, q querier, w *app.Workflow, alternative string, candidates int) ([]*app.Workflow, error) {
+// tmpl, when not nil, is the template w starts from, recorded under w.TemplateVersion
+// unless that version is on record already.
+func reserve(ctx context.Context, q querier, w *app.Workflow, tmpl *app.Template, alternative string, candidates int) ([]*app.Workflow, error) {
+	var template any // NULL: nothing to record
+	if tmpl != nil {
+		raw, err := json.Marshal(tmpl)
+		if err != nil {
+			return nil, errors.Wrap(err, "encode template")
+		}
+		template = string(raw)
+	}
 	var raw []byte
 	err := q.QueryRowContext(ctx, reserveQuery(candidates),
 		w.ID, w.TeamID, w.ChannelName, w.Type, w.Seq, w.Title, w.Severity, w.Stage, w.Private, w.LeadID, w.CreatedBy, w.CreatedAt,
-		alternative).Scan(&w.ChannelName, &raw)
+		alternative, w.TemplateVersion, template).Scan(&w.ChannelName, &raw)
 	if err != nil {
 		return nil, errors.Wrap(err, "reserve workflow")
 	}
@@ -201,7 +217,7 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 
 // CreateWorkflow reserves and activates in one go (the workflow's channel exists).
 func (s *Store) CreateWorkflow(ctx context.Context, w *app.Workflow, events []app.TimelineEvent) error {
-	if _, err := reserve(ctx, s.db, w, w.ChannelName, 1); err != nil {
+	if _, err := reserve(ctx, s.db, w, nil, w.ChannelName, 1); err != nil {
 		return err
 	}
 	return s.ActivateWorkflow(ctx, w, events)
@@ -331,6 +347,10 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	}
 	if f.Query != "" {
 		where = append(where, "w.title ILIKE "+arg("%"+escapeLike(f.Query)+"%"))
+	}
+	if f.Outdated {
+		current := append([]string{}, f.CurrentVersions...) // never NULL, which <> ALL would make NULL
+		where = append(where, "w.template_version <> ALL("+arg(pq.Array(current))+"::text[])")
 	}
 	viewer := arg(f.ViewerID)
 	member := channelMember(viewer)

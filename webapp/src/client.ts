@@ -28,6 +28,9 @@ export interface StartRequest {
     severity: string;
     private: boolean;
     force?: boolean;
+
+    // A message to start from (the post menu): the server checks the starter may read it.
+    from_post_id?: string;
 }
 
 export interface NewTask {

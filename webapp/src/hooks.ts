@@ -3,6 +3,7 @@ import {createContext, useCallback, useContext, useEffect, useLayoutEffect, useM
 
 import type {Api} from './client';
 import {ApiError, errorMessage} from './client';
+import type {Drafts, StartDraft} from './drafts';
 import type {ChangeListener, Events} from './events';
 import type {HostState, HostStore} from './host';
 import type {Page} from './types';
@@ -11,6 +12,7 @@ export interface Host {
     store: HostStore;
     api: Api;
     events: Events;
+    drafts: Drafts;
     showPanel(): void;
 }
 
@@ -39,6 +41,12 @@ function useLatest<T>(value: T) {
     return ref;
 }
 
+// The workflow waiting to be started from a message, if any.
+export function useStartDraft(): StartDraft | null {
+    const {drafts} = useHost();
+    return useSyncExternalStore(drafts.subscribe, drafts.current);
+}
+
 export function useWorkflowEvents(listener: ChangeListener) {
     const {events} = useHost();
     const latest = useLatest(listener);
@@ -63,10 +71,14 @@ interface Settled<T> {
 // Loads data for a key (e.g. a workflow id). A new key starts from nothing, so one
 // channel's workflow never flashes in another's panel; reload() keeps what is shown
 // until the fresh answer arrives, so live updates do not flicker.
+// Whatever is loaded is loaded again after the websocket reconnects, because changes
+// made while it was down sent events nobody received.
 export function useAsync<T>(load: () => Promise<T>, key: string): Async<T> {
     const latest = useLatest(load);
     const [nonce, setNonce] = useState(0);
     const [settled, setSettled] = useState<Settled<T>>({key: '\u0000', nonce: -1, error: ''});
+    const events = useContext(HostContext)?.events;
+    useEffect(() => events?.onResync(() => setNonce((n) => n + 1)), [events]);
 
     useEffect(() => {
         let live = true;
@@ -117,8 +129,9 @@ export function usePaged<T extends {id: string}>(load: (cursor: string) => Promi
     const own = more.key === key;
     const cursor = own ? more.cursor : first.data?.next_cursor ?? '';
 
+    const busy = own && more.loading;
     const loadMore = useCallback(() => {
-        if (!cursor) {
+        if (!cursor || busy) {
             return;
         }
         setMore((m) => ({...(m.key === key ? m : {items: [], cursor}), key, error: '', loading: true}));
@@ -126,7 +139,7 @@ export function usePaged<T extends {id: string}>(load: (cursor: string) => Promi
             (page) => setMore((m) => (m.key === key ? {...m, items: [...m.items, ...page.items], cursor: page.next_cursor, loading: false} : m)),
             (err: unknown) => setMore((m) => (m.key === key ? {...m, error: errorMessage(err), loading: false} : m)),
         );
-    }, [key, cursor, latest]);
+    }, [key, cursor, busy, latest]);
 
     const items = useMemo(() => {
         const seen = new Set<string>();
@@ -152,11 +165,18 @@ export interface Action {
     fail(message: string): void;
 }
 
-// Runs one user-initiated request at a time and keeps its refusal to show inline.
+// Runs one user-initiated request at a time and keeps its refusal to show inline. A
+// second press while one is in flight is ignored here, so buttons need not be disabled
+// (a disabled button drops keyboard focus to the page).
 export function useAction(): Action {
     const [pending, setPending] = useState(false);
     const [failure, setFailure] = useState({error: '', status: 0});
+    const inFlight = useRef(false);
     const run = useCallback(async <R, >(call: () => Promise<R>) => {
+        if (inFlight.current) {
+            return undefined;
+        }
+        inFlight.current = true;
         setPending(true);
         setFailure({error: '', status: 0});
         try {
@@ -165,6 +185,7 @@ export function useAction(): Action {
             setFailure({error: errorMessage(err), status: err instanceof ApiError ? err.status : 0});
             return undefined;
         } finally {
+            inFlight.current = false;
             setPending(false);
         }
     }, []);

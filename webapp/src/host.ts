@@ -6,9 +6,19 @@ export interface HostState {
     entities?: {
         channels?: {currentChannelId?: string};
         teams?: {currentTeamId?: string; teams?: Record<string, {name: string; display_name?: string} | undefined>};
-        users?: {currentUserId?: string; profiles?: Record<string, {username: string} | undefined>};
+        users?: {currentUserId?: string; profiles?: Record<string, {username: string; timezone?: UserTimezone} | undefined>};
         general?: {config?: {SiteURL?: string}};
+        // The theme is a preference: a new object here may mean a new theme.
+        preferences?: unknown;
+        posts?: {posts?: Record<string, {message?: string; type?: string} | undefined>};
     };
+}
+
+// Mattermost's time zone setting on a user profile.
+export interface UserTimezone {
+    useAutomaticTimezone?: string | boolean;
+    automaticTimezone?: string;
+    manualTimezone?: string;
 }
 
 export interface HostAction {
@@ -42,6 +52,8 @@ export interface PluginRegistry {
     registerLeftSidebarHeaderComponent?(component: React.ComponentType): string;
     registerWebSocketEventHandler?(event: string, handler: (msg: WebSocketMessage<unknown>) => void): void;
     unregisterWebSocketEventHandler?(event: string): void;
+    registerReconnectHandler?(handler: () => void): void;
+    registerPostDropdownMenuAction?(text: string, action: (postId: string) => void, filter?: (postId: string) => boolean): string;
 }
 
 export const selectSiteURL = (s: HostState): string => s.entities?.general?.config?.SiteURL ?? '';
@@ -52,4 +64,16 @@ export const selectTeamName = (s: HostState): string => {
     const teams = s.entities?.teams;
     return teams?.teams?.[teams.currentTeamId ?? '']?.name ?? '';
 };
+export const selectPost = (s: HostState, postId: string) => s.entities?.posts?.posts?.[postId];
 export const selectProfiles = (s: HostState) => s.entities?.users?.profiles;
+
+// The user's Mattermost time zone; '' means the browser's own.
+export const selectTimezone = (s: HostState): string => {
+    const users = s.entities?.users;
+    const tz = users?.profiles?.[users.currentUserId ?? '']?.timezone;
+    if (!tz) {
+        return '';
+    }
+    const automatic = tz.useAutomaticTimezone === true || tz.useAutomaticTimezone === 'true';
+    return (automatic ? tz.automaticTimezone : tz.manualTimezone) || '';
+};

@@ -1,9 +1,9 @@
-import {act, render, screen} from '@testing-library/react';
+import {act, fireEvent, render, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 
 import Plugin from './index';
 import type {PluginRegistry, WebSocketMessage} from './host';
-import {fakeStore} from './test/host';
+import {fakeStore, hostState} from './test/host';
 import {mockServer} from './test/server';
 
 const rhs = {id: 'rhs', showRHSPlugin: {type: 'show'}, hideRHSPlugin: {type: 'hide'}, toggleRHSPlugin: {type: 'toggle'}};
@@ -18,6 +18,8 @@ function fullRegistry() {
         registerWebSocketEventHandler: jest.fn((event: string, h: (msg: WebSocketMessage<unknown>) => void) => {
             handlers[event] = h;
         }),
+        registerReconnectHandler: jest.fn(),
+        registerPostDropdownMenuAction: jest.fn((_text: string, _action: (postId: string) => void, _filter?: (postId: string) => boolean) => 'menu'),
     };
     return {registry, handlers};
 }
@@ -68,6 +70,84 @@ test('a workflow_changed websocket event makes the mounted widget refetch; malfo
     server.route('GET /me/summary', {body: {active: {incident: 2}}});
     send({workflow_id: 'w1', channel_id: 'c1', team_id: 'team1', what: 'created'});
     expect(await screen.findByText('Incidents: 2')).toBeInTheDocument();
+});
+
+test('after the websocket reconnects, the mounted views refetch what they show', async () => {
+    const server = mockServer({'GET /me/summary': {body: {active: {incident: 1}}}});
+    const {registry} = fullRegistry();
+    new Plugin().initialize(registry, fakeStore());
+    const Widget = registry.registerLeftSidebarHeaderComponent.mock.calls[0][0] as React.ComponentType;
+    render(<Widget/>);
+    await screen.findByText('Incidents: 1');
+    expect(registry.registerReconnectHandler).toHaveBeenCalledTimes(1);
+
+    // A workflow started while the connection was down: its event never arrived.
+    server.route('GET /me/summary', {body: {active: {incident: 2}}});
+    const [reconnected] = registry.registerReconnectHandler.mock.calls[0] as unknown as [() => void];
+    act(() => reconnected());
+    expect(await screen.findByText('Incidents: 2')).toBeInTheDocument();
+    expect(server.count('GET /me/summary')).toBe(2);
+});
+
+test('the post menu\'s "Start a workflow…" opens the panel\'s start form prefilled from the message, and starts from it', async () => {
+    const server = mockServer({
+        'GET /workflows': {body: {items: [], next_cursor: ''}},
+        'GET /templates': {body: {items: [
+            {type: 'incident', name: 'Incident', severities: ['sev1', 'sev2'], private: false, can_start: true},
+            {type: 'release', name: 'Release', severities: [], private: false, can_start: true},
+        ]}},
+        'POST /workflows': (req) => ({status: 201, body: {id: 'wf9', channel_name: 'inc-9-checkout', title: (req.body as {title: string}).title}}),
+    });
+    const {registry} = fullRegistry();
+    const state = hostState();
+    const store = fakeStore({entities: {...state.entities, posts: {posts: {
+        p1: {message: '## Checkout errors in EU\nSince 14:02, 12% of orders fail.'},
+        p2: {message: 'joined the channel', type: 'system_join_channel'},
+    }}}});
+    new Plugin().initialize(registry, store);
+
+    const [text, action, filter] = registry.registerPostDropdownMenuAction.mock.calls[0];
+    expect(text).toBe('Start a workflow…');
+    expect(filter?.('p1')).toBe(true);
+    expect(filter?.('p2')).toBe(false);
+
+    const Panel = registry.registerRightHandSidebarComponent.mock.calls[0][0];
+    render(<Panel/>);
+    act(() => action('p1'));
+    expect(store.dispatch).toHaveBeenCalledWith(rhs.showRHSPlugin);
+
+    const form = await screen.findByRole('form', {name: 'Start a workflow'});
+    expect(screen.getByRole('heading', {name: 'Start a workflow from a message'})).toBeInTheDocument();
+    expect(screen.getByLabelText('Title')).toHaveValue('Checkout errors in EU');
+    fireEvent.change(screen.getByLabelText('Type'), {target: {value: 'incident'}});
+    fireEvent.change(screen.getByLabelText('Severity'), {target: {value: 'sev1'}});
+    fireEvent.submit(form);
+
+    await screen.findByText(/the message's thread links to it/);
+    expect(server.last('POST /workflows')?.body).toEqual({
+        team_id: 'team1', type: 'incident', title: 'Checkout errors in EU', severity: 'sev1', private: false, force: false, from_post_id: 'p1',
+    });
+    fireEvent.click(screen.getByRole('button', {name: 'Done'}));
+    await waitFor(() => expect(screen.queryByRole('heading', {name: 'Start a workflow from a message'})).not.toBeInTheDocument());
+});
+
+test('a message the host has not loaded leaves the title to the server', async () => {
+    const server = mockServer({
+        'GET /workflows': {body: {items: [], next_cursor: ''}},
+        'GET /templates': {body: {items: [{type: 'incident', name: 'Incident', severities: [], private: false, can_start: true}]}},
+        'POST /workflows': {status: 404, body: {error: 'No message found at that link that you can read.'}},
+    });
+    const {registry} = fullRegistry();
+    new Plugin().initialize(registry, fakeStore());
+    const [, action] = registry.registerPostDropdownMenuAction.mock.calls[0];
+    const Panel = registry.registerRightHandSidebarComponent.mock.calls[0][0];
+    render(<Panel/>);
+    act(() => action('unknown'));
+    const form = await screen.findByRole('form', {name: 'Start a workflow'});
+    expect(screen.getByLabelText('Title')).toHaveValue('');
+    fireEvent.submit(form);
+    expect(await screen.findByRole('alert')).toHaveTextContent('No message found at that link that you can read.');
+    expect(server.last('POST /workflows')?.body).toMatchObject({title: '', from_post_id: 'unknown'});
 });
 
 test('loads on a host that lacks every optional registry method', () => {

@@ -4,15 +4,17 @@ import {createApi, PLUGIN_ID} from './client';
 import ChannelHeaderIcon, {APP_BAR_ICON} from './components/Icon';
 import Panel from './components/Panel';
 import SidebarWidget from './components/SidebarWidget';
+import {createDrafts, titleFromMessage} from './drafts';
 import {asChange, createEvents} from './events';
 import type {Host} from './hooks';
 import {HostContext} from './hooks';
 import type {HostStore, PluginRegistry} from './host';
-import {selectSiteURL} from './host';
+import {selectPost, selectSiteURL} from './host';
 import {injectStyles} from './styles';
 
 const TITLE = 'DevOps Channels';
 const TOOLTIP = 'Open the DevOps Channels panel';
+export const START_FROM_POST = 'Start a workflow…';
 
 export default class Plugin {
     initialize(registry: PluginRegistry, store: HostStore) {
@@ -22,6 +24,7 @@ export default class Plugin {
             store,
             api: createApi(() => selectSiteURL(store.getState())),
             events,
+            drafts: createDrafts(),
             showPanel: () => undefined,
         };
 
@@ -43,6 +46,15 @@ export default class Plugin {
                 registry.registerAppBarComponent(APP_BAR_ICON, toggle, TOOLTIP);
             }
         }
+        // The post's "…" menu: the panel's start form, prefilled from the message. Only
+        // where the panel can open; mobile apps run no plugin webapp and use
+        // `/devops start <type> --from <link>` instead.
+        if (typeof registry.registerPostDropdownMenuAction === 'function' && typeof registry.registerRightHandSidebarComponent === 'function') {
+            registry.registerPostDropdownMenuAction(START_FROM_POST, (postId) => {
+                host.drafts.set({postId, title: titleFromMessage(selectPost(store.getState(), postId)?.message ?? '')});
+                host.showPanel();
+            }, (postId) => !selectPost(store.getState(), postId)?.type?.startsWith('system_'));
+        }
         if (typeof registry.registerLeftSidebarHeaderComponent === 'function') {
             registry.registerLeftSidebarHeaderComponent(withHost(SidebarWidget));
         }
@@ -54,6 +66,9 @@ export default class Plugin {
                 }
             });
             registry.registerWebSocketEventHandler(`custom_${PLUGIN_ID}_open_panel`, () => host.showPanel());
+        }
+        if (typeof registry.registerReconnectHandler === 'function') {
+            registry.registerReconnectHandler(() => events.resync());
         }
     }
 }

@@ -1,4 +1,5 @@
 // The plugin's REST resources, as the server sends them (times are ms since the epoch).
+import type {ChangeKind} from './changes.generated';
 
 export type WorkflowStatus = 'active' | 'closed';
 
@@ -49,6 +50,10 @@ export interface Workflow {
     created_at: number;
     updated_at: number;
     closed_at: number;
+    // When the workflow entered its current stage.
+    stage_entered_at: number;
+    // When the lead is next reminded to post a status update; 0 when no reminder is set.
+    next_reminder_at: number;
 }
 
 export interface Stage {
@@ -75,8 +80,20 @@ export interface Permissions {
     signoff_disciplines: string[] | null;
 }
 
+// How the template a workflow runs on (the version it started from) stands against its type's template now.
+export interface PinnedTemplate {
+    version: string;
+    recorded_at: number;
+    current: boolean;
+    changed: string[];
+    defined: boolean;
+    enabled: boolean;
+}
+
 export interface WorkflowView extends Workflow {
     template: TemplateDetail;
+    // Absent only in an answer merged from a mutation, which carries the workflow alone.
+    pinned_template?: PinnedTemplate;
     permissions: Permissions;
 }
 
@@ -136,7 +153,7 @@ export interface Summary {
     active: Record<string, number>;
 }
 
-export type ChangeKind = 'stage' | 'status' | 'task' | 'signoff' | 'role' | 'closed' | 'reopened' | 'created' | 'timeline';
+export type {ChangeKind};
 
 // The websocket event: ids and a word, never the object, so each view refetches what it shows.
 export interface WorkflowChange {

@@ -177,7 +177,7 @@ func TestDisciplinesMappingFollowsThePersonNotTheName(t *testing.T) {
 	}
 	check("after the renames")
 	// Saving the setting again (same text) binds nothing anew.
-	setPluginSettings(t, map[string]any{"disciplinemapping": oldName + ": qa", "timelineemoji": "pin"})
+	setPluginSettings(t, map[string]any{"disciplinemapping": oldName + ": qa", "timelineemoji": "round_pushpin"})
 	defer setPluginSetting(t, "timelineemoji", "pushpin")
 	check("after saving the setting again")
 	require.NoError(t, srv.RestartPlugin(harness.PluginID))

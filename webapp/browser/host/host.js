@@ -1,18 +1,62 @@
-// A stand-in for the Mattermost web app, for the real-browser test. It gives the plugin
+// A stand-in for the Mattermost web app, for the real-browser test and `make run`'s
+// panel preview (labelled as a preview shell on every page). It gives the plugin
 // what the web app gives plugins — React, ReactDOM, Redux, ReactRedux and PropTypes as
 // globals, window.registerPlugin with a registry, the host Redux store, a logged-in
 // session (the server's own cookies) and the server's websocket — inside a minimal
 // shell: a channel sidebar, a channel header, the right-hand sidebar and the App Bar.
 //
 // The page's address says who logs in and how it looks:
-//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark
+//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark[&panel=open]
 // window.devopsHost lets the test wait for it, switch themes and navigate.
+// The server's own address (/) shows what `make run` started instead: run.json, which
+// build/harness/cmd/devops-run writes beside this file, says what runs and who logs in.
 (function () {
     'use strict';
 
     const h = React.createElement;
     const params = new URLSearchParams(location.hash.slice(1));
     history.replaceState(null, '', location.pathname);
+
+    function Banner() {
+        return h('p', {className: 'host-preview-banner', role: 'note'},
+            h('strong', null, 'Preview shell'),
+            ' — not the Mattermost web app. It loads the plugin\'s real webapp from this server, with a real login and websocket; ',
+            h('a', {href: '/'}, 'what runs here'), '.');
+    }
+
+    function Landing({run}) {
+        const preview = (username) => `/${run.team}/channels/${run.channel}#login=${encodeURIComponent(username)}&password=${encodeURIComponent(run.password)}&panel=open`;
+        return h('main', {className: 'host-landing'},
+            h(Banner),
+            h('h1', null, 'DevOps Channels is running'),
+            h('p', null, `A real Mattermost ${run.server_version || ''} server on PostgreSQL, with the DevOps Channels plugin ${run.plugin_version || ''}, `,
+                `the team “${run.team}” and an incident under way: `, h('strong', null, run.title), '.'),
+            h('p', null, 'The server is built from Mattermost\'s Go module, which ships no web client, so this address shows this page. ',
+                'Point a Mattermost web, desktop or mobile client at it for the whole product (slash commands, the panel), ',
+                'or use the API with the token ', h('code', null, 'make run'), ' printed.'),
+            h('p', null, h('a', {className: 'host-landing-open', href: preview(run.users[1] ? run.users[1].username : 'admin')},
+                `Open the panel preview on “${run.title}”`)),
+            h('h2', null, 'Logins'),
+            h('p', null, 'Every login has the password ', h('code', null, run.password), '.'),
+            h('table', {className: 'host-landing-logins'},
+                h('thead', null, h('tr', null, ['Username', 'Discipline', 'Time zone', ''].map((c) => h('th', {key: c}, c)))),
+                h('tbody', null, run.users.map((u) => h('tr', {key: u.username},
+                    h('td', null, h('code', null, u.username)), h('td', null, u.discipline), h('td', null, u.timezone || ''),
+                    h('td', null, h('a', {href: preview(u.username)}, `preview as ${u.username}`)))))),
+            h('p', null, 'Stop it with ', h('code', null, 'make stop'), '.'));
+    }
+
+    async function landing() {
+        const res = await fetch('/static/devops-host/run.json');
+        const root = ReactDOM.createRoot(document.getElementById('root'));
+        if (!res.ok) {
+            root.render(h('main', {className: 'host-landing'}, h(Banner),
+                h('h1', null, 'The plugin\'s preview shell'),
+                h('p', null, 'Open /<team>/channels/<channel>#login=<username>&password=<password> to preview the panel there.')));
+            return;
+        }
+        root.render(h(Landing, {run: await res.json()}));
+    }
 
     // Mattermost's Denim and Onyx themes, as the web app sets them on the page.
     const THEMES = {
@@ -75,6 +119,7 @@
             users: {currentUserId: '', profiles: {}},
             teams: {currentTeamId: '', teams: {}},
             channels: {currentChannelId: '', channels: {}, myChannels: []},
+            posts: {posts: {}, order: []},
         },
         views: {rhs: {open: false, pluggableId: ''}, registry: 0},
     };
@@ -94,6 +139,8 @@
             return entities(state, 'teams', {currentTeamId: action.team.id, teams: {...e.teams.teams, [action.team.id]: action.team}});
         case 'HOST_MY_CHANNELS':
             return entities(state, 'channels', {myChannels: action.channels});
+        case 'HOST_POSTS':
+            return entities(state, 'posts', {posts: {...e.posts.posts, ...action.posts}, order: action.order});
         case 'HOST_CHANNEL':
             return entities(state, 'channels', {currentChannelId: action.channel.id, channels: {...e.channels.channels, [action.channel.id]: action.channel}});
         case 'HOST_REGISTRY_CHANGED':
@@ -120,7 +167,7 @@
     };
 
     // The registry: the calls webapp/src/index.tsx makes, kept as the web app keeps them.
-    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], websocket: new Map()};
+    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], postMenu: [], websocket: new Map(), reconnect: []};
     let nextId = 0;
     const changed = () => store.dispatch({type: 'HOST_REGISTRY_CHANGED'});
 
@@ -151,6 +198,12 @@
             unregisterWebSocketEventHandler(event) {
                 registered.websocket.delete(event);
             },
+            registerPostDropdownMenuAction(text, action, filter) {
+                return add(registered.postMenu, {text, action, filter});
+            },
+            registerReconnectHandler(handler) {
+                registered.reconnect.push(handler);
+            },
         };
     }
 
@@ -160,10 +213,16 @@
     };
 
     // The websocket, authenticated with the session token as the web app's client does;
-    // every event goes to the handler a plugin registered for it.
+    // every event goes to the handler a plugin registered for it. After a reconnect the
+    // reconnect handlers run, as in the web app. devopsHost.disconnect() drops the
+    // connection until devopsHost.reconnect(), so a test can make changes meanwhile.
+    let socket = null;
+    let held = false;
+    let connections = 0;
     function connect(token) {
         let seq = 1;
         const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v4/websocket`);
+        socket = ws;
         ws.onopen = () => ws.send(JSON.stringify({seq: seq++, action: 'authentication_challenge', data: {token}}));
         ws.onmessage = (e) => {
             const msg = JSON.parse(e.data);
@@ -173,6 +232,9 @@
             devopsHost.events.push(msg.event);
             if (msg.event === 'hello') {
                 devopsHost.connected = true;
+                if (++connections > 1) {
+                    registered.reconnect.forEach((handler) => handler());
+                }
             }
             if (msg.event === 'user_added' || msg.event === 'channel_created') {
                 loadMyChannels();
@@ -184,7 +246,13 @@
         };
         ws.onclose = () => {
             devopsHost.connected = false;
-            setTimeout(() => connect(token), 1000);
+            if (!held) {
+                setTimeout(() => connect(token), 1000);
+            }
+        };
+        devopsHost.reconnect = () => {
+            held = false;
+            connect(token);
         };
     }
 
@@ -205,6 +273,9 @@
         const {json: channel} = await mm('GET', `/api/v4/teams/${teams.currentTeamId}/channels/name/${encodeURIComponent(m[2])}`);
         history.pushState(null, '', path);
         store.dispatch({type: 'HOST_CHANNEL', channel});
+        // The channel's latest messages, so a plugin's post menu items have posts to act on.
+        const {json: posts} = await mm('GET', `/api/v4/channels/${channel.id}/posts?per_page=20`);
+        store.dispatch({type: 'HOST_POSTS', posts: posts.posts, order: [...posts.order].reverse()});
     }
     window.WebappUtils = {browserHistory: {push: (path) => navigate(path).catch((err) => devopsHost.errors.push(String(err)))}};
 
@@ -226,10 +297,24 @@
     // The shell.
     const {useSelector} = ReactRedux;
 
+    // A message with the web app's "…" menu: the items plugins registered for it.
+    function Post({post}) {
+        const [open, setOpen] = React.useState(false);
+        const items = registered.postMenu.filter((m) => !m.filter || m.filter(post.id));
+        return h('li', {className: 'host-post'},
+            h('span', {className: 'host-post-message'}, post.message),
+            h('button', {type: 'button', className: 'host-icon-button', 'aria-label': 'Message actions', 'aria-expanded': open, onClick: () => setOpen(!open)}, '…'),
+            open ? h('ul', {className: 'host-post-menu', role: 'menu'}, items.map((m) => h('li', {key: m.id, role: 'none'},
+                h('button', {type: 'button', role: 'menuitem', onClick: () => {
+                    setOpen(false);
+                    m.action(post.id);
+                }}, m.text)))) : null);
+    }
+
     function Shell() {
         useSelector((s) => s.views.registry);
         const rhs = useSelector((s) => s.views.rhs);
-        const {channels, teams} = useSelector((s) => s.entities);
+        const {channels, teams, posts} = useSelector((s) => s.entities);
         const channel = channels.channels[channels.currentChannelId];
         const team = teams.teams[teams.currentTeamId];
         const panel = rhs.open && registered.rhs.find((r) => r.id === rhs.pluggableId);
@@ -248,13 +333,16 @@
                         },
                     }, c.display_name))))),
             h('main', {className: 'host-center'},
+                h(Banner),
                 h('header', {className: 'host-channel-header'},
                     h('h1', null, channel ? channel.display_name : ''),
                     registered.channelHeaderButtons.map((b) => h('button', {
                         key: b.id, type: 'button', className: 'host-icon-button host-header-button', title: b.tooltipText,
                         'aria-label': b.dropdownText, onClick: () => b.action(channel),
                     }, b.icon))),
-                h('div', {className: 'host-posts'}, 'The channel\'s messages are not part of this host page.')),
+                h('ol', {className: 'host-posts', 'aria-label': 'Messages'}, posts.order.map((id) => posts.posts[id])
+                    .filter((p) => p && p.channel_id === channels.currentChannelId && !p.type)
+                    .map((p) => h(Post, {key: p.id, post: p})))),
             panel ? h('section', {className: 'host-rhs', 'aria-label': 'Right-hand sidebar'},
                 h('div', {className: 'host-rhs-header'},
                     h('h2', null, panel.title),
@@ -282,6 +370,11 @@
         const {json: manifests} = await mm('GET', '/api/v4/plugins/webapp');
         await loadPlugins(manifests);
         ReactDOM.createRoot(document.getElementById('root')).render(h(ReactRedux.Provider, {store}, h(Shell)));
+        // The landing page's links open the panel, as a click on its App Bar icon would.
+        if (params.get('panel') === 'open' && registered.appBar[0]) {
+            const {channels} = store.getState().entities;
+            registered.appBar[0].action(channels.channels[channels.currentChannelId]);
+        }
     }
 
     const devopsHost = {
@@ -292,9 +385,18 @@
         connected: false,
         setTheme,
         navigate: (path) => window.WebappUtils.browserHistory.push(path),
+        disconnect() {
+            held = true;
+            socket.close();
+        },
+        reconnect: null,
         ready: null,
     };
     window.devopsHost = devopsHost;
+    if (location.pathname === '/' && !params.get('login')) {
+        devopsHost.ready = landing();
+        return;
+    }
     devopsHost.ready = boot().catch((err) => {
         devopsHost.errors.push(String(err && err.stack || err));
         throw err;

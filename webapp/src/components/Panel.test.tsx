@@ -16,7 +16,7 @@ const teamRoutes = {
 test('shows loading while the channel is looked up', () => {
     mockServer({'GET /workflows': NEVER});
     renderWithHost(<Panel/>);
-    expect(screen.getByRole('status')).toHaveTextContent('Loading workflow');
+    expect(screen.getByText('Loading workflow…')).toBeInTheDocument();
 });
 
 test('outside a workflow channel, an empty team says so', async () => {
@@ -111,7 +111,7 @@ test('a 500-character title wraps in the header and is truncated with its full t
     expect(CSS).toMatch(/\.dc-list-title \{[^}]*text-overflow: ellipsis/);
 });
 
-test('a stage event refetches the workflow and the timeline, not the tasks', async () => {
+test('a stage event refetches the workflow, the timeline and the tasks (entering a stage adds its checklist)', async () => {
     const server = mockServer(workflowRoutes());
     const {host} = renderWithHost(<Panel/>);
     await screen.findByText('Event 1');
@@ -124,7 +124,27 @@ test('a stage event refetches the workflow and the timeline, not the tasks', asy
     await waitFor(() => expect(document.querySelector('[aria-current="step"]')).toHaveTextContent('staging (current)'));
     expect(server.count('GET /workflows/wf1')).toBe(2);
     expect(server.count('GET /workflows/wf1/timeline')).toBe(2);
+    await waitFor(() => expect(server.count('GET /workflows/wf1/tasks')).toBe(2));
+    expect(server.count('GET /workflows/wf1/members')).toBe(1);
+});
+
+test('a severity change shows at once; a CI event refetches the timeline, not the checklist or roster', async () => {
+    const server = mockServer(workflowRoutes());
+    const {host} = renderWithHost(<Panel/>);
+    await screen.findByText('Event 1');
+    await screen.findByRole('checkbox', {name: '#1 Task number 1'});
+
+    server.route('GET /workflows/wf1', {body: view({severity: 'sev1'})});
+    act(() => host.events.emit({workflow_id: 'wf1', channel_id: 'ch1', team_id: 'team1', what: 'severity'}));
+    await screen.findByText('Severity: sev1');
+    expect(server.count('GET /workflows/wf1/timeline')).toBe(2);
+
+    for (const what of ['deploy', 'build', 'test'] as const) {
+        act(() => host.events.emit({workflow_id: 'wf1', channel_id: 'ch1', team_id: 'team1', what}));
+    }
+    await waitFor(() => expect(server.count('GET /workflows/wf1/timeline')).toBe(5));
     expect(server.count('GET /workflows/wf1/tasks')).toBe(1);
+    expect(server.count('GET /workflows/wf1/members')).toBe(1);
 });
 
 test('events about other workflows are ignored', async () => {

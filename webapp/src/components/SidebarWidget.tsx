@@ -1,12 +1,12 @@
 import React from 'react';
 
 import {typePlural} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useHost, useHostState, useWorkflowEvents} from '../hooks';
 import {selectTeamId} from '../host';
-import type {ChangeKind, Summary} from '../types';
+import type {Summary} from '../types';
 
 const NONE: Summary = {active: {}};
-const COUNT_CHANGES: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['created', 'closed', 'reopened', 'role']);
 
 // Top of the left sidebar: my active workflows by type. It stays silent while loading,
 // when there is nothing to count and on errors, because the sidebar is no place for noise.
@@ -16,7 +16,7 @@ export default function SidebarWidget() {
     const summary = useAsync(() => (teamId ? api.summary(teamId) : Promise.resolve(NONE)), teamId);
 
     useWorkflowEvents((c) => {
-        if (c.team_id === teamId && COUNT_CHANGES.has(c.what)) {
+        if (c.team_id === teamId && refreshes(c, 'summary')) {
             summary.reload();
         }
     });

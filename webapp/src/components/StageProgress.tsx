@@ -3,6 +3,8 @@ import React, {useState} from 'react';
 import {useAction, useHost} from '../hooks';
 import type {Signoff, Stage, Workflow, WorkflowView} from '../types';
 
+import {byId, useAnnounce, useFocusAfter} from './a11y';
+import type {Target} from './a11y';
 import {ErrorMessage, Section} from './common';
 import type {NameOf} from './names';
 
@@ -19,6 +21,8 @@ interface Props {
 export default function StageProgress({wf, nameOf, onChanged}: Props) {
     const {api} = useHost();
     const action = useAction();
+    const announce = useAnnounce();
+    const focusAfter = useFocusAfter();
     const stages = wf.template.stages;
     const current = stages.findIndex((s) => s.name === wf.stage);
     const signoffs = wf.signoffs ?? [];
@@ -29,16 +33,21 @@ export default function StageProgress({wf, nameOf, onChanged}: Props) {
     // Upcoming gates where one of my disciplines has not signed yet.
     const toSign = active ? stages.slice(current + 1).filter((s) => unsigned(s, signoffs).some((d) => mine.includes(d))) : [];
 
-    const run = async (call: () => Promise<Workflow>) => {
+    const run = async (call: () => Promise<Workflow>, said: (wf: Workflow) => string, ...focus: Target[]) => {
         const updated = await action.run(call);
         if (updated) {
             onChanged(updated);
+            announce(said(updated));
+            focusAfter(...focus);
         }
     };
+    // After a move the button names the next stage; at the last stage it is gone and
+    // the list, now showing where the workflow is, takes focus.
+    const move = () => run(() => api.changeStage(wf.id, 'next'), (u) => `Moved to ${u.stage}.`, byId(MOVE_ID), byId(LIST_ID));
 
     return (
         <Section title='Stages'>
-            <ol className='dc-stages'>
+            <ol className='dc-stages' id={LIST_ID} tabIndex={-1} aria-label='Stage progress'>
                 {stages.map((stage, i) => {
                     const state: StageState = i < current ? 'done' : i === current ? 'current' : 'upcoming';
                     return (
@@ -58,7 +67,7 @@ export default function StageProgress({wf, nameOf, onChanged}: Props) {
             {current < 0 && <p className='dc-muted'>{`Current stage: ${wf.stage}`}</p>}
             {active && next && wf.permissions.change_stage && (
                 <div className='dc-actions'>
-                    <button type='button' className='dc-button' disabled={action.pending} onClick={() => run(() => api.changeStage(wf.id, 'next'))}>
+                    <button type='button' id={MOVE_ID} className='dc-button' aria-disabled={action.pending} onClick={move}>
                         {`Move to ${next.name}`}
                     </button>
                     {unsigned(next, signoffs).length > 0 && (
@@ -72,13 +81,22 @@ export default function StageProgress({wf, nameOf, onChanged}: Props) {
                     stage={stage.name}
                     disciplines={unsigned(stage, signoffs).filter((d) => mine.includes(d))}
                     pending={action.pending}
-                    onSubmit={(note) => run(() => api.signoff(wf.id, stage.name, note))}
+                    onSubmit={(note) => run(
+                        () => api.signoff(wf.id, stage.name, note),
+                        () => `Signed off ${stage.name} as ${unsigned(stage, signoffs).filter((d) => mine.includes(d)).join(', ')}.`,
+                        byId(`dc-signoff-${stage.name}`),
+                        byId(gateId(stage.name)),
+                    )}
                 />
             ))}
             <ErrorMessage message={action.error}/>
         </Section>
     );
 }
+
+const MOVE_ID = 'dc-stage-move';
+const LIST_ID = 'dc-stage-list';
+const gateId = (stage: string) => `dc-gate-${stage}`;
 
 function unsigned(stage: Stage, signoffs: Signoff[]): string[] {
     return (stage.gate ?? []).filter((d) => !signoffs.some((s) => s.stage === stage.name && s.discipline === d));
@@ -90,7 +108,7 @@ function Gate({stage, signoffs, nameOf}: {stage: Stage; signoffs: Signoff[]; nam
         return null;
     }
     return (
-        <ul className='dc-gate' aria-label={`Sign-offs needed to enter ${stage.name}`}>
+        <ul className='dc-gate' id={gateId(stage.name)} tabIndex={-1} aria-label={`Sign-offs needed to enter ${stage.name}`}>
             {gate.map((discipline) => {
                 const s = signoffs.find((x) => x.stage === stage.name && x.discipline === discipline);
                 return (
@@ -116,7 +134,7 @@ function SignoffForm({stage, disciplines, pending, onSubmit}: {stage: string; di
         >
             <label htmlFor={id}>{`Sign-off note for ${stage} (optional)`}</label>
             <input id={id} className='dc-input' value={note} onChange={(e) => setNote(e.target.value)}/>
-            <button type='submit' className='dc-button' disabled={pending}>{`Sign off ${stage} as ${disciplines.join(', ')}`}</button>
+            <button type='submit' className='dc-button' aria-disabled={pending}>{`Sign off ${stage} as ${disciplines.join(', ')}`}</button>
         </form>
     );
 }

@@ -1,5 +1,6 @@
 import React, {useState} from 'react';
 
+import type {StartDraft} from '../drafts';
 import {useAction, useHost} from '../hooks';
 import type {TemplateSummary, Workflow} from '../types';
 
@@ -10,13 +11,16 @@ interface Props {
     templates: TemplateSummary[];
     onStarted(wf: Workflow): void;
     onCancel(): void;
+
+    // Starting from a message: its first line is the title; the server links the two.
+    fromPost?: StartDraft;
 }
 
-export default function StartForm({teamId, templates, onStarted, onCancel}: Props) {
+export default function StartForm({teamId, templates, onStarted, onCancel, fromPost}: Props) {
     const {api} = useHost();
     const action = useAction();
     const [type, setType] = useState(templates[0]?.type ?? '');
-    const [title, setTitle] = useState('');
+    const [title, setTitle] = useState(fromPost?.title ?? '');
     const [severity, setSeverity] = useState('');
     const [isPrivate, setPrivate] = useState(templates[0]?.private ?? false);
     const template = templates.find((t) => t.type === type);
@@ -29,11 +33,14 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
     };
 
     const submit = async (force: boolean) => {
-        if (!title.trim()) {
+        // From a message the server takes the title from it when none is given.
+        if (!title.trim() && !fromPost) {
             action.fail('Give the workflow a title.');
             return;
         }
-        const wf = await action.run(() => api.startWorkflow({team_id: teamId, type, title: title.trim(), severity, private: isPrivate, force}));
+        const wf = await action.run(() => api.startWorkflow({
+            team_id: teamId, type, title: title.trim(), severity, private: isPrivate, force, from_post_id: fromPost?.postId,
+        }));
         if (wf) {
             onStarted(wf);
         }
@@ -49,6 +56,7 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
             }}
             onKeyDown={(e) => {
                 if (e.key === 'Escape') {
+                    e.stopPropagation();
                     onCancel();
                 }
             }}
@@ -58,7 +66,14 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
                 {templates.map((t) => <option key={t.type} value={t.type}>{t.name}</option>)}
             </select>
             <label htmlFor='dc-start-title'>{'Title'}</label>
-            <input id='dc-start-title' className='dc-input' value={title} autoFocus={true} onChange={(e) => setTitle(e.target.value)}/>
+            <input
+                id='dc-start-title'
+                className='dc-input'
+                value={title}
+                autoFocus={true}
+                placeholder={fromPost ? 'The message\'s first line' : undefined}
+                onChange={(e) => setTitle(e.target.value)}
+            />
             {(template?.severities ?? []).length > 0 && (
                 <>
                     <label htmlFor='dc-start-severity'>{'Severity'}</label>
@@ -74,9 +89,9 @@ export default function StartForm({teamId, templates, onStarted, onCancel}: Prop
             </label>
             <ErrorMessage message={action.error}/>
             <div className='dc-actions'>
-                <button type='submit' className='dc-button' disabled={action.pending}>{action.pending ? 'Starting…' : 'Start'}</button>
+                <button type='submit' className='dc-button' aria-disabled={action.pending}>{action.pending ? 'Starting…' : 'Start'}</button>
                 {action.status === 409 && (
-                    <button type='button' className='dc-button dc-button-secondary' disabled={action.pending} onClick={() => submit(true)}>
+                    <button type='button' className='dc-button dc-button-secondary' aria-disabled={action.pending} onClick={() => submit(true)}>
                         {'Start anyway'}
                     </button>
                 )}

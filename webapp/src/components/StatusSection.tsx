@@ -3,8 +3,11 @@ import React, {useState} from 'react';
 import {useAction, useHost} from '../hooks';
 import type {Workflow, WorkflowView} from '../types';
 
+import {byId, useAnnounce, useFocusAfter} from './a11y';
 import {ErrorMessage, Section, Time} from './common';
 import type {NameOf} from './names';
+
+const OPEN_ID = 'dc-status-open';
 
 interface Props {
     wf: WorkflowView;
@@ -15,6 +18,8 @@ interface Props {
 export default function StatusSection({wf, nameOf, onChanged}: Props) {
     const {api} = useHost();
     const action = useAction();
+    const announce = useAnnounce();
+    const focusAfter = useFocusAfter();
     const [editing, setEditing] = useState(false);
     const [text, setText] = useState('');
     const last = wf.last_status;
@@ -29,15 +34,21 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
         if (updated) {
             onChanged(updated);
             setText('');
-            setEditing(false);
+            close();
+            announce('Status update posted.');
         }
+    };
+    // Whichever way the form closes, focus goes back to the button that opened it.
+    const close = () => {
+        setEditing(false);
+        focusAfter(byId(OPEN_ID));
     };
 
     return (
         <Section
             title='Latest status'
             actions={canUpdate && !editing && (
-                <button type='button' className='dc-link-button' onClick={() => setEditing(true)}>{'Update status'}</button>
+                <button type='button' id={OPEN_ID} className='dc-link-button' onClick={() => setEditing(true)}>{'Update status'}</button>
             )}
         >
             {last ? (
@@ -57,7 +68,8 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                     }}
                     onKeyDown={(e) => {
                         if (e.key === 'Escape') {
-                            setEditing(false);
+                            e.stopPropagation();
+                            close();
                         }
                     }}
                 >
@@ -72,8 +84,8 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                     />
                     <ErrorMessage message={action.error}/>
                     <div className='dc-actions'>
-                        <button type='submit' className='dc-button' disabled={action.pending}>{'Post update'}</button>
-                        <button type='button' className='dc-button dc-button-secondary' onClick={() => setEditing(false)}>{'Cancel'}</button>
+                        <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Post update'}</button>
+                        <button type='button' className='dc-button dc-button-secondary' onClick={close}>{'Cancel'}</button>
                     </div>
                 </form>
             )}

@@ -2,7 +2,7 @@ import {act, fireEvent, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 
 import {members, task} from '../test/fixtures';
-import {renderWithHost} from '../test/host';
+import {fakeStore, hostState, renderWithHost} from '../test/host';
 import {mockServer, NEVER} from '../test/server';
 
 import {useNameOf} from './names';
@@ -16,7 +16,7 @@ function Tasks({canManage = true}: {canManage?: boolean}) {
 test('shows loading, then an empty checklist', async () => {
     const server = mockServer({'GET /workflows/wf1/tasks': NEVER});
     renderWithHost(<Tasks/>);
-    expect(screen.getByRole('status')).toHaveTextContent('Loading checklist');
+    expect(screen.getByText('Loading checklist…')).toBeInTheDocument();
     server.route('GET /workflows/wf1/tasks', {body: {items: []}});
 });
 
@@ -84,18 +84,22 @@ test('adding a task posts it and lists the answer', async () => {
         'GET /workflows/wf1/tasks': {body: {items: []}},
         'POST /workflows/wf1/tasks': {status: 201, body: task(1, {text: 'Rotate keys', assignee_id: 'u2'})},
     });
-    renderWithHost(<Tasks/>);
+    // The user's Mattermost time zone, not the machine's, says what 09:30 means.
+    renderWithHost(<Tasks/>, fakeStore(hostState({timezone: 'Asia/Tokyo'})));
     await screen.findByText('No tasks yet.');
     fireEvent.change(screen.getByLabelText('New task'), {target: {value: '  Rotate keys '}});
     fireEvent.change(screen.getByLabelText('Assignee'), {target: {value: 'u2'}});
-    fireEvent.change(screen.getByLabelText('Due'), {target: {value: '2030-01-15'}});
+    expect(screen.getByLabelText('Due')).toHaveAttribute('type', 'datetime-local');
+    fireEvent.change(screen.getByLabelText('Due'), {target: {value: '2030-01-15T09:30'}});
     fireEvent.click(screen.getByRole('button', {name: 'Add task'}));
     expect(await screen.findByRole('checkbox', {name: '#1 Rotate keys'})).toBeInTheDocument();
     const body = server.last('POST /workflows/wf1/tasks')?.body as {text: string; assignee_id: string; due_at: number};
     expect(body.text).toBe('Rotate keys');
     expect(body.assignee_id).toBe('u2');
-    expect(new Date(body.due_at).getDate()).toBe(15);
+    expect(body.due_at).toBe(Date.UTC(2030, 0, 15, 0, 30));
     expect(screen.getByLabelText('New task')).toHaveValue('');
+    // Ready for the next one.
+    expect(screen.getByLabelText('New task')).toHaveFocus();
 });
 
 test('an empty task is refused before asking the server', async () => {

@@ -2,10 +2,13 @@ import React, {useState} from 'react';
 
 import {errorMessage} from '../client';
 import type {NewTask} from '../client';
-import {formatDate} from '../format';
-import {useAction, useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
+import {epochOfLocalInput, formatTime, localInputOf} from '../format';
+import {refreshes} from '../events';
+import {useAction, useAsync, useHost, useHostState, useNow, useWorkflowEvents} from '../hooks';
+import {selectTimezone} from '../host';
 import type {Member, Task} from '../types';
 
+import {byId, useAnnounce, useFocusAfter} from './a11y';
 import {ErrorMessage, Loading, Section} from './common';
 import type {NameOf} from './names';
 
@@ -22,9 +25,11 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
     const [busy, setBusy] = useState<ReadonlySet<number>>(new Set());
     const [error, setError] = useState('');
     const now = useNow();
+    const tz = useHostState(selectTimezone);
+    const announce = useAnnounce();
 
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId && c.what === 'task') {
+        if (c.workflow_id === workflowId && refreshes(c, 'tasks')) {
             tasks.reload();
         }
     });
@@ -40,13 +45,19 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
         return next;
     });
 
-    // Ticks show at once; a refusal puts the box back and says why.
+    // Ticks show at once; a refusal puts the box back and says why. The box stays
+    // enabled while saving, so focus stays on it; a second press meanwhile is ignored.
     const toggle = async (task: Task) => {
+        if (busy.has(task.number)) {
+            return;
+        }
         setError('');
         setBusyFor(task.number, true);
         replace({...task, done: !task.done});
         try {
-            replace(await api.setTaskDone(workflowId, task.number, !task.done));
+            const saved = await api.setTaskDone(workflowId, task.number, !task.done);
+            replace(saved);
+            announce(`Task #${saved.number} ${saved.done ? 'done' : 'not done'}.`);
         } catch (err) {
             replace(task);
             setError(`Task #${task.number}: ${errorMessage(err)}`);
@@ -58,6 +69,7 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
     const add = async (task: NewTask) => {
         const created = await api.addTask(workflowId, task);
         tasks.update((d) => ({items: [...d.items.filter((t) => t.number !== created.number), created]}));
+        announce(`Task #${created.number} added: ${created.text}`);
         return created;
     };
 
@@ -73,9 +85,11 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
                         <TaskItem
                             key={t.number}
                             task={t}
-                            disabled={!canManage || busy.has(t.number)}
+                            disabled={!canManage}
+                            busy={busy.has(t.number)}
                             nameOf={nameOf}
                             now={now}
+                            tz={tz}
                             onToggle={() => toggle(t)}
                         />
                     ))}
@@ -83,18 +97,28 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
             )}
             <ErrorMessage message={error}/>
             {canManage && items && (
-                <AddTask members={members} onAdd={add}/>
+                <AddTask members={members} tz={tz} now={now} onAdd={add}/>
             )}
         </Section>
     );
 }
 
-function TaskItem({task, disabled, nameOf, now, onToggle}: {task: Task; disabled: boolean; nameOf: NameOf; now: number; onToggle(): void}) {
+interface ItemProps {
+    task: Task;
+    disabled: boolean;
+    busy: boolean;
+    nameOf: NameOf;
+    now: number;
+    tz: string;
+    onToggle(): void;
+}
+
+function TaskItem({task, disabled, busy, nameOf, now, tz, onToggle}: ItemProps) {
     const id = `dc-task-${task.number}`;
     const overdue = !task.done && task.due_at > 0 && task.due_at < now;
     const meta = [
         task.assignee_id ? `assigned to ${nameOf(task.assignee_id)}` : 'unassigned',
-        task.due_at > 0 ? `due ${formatDate(task.due_at)}${overdue ? ' (overdue)' : ''}` : '',
+        task.due_at > 0 ? `due ${formatTime(task.due_at, tz)}${overdue ? ' (overdue)' : ''}` : '',
         [task.stage, task.discipline].filter(Boolean).join(', '),
         task.done && task.done_by ? `done by ${nameOf(task.done_by)}` : '',
     ].filter(Boolean);
@@ -105,18 +129,21 @@ function TaskItem({task, disabled, nameOf, now, onToggle}: {task: Task; disabled
                 type='checkbox'
                 checked={task.done}
                 disabled={disabled}
+                aria-busy={busy || undefined}
+                aria-describedby={`${id}-details`}
                 onChange={onToggle}
             />
             <div>
                 <label htmlFor={id}>{`#${task.number} ${task.text}`}</label>
-                <div className='dc-muted dc-small'>{meta.join(' · ')}</div>
+                <div id={`${id}-details`} className='dc-muted dc-small'>{meta.join(' · ')}</div>
             </div>
         </li>
     );
 }
 
-function AddTask({members, onAdd}: {members: Member[]; onAdd(task: NewTask): Promise<Task>}) {
+function AddTask({members, tz, now, onAdd}: {members: Member[]; tz: string; now: number; onAdd(task: NewTask): Promise<Task>}) {
     const action = useAction();
+    const focusAfter = useFocusAfter();
     const [text, setText] = useState('');
     const [assignee, setAssignee] = useState('');
     const [due, setDue] = useState('');
@@ -126,13 +153,19 @@ function AddTask({members, onAdd}: {members: Member[]; onAdd(task: NewTask): Pro
             action.fail('Describe the task first.');
             return;
         }
-        // A due date means "by the end of that day" in the user's own time zone.
-        const dueAt = due ? new Date(`${due}T23:59:59`).getTime() : undefined;
+        // The due time is a wall-clock time in the user's Mattermost time zone.
+        const dueAt = due ? epochOfLocalInput(due, tz) : undefined;
+        if (Number.isNaN(dueAt)) {
+            action.fail('Give the due time as a date and a time.');
+            return;
+        }
         const created = await action.run(() => onAdd({text: text.trim(), assignee_id: assignee || undefined, due_at: dueAt}));
         if (created) {
             setText('');
             setAssignee('');
             setDue('');
+            // Ready for the next task.
+            focusAfter(byId('dc-new-task'));
         }
     };
 
@@ -157,11 +190,11 @@ function AddTask({members, onAdd}: {members: Member[]; onAdd(task: NewTask): Pro
                 </label>
                 <label>
                     {'Due'}
-                    <input type='date' className='dc-input' value={due} onChange={(e) => setDue(e.target.value)}/>
+                    <input type='datetime-local' className='dc-input' min={localInputOf(now, tz)} value={due} onChange={(e) => setDue(e.target.value)}/>
                 </label>
             </div>
             <ErrorMessage message={action.error}/>
-            <button type='submit' className='dc-button' disabled={action.pending}>{'Add task'}</button>
+            <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Add task'}</button>
         </form>
     );
 }

@@ -1,18 +1,18 @@
-import React, {useState} from 'react';
+import React, {useEffect, useRef, useState} from 'react';
 
-import {capitalize} from '../format';
+import {capitalize, plural} from '../format';
+import {refreshes} from '../events';
 import {useAsync, useDebounced, useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {channelPath} from '../navigation';
-import type {ChangeKind, Workflow} from '../types';
+import type {Workflow} from '../types';
 
+import {byId, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
 import StartForm from './StartForm';
 
 const PER_PAGE = 20;
-
-// Only these change what a list row shows or whether it is listed at all.
-const LIST_CHANGES: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['created', 'stage', 'closed', 'reopened', 'role']);
+const START_ID = 'dc-start-open';
 
 // The panel outside a workflow channel: the team's active workflows and a way to start one.
 export default function TeamView({teamId}: {teamId: string}) {
@@ -24,6 +24,9 @@ export default function TeamView({teamId}: {teamId: string}) {
     const [starting, setStarting] = useState(false);
     const [started, setStarted] = useState<Workflow | null>(null);
     const q = useDebounced(search.trim(), 300);
+    const announce = useAnnounce();
+    const focusAfter = useFocusAfter();
+    const listRef = useRef<HTMLUListElement>(null);
 
     const templates = useAsync(() => api.templates(teamId), teamId);
     const list = usePaged(
@@ -32,7 +35,7 @@ export default function TeamView({teamId}: {teamId: string}) {
     );
 
     useWorkflowEvents((c) => {
-        if (c.team_id === teamId && LIST_CHANGES.has(c.what)) {
+        if (c.team_id === teamId && refreshes(c, 'list')) {
             list.reload();
         }
     });
@@ -40,13 +43,35 @@ export default function TeamView({teamId}: {teamId: string}) {
     const typeName = (t: string) => templates.data?.items.find((x) => x.type === t)?.name ?? capitalize(t);
     const startable = templates.data?.items.filter((t) => t.can_start) ?? [];
     const filtered = Boolean(type || mine || q);
+    const willLoadMore = useMoreLoaded(list.items.length, list.loadingMore, listRef, 'more workflow');
+    const filters = JSON.stringify([type, mine, q]);
+    const count = list.hasMore ? `${list.items.length} or more active workflows` : plural(list.items.length, 'active workflow');
+    const one = list.items.length === 1 && !list.hasMore;
+    const emptyText = filtered ? 'No active workflows match these filters.' : 'No active workflows in this team.';
+    let result = emptyText;
+    if (list.items.length > 0) {
+        result = filtered ? `${count} ${one ? 'matches' : 'match'} these filters.` : `${count}.`;
+    }
+
+    // A filter's result is said once its list has loaded; the first load is not a result.
+    const heard = useRef(filters);
+    useEffect(() => {
+        if (!list.loading && !list.error && heard.current !== filters) {
+            heard.current = filters;
+            announce(result);
+        }
+    }, [list.loading, list.error, filters, result, announce]);
+    const closeForm = () => {
+        setStarting(false);
+        focusAfter(byId(START_ID));
+    };
 
     return (
         <div className='dc-team'>
             <div className='dc-section-head'>
-                <h2>{'Active workflows'}</h2>
+                <h2 tabIndex={-1} data-dc-landing=''>{'Active workflows'}</h2>
                 {startable.length > 0 && !starting && (
-                    <button type='button' className='dc-button' onClick={() => setStarting(true)}>{'Start workflow'}</button>
+                    <button type='button' id={START_ID} className='dc-button' onClick={() => setStarting(true)}>{'Start workflow'}</button>
                 )}
             </div>
             <ErrorMessage message={templates.error}/>
@@ -54,16 +79,17 @@ export default function TeamView({teamId}: {teamId: string}) {
                 <StartForm
                     teamId={teamId}
                     templates={startable}
-                    onCancel={() => setStarting(false)}
+                    onCancel={closeForm}
                     onStarted={(wf) => {
-                        setStarting(false);
+                        closeForm();
                         setStarted(wf);
+                        announce(`Started ${wf.title}.`);
                         list.reload();
                     }}
                 />
             )}
             {started && (
-                <p className='dc-notice' role='status'>
+                <p className='dc-notice'>
                     {'Started '}
                     <AppLink path={channelPath(teamName, started.channel_name)}>{started.title}</AppLink>
                     {'.'}
@@ -89,13 +115,13 @@ export default function TeamView({teamId}: {teamId: string}) {
             {list.loading && <Loading label='workflows'/>}
             {!list.loading && !list.error && list.items.length === 0 && (
                 <p className='dc-muted'>
-                    {filtered ? 'No active workflows match these filters.' : 'No active workflows in this team.'}
+                    {emptyText}
                 </p>
             )}
             {list.items.length > 0 && (
-                <ul className='dc-list' aria-label='Workflows'>
+                <ul className='dc-list' aria-label='Workflows' ref={listRef}>
                     {list.items.map((wf) => (
-                        <li key={wf.id} className='dc-list-item'>
+                        <li key={wf.id} className='dc-list-item' tabIndex={-1}>
                             <AppLink className='dc-list-title' title={wf.title} path={channelPath(teamName, wf.channel_name)}>
                                 {wf.title}
                             </AppLink>
@@ -111,7 +137,15 @@ export default function TeamView({teamId}: {teamId: string}) {
             )}
             <ErrorMessage message={list.error} onRetry={list.reload}/>
             {list.hasMore && (
-                <button type='button' className='dc-button dc-button-secondary' disabled={list.loadingMore} onClick={list.loadMore}>
+                <button
+                    type='button'
+                    className='dc-button dc-button-secondary'
+                    aria-disabled={list.loadingMore}
+                    onClick={() => {
+                        willLoadMore();
+                        list.loadMore();
+                    }}
+                >
                     {list.loadingMore ? 'Loading…' : 'Load more'}
                 </button>
             )}

@@ -21,11 +21,15 @@ test('asks for newest first and pages older events with load more', async () => 
     expect(await screen.findByText('Event 1')).toBeInTheDocument();
     expect(server.calls[0].query.get('order')).toBe('desc');
 
-    fireEvent.click(screen.getByRole('button', {name: 'Load more'}));
+    const more = screen.getByRole('button', {name: 'Load more'});
+    more.focus();
+    fireEvent.click(more);
     expect(await screen.findByText('Event 4')).toBeInTheDocument();
     expect(Array.from(document.querySelectorAll('.dc-event-summary')).map((e) => e.textContent)).toEqual(['Event 1', 'Event 2', 'Event 3', 'Event 4']);
     expect(server.last('GET /workflows/wf1/timeline')?.query.get('cursor')).toBe('c2');
     expect(screen.queryByRole('button', {name: 'Load more'})).not.toBeInTheDocument();
+    // The button is gone with the last page: focus is on the first event it brought.
+    expect(screen.getByText('Event 3').closest('li')).toHaveFocus();
 });
 
 test('a live event adds the newest entry without dropping the older pages', async () => {

@@ -1,9 +1,11 @@
-import React from 'react';
+import React, {useRef} from 'react';
 
+import {refreshes} from '../events';
 import {useHost, useHostState, usePaged, useWorkflowEvents} from '../hooks';
 import {selectTeamName} from '../host';
 import {permalinkPath} from '../navigation';
 
+import {useMoreLoaded} from './a11y';
 import {AppLink, ErrorMessage, Loading, Section, Time} from './common';
 import type {NameOf} from './names';
 
@@ -11,10 +13,11 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
     const {api} = useHost();
     const teamName = useHostState(selectTeamName);
     const page = usePaged((cursor) => api.timeline(workflowId, cursor), workflowId);
+    const list = useRef<HTMLOListElement>(null);
+    const willLoadMore = useMoreLoaded(page.items.length, page.loadingMore, list, 'older event');
 
-    // Every change to a workflow adds to its timeline.
     useWorkflowEvents((c) => {
-        if (c.workflow_id === workflowId) {
+        if (c.workflow_id === workflowId && refreshes(c, 'timeline')) {
             page.reload();
         }
     });
@@ -24,9 +27,9 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
             {page.loading && <Loading label='timeline'/>}
             {!page.loading && page.items.length === 0 && !page.error && <p className='dc-muted'>{'Nothing has happened yet.'}</p>}
             {page.items.length > 0 && (
-                <ol className='dc-timeline' aria-label='Newest first'>
+                <ol className='dc-timeline' aria-label='Timeline, newest first' ref={list}>
                     {page.items.map((e) => (
-                        <li key={e.id} className='dc-event'>
+                        <li key={e.id} className='dc-event' tabIndex={-1}>
                             <span className='dc-muted'><Time at={e.at}/>{` · ${nameOf(e.actor_id)}`}</span>
                             <span className='dc-event-summary'>{e.summary}</span>
                             {e.post_id && teamName && <AppLink path={permalinkPath(teamName, e.post_id)}>{'View message'}</AppLink>}
@@ -36,7 +39,15 @@ export default function Timeline({workflowId, nameOf}: {workflowId: string; name
             )}
             <ErrorMessage message={page.error} onRetry={page.items.length === 0 ? page.reload : undefined}/>
             {page.hasMore && (
-                <button type='button' className='dc-button dc-button-secondary' disabled={page.loadingMore} onClick={page.loadMore}>
+                <button
+                    type='button'
+                    className='dc-button dc-button-secondary'
+                    aria-disabled={page.loadingMore}
+                    onClick={() => {
+                        willLoadMore();
+                        page.loadMore();
+                    }}
+                >
                     {page.loadingMore ? 'Loading…' : 'Load more'}
                 </button>
             )}

@@ -98,3 +98,15 @@ test('a role event refetches the workflow and its people', async () => {
     await waitFor(() => expect(server.count('GET /workflows/wf1/members')).toBe(2));
     expect(server.count('GET /workflows/wf1')).toBe(2);
 });
+
+test('says when the workflow keeps an older template than its type has now', async () => {
+    const pinned = {version: 'v1', recorded_at: 1, current: false, changed: ['stages'], defined: true, enabled: true};
+    setup(view({pinned_template: pinned}));
+    expect(await screen.findByText('kept from its start (the current one differs: stages)')).toBeInTheDocument();
+});
+
+test('no template line while the workflow runs on its type\'s current template', async () => {
+    setup(view({pinned_template: {version: 'v2', recorded_at: 1, current: true, changed: [], defined: true, enabled: true}}));
+    await screen.findByRole('button', {name: 'Move to staging'});
+    expect(screen.queryByText('Template')).not.toBeInTheDocument();
+});

@@ -1,8 +1,9 @@
 import React, {useCallback} from 'react';
 
-import {capitalize} from '../format';
-import {useAsync, useHost, useWorkflowEvents} from '../hooks';
-import type {Workflow, WorkflowView} from '../types';
+import {capitalize, formatDuration} from '../format';
+import {refreshes} from '../events';
+import {useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
+import type {PinnedTemplate, Workflow, WorkflowView} from '../types';
 
 import {Badge, ErrorMessage, Loading, Time} from './common';
 import Lifecycle from './Lifecycle';
@@ -25,10 +26,10 @@ export default function WorkflowPanel({id}: {id: string}) {
         if (c.workflow_id !== id) {
             return;
         }
-        if (c.what === 'role') {
+        if (refreshes(c, 'members')) {
             members.reload();
         }
-        if (c.what !== 'task' && c.what !== 'timeline') {
+        if (refreshes(c, 'workflow')) {
             view.reload();
         }
     });
@@ -60,11 +61,16 @@ export default function WorkflowPanel({id}: {id: string}) {
     );
 }
 
+// The header answers an on-call person's first questions at a glance: what, how bad,
+// where it stands and for how long, who leads, and when the next update is owed.
 function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
     const roles = wf.template.roles ?? [];
+    const now = useNow(30_000);
+    const active = wf.status === 'active';
+    const owed = wf.next_reminder_at - now;
     return (
         <header className='dc-wf-header'>
-            <h2 className='dc-wf-title'>{wf.title}</h2>
+            <h2 className='dc-wf-title' tabIndex={-1} data-dc-landing=''>{wf.title}</h2>
             <div className='dc-badges'>
                 <Badge>{`${wf.template.name || capitalize(wf.type)} #${wf.seq}`}</Badge>
                 {wf.severity && <Badge kind='severity'>{`Severity: ${wf.severity}`}</Badge>}
@@ -73,7 +79,19 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
             </div>
             <dl className='dc-facts'>
                 <dt>{'Stage'}</dt>
-                <dd>{wf.stage}</dd>
+                <dd>
+                    {wf.stage}
+                    {active && wf.stage_entered_at > 0 && <span className='dc-muted'>{` · for ${formatDuration(now - wf.stage_entered_at)}`}</span>}
+                </dd>
+                {active && wf.next_reminder_at > 0 && (
+                    <>
+                        <dt>{'Next status update'}</dt>
+                        <dd className={owed < 0 ? 'dc-overdue' : undefined}>
+                            {owed < 0 ? `overdue by ${formatDuration(owed)}` : `due in ${formatDuration(owed)}`}
+                            {' ('}<Time at={wf.next_reminder_at}/>{')'}
+                        </dd>
+                    </>
+                )}
                 {roles.map((role) => (
                     <React.Fragment key={role}>
                         <dt>{capitalize(role)}</dt>
@@ -88,6 +106,12 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
                 )}
                 <dt>{'Started'}</dt>
                 <dd><Time at={wf.created_at}/></dd>
+                {wf.pinned_template && !wf.pinned_template.current && (
+                    <>
+                        <dt>{'Template'}</dt>
+                        <dd>{pinnedNote(wf.pinned_template)}</dd>
+                    </>
+                )}
                 {wf.closed_at > 0 && (
                     <>
                         <dt>{'Closed'}</dt>
@@ -97,4 +121,10 @@ function Header({wf, nameOf}: {wf: WorkflowView; nameOf: NameOf}) {
             </dl>
         </header>
     );
+}
+
+// pinnedNote says why a workflow runs on an older template than its type's: it keeps the one it started with.
+function pinnedNote(p: PinnedTemplate): string {
+    const why = p.defined ? `the current one differs${p.changed.length ? `: ${p.changed.join(', ')}` : ''}` : 'the type is no longer defined';
+    return `kept from its start (${why})`;
 }

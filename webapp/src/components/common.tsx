@@ -2,12 +2,13 @@
 import React from 'react';
 
 import {useHostState} from '../hooks';
-import {selectSiteURL} from '../host';
+import {selectSiteURL, selectTimezone} from '../host';
 import {formatTime, isoTime} from '../format';
 import {navigate} from '../navigation';
 
+// Not a live region of its own: the panel has one (a11y.tsx), for what actions did.
 export function Loading({label}: {label: string}) {
-    return <p className='dc-muted' role='status'>{`Loading ${label}…`}</p>;
+    return <p className='dc-muted'>{`Loading ${label}…`}</p>;
 }
 
 export function ErrorMessage({message, onRetry}: {message: string; onRetry?: () => void}) {
@@ -51,7 +52,8 @@ export function Section({title, children, actions}: {title: string; children: Re
 }
 
 export function Time({at}: {at: number}) {
-    return <time dateTime={isoTime(at)}>{formatTime(at)}</time>;
+    const tz = useHostState(selectTimezone);
+    return <time dateTime={isoTime(at)}>{formatTime(at, tz)}</time>;
 }
 
 export function Badge({children, kind}: {children: React.ReactNode; kind?: 'status' | 'severity' | 'private'}) {

@@ -20,6 +20,8 @@ export function workflow(over: Partial<Workflow> = {}): Workflow {
         created_at: 1_699_000_000_000,
         updated_at: 1_700_000_000_000,
         closed_at: 0,
+        stage_entered_at: 1_699_500_000_000,
+        next_reminder_at: 0,
         ...over,
     };
 }

@@ -4,18 +4,22 @@ import {render} from '@testing-library/react';
 import React from 'react';
 
 import {createApi} from '../client';
+import {createDrafts} from '../drafts';
 import {createEvents} from '../events';
 import {HostContext} from '../hooks';
 import type {Host} from '../hooks';
 import type {HostState} from '../host';
 import {selectSiteURL} from '../host';
 
-export function hostState(overrides: {channelId?: string; teamId?: string} = {}): HostState {
+export function hostState(overrides: {channelId?: string; teamId?: string; timezone?: string} = {}): HostState {
     return {
         entities: {
             channels: {currentChannelId: overrides.channelId ?? 'ch1'},
             teams: {currentTeamId: overrides.teamId ?? 'team1', teams: {team1: {name: 'eng'}}},
-            users: {currentUserId: 'u1', profiles: {u9: {username: 'former'}}},
+            users: {currentUserId: 'u1', profiles: {
+                u1: {username: 'alice', timezone: {useAutomaticTimezone: 'false', manualTimezone: overrides.timezone ?? ''}},
+                u9: {username: 'former'},
+            }},
             general: {config: {SiteURL: 'http://mm.test'}},
         },
     };
@@ -45,6 +49,7 @@ export function renderWithHost(ui: React.ReactElement, store = fakeStore()) {
         store,
         api: createApi(() => selectSiteURL(store.getState())),
         events: createEvents(),
+        drafts: createDrafts(),
         showPanel: jest.fn(),
     };
     const result = render(<HostContext.Provider value={host}>{ui}</HostContext.Provider>);

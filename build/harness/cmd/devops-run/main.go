@@ -1,12 +1,17 @@
 // Command devops-run runs DevOps Channels for a person to try: PostgreSQL, a real
-// Mattermost server with the plugin installed and a demo team with users of every
-// discipline. `make run` starts it in the background; `make stop` ends it.
+// Mattermost server with the plugin installed, a demo team with users of every
+// discipline and an incident under way, and at the server's address a page that says
+// what is running and opens the plugin's panel in the preview shell (the server module
+// ships no web client). `make run` starts it in the background; `make stop` ends it.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/build/harness"
 )
@@ -47,9 +53,23 @@ func main() {
 		srv.Stop()
 		fail(err)
 	}
+	demo, err := demoIncident(srv)
+	if err != nil {
+		srv.Stop()
+		fail(err)
+	}
+	page, err := json.Marshal(runPage(srv, demo))
+	if err != nil {
+		srv.Stop()
+		fail(errors.Wrap(err, "encode run.json"))
+	}
+	if err := srv.InstallHostPage(map[string][]byte{"run.json": page}); err != nil {
+		srv.Stop()
+		fail(err)
+	}
 	info := fmt.Sprintf(`DevOps Channels is running.
 
-  URL:    %s
+  URL:    %s   (a page that says what runs here and opens the panel preview)
   Login:  admin / %s   (demo users: %s — same password)
   Token:  %s
   Team:   %s/demo
@@ -119,4 +139,104 @@ func usernames() string {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "devops-run:", err)
 	os.Exit(1)
+}
+
+// demoTitle names the incident every run shows, started once per database.
+const demoTitle = "Checkout errors in EU"
+
+// demoIncident returns the demo incident, starting it (with a status update, a task
+// and a stage change, so the panel has something to show) when it is not active yet.
+func demoIncident(srv *harness.Server) (map[string]any, error) {
+	dana, err := srv.NewClient(demoUsers[0].username)
+	if err != nil {
+		return nil, err
+	}
+	team, _, err := srv.Admin.GetTeamByName(context.Background(), "demo", "")
+	if err != nil {
+		return nil, errors.Wrap(err, "read the demo team")
+	}
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	q := url.Values{"team_id": {team.Id}, "type": {"incident"}, "status": {"active"}, "q": {demoTitle}}
+	if err := call(dana, http.MethodGet, "/workflows?"+q.Encode(), nil, &page); err != nil {
+		return nil, err
+	}
+	if len(page.Items) > 0 {
+		return page.Items[0], nil
+	}
+	var w map[string]any
+	if err := call(dana, http.MethodPost, "/workflows", map[string]any{"team_id": team.Id, "type": "incident", "title": demoTitle, "severity": "sev2"}, &w); err != nil {
+		return nil, err
+	}
+	id, _ := w["id"].(string)
+	steps := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/status", map[string]any{"text": "EU checkout fails for 12% of orders since the 2.4.0 deploy; rolling back."}},
+		{"/tasks", map[string]any{"text": "Page the payments on-call", "assignee": "omar.ops", "due": "2h"}},
+		{"/stage", map[string]any{"stage": "next"}},
+	}
+	for _, st := range steps {
+		if err := call(dana, http.MethodPost, "/workflows/"+id+st.path, st.body, nil); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// call makes a plugin API request and decodes a successful answer into out.
+func call(c *model.Client4, method, path string, body, out any) error {
+	status, raw, err := harness.PluginRequest(c, method, "/api/v1"+path, body)
+	if err != nil {
+		return err
+	}
+	if status >= 300 {
+		return errors.Errorf("%s %s: %d %s", method, path, status, raw)
+	}
+	if out == nil {
+		return nil
+	}
+	return errors.Wrapf(json.Unmarshal(raw, out), "decode %s %s", method, path)
+}
+
+// RunPage is what the page at the server's address shows (webapp/browser/host/host.js
+// reads it as /static/devops-host/run.json): what runs and how to log in. The password
+// is the demo's, printed by `make run` too; the server listens on loopback only.
+type RunPage struct {
+	ServerVersion string     `json:"server_version"`
+	PluginVersion string     `json:"plugin_version"`
+	Team          string     `json:"team"`
+	Channel       string     `json:"channel"`
+	Title         string     `json:"title"`
+	Password      string     `json:"password"`
+	Users         []RunLogin `json:"users"`
+}
+
+// RunLogin is one login the page offers.
+type RunLogin struct {
+	Username   string `json:"username"`
+	Discipline string `json:"discipline"`
+	Timezone   string `json:"timezone"`
+}
+
+func runPage(srv *harness.Server, demo map[string]any) RunPage {
+	p := RunPage{Team: "demo", Password: harness.Password, Users: []RunLogin{{Username: "admin", Discipline: "system admin"}}}
+	p.Channel, _ = demo["channel_name"].(string)
+	p.Title, _ = demo["title"].(string)
+	if cfg, _, err := srv.Admin.GetClientConfig(context.Background(), ""); err == nil {
+		p.ServerVersion = cfg["Version"]
+	}
+	if statuses, _, err := srv.Admin.GetPluginStatuses(context.Background()); err == nil {
+		for _, st := range statuses {
+			if st.PluginId == harness.PluginID {
+				p.PluginVersion = st.Version
+			}
+		}
+	}
+	for _, d := range demoUsers {
+		p.Users = append(p.Users, RunLogin{Username: d.username, Discipline: d.discipline, Timezone: d.timezone})
+	}
+	return p
 }

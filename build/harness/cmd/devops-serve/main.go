@@ -38,12 +38,14 @@ type Team struct {
 
 // Info is the JSON line printed once the server is ready.
 type Info struct {
-	URL        string          `json:"url"`
-	Dir        string          `json:"dir"`
-	Password   string          `json:"password"`
-	AdminToken string          `json:"admin_token"`
-	Team       Team            `json:"team"`
-	Users      map[string]User `json:"users"`
+	URL        string `json:"url"`
+	Dir        string `json:"dir"`
+	Password   string `json:"password"`
+	AdminToken string `json:"admin_token"`
+	// WebhookSecret signs CI/CD events for the driver (README, CI/CD webhook).
+	WebhookSecret string          `json:"webhook_secret"`
+	Team          Team            `json:"team"`
+	Users         map[string]User `json:"users"`
 }
 
 func main() {
@@ -101,7 +103,8 @@ func seed(srv *harness.Server, teamName, spec string) (*Info, error) {
 	if _, _, err := srv.Admin.AddTeamMember(ctx, team.Id, srv.AdminUser.Id); err != nil {
 		return nil, errors.Wrap(err, "add admin to team")
 	}
-	info := &Info{URL: srv.URL, Dir: srv.Dir, Password: harness.Password, AdminToken: srv.Admin.AuthToken, Team: Team{ID: team.Id, Name: team.Name}, Users: map[string]User{}}
+	info := &Info{URL: srv.URL, Dir: srv.Dir, Password: harness.Password, AdminToken: srv.Admin.AuthToken, Team: Team{ID: team.Id, Name: team.Name},
+		Users: map[string]User{}, WebhookSecret: model.NewId()}
 	var mapping []string
 	for _, entry := range strings.Split(spec, ",") {
 		if entry = strings.TrimSpace(entry); entry == "" {
@@ -128,10 +131,13 @@ func seed(srv *harness.Server, teamName, spec string) (*Info, error) {
 		}
 		info.Users[parts[0]] = User{ID: u.Id, Username: u.Username, Token: client.AuthToken}
 	}
+	// One configuration change: the plugin applies each asynchronously.
+	settings := map[string]any{"webhooksecret": info.WebhookSecret}
 	if len(mapping) > 0 {
-		if err := srv.SetPluginSetting("disciplinemapping", strings.Join(mapping, "\n")); err != nil {
-			return nil, err
-		}
+		settings["disciplinemapping"] = strings.Join(mapping, "\n")
+	}
+	if err := srv.SetPluginSettings(settings); err != nil {
+		return nil, err
 	}
 	return info, nil
 }
