@@ -117,3 +117,8 @@ func TestOnDeactivateWaitsForBackgroundWork(t *testing.T) {
 	require.Less(t, time.Since(start), 2*time.Second)
 	api.AssertExpectations(t)
 }
+
+// Buttons and dialogs name the plugin's routes by path; the path is the manifest's id.
+func TestPluginPathIsTheManifestID(t *testing.T) {
+	require.Equal(t, "/plugins/"+manifestID, app.PluginPath)
+}

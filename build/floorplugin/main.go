@@ -1,5 +1,6 @@
 // Command devops-floor is the benchmark floor: a Mattermost plugin whose `/floor`
-// command only echoes its argument and whose `GET /ping` answers `{}`. devops-bench
+// command only echoes its argument, whose `GET /ping` answers `{}` and whose button
+// (posted by `/floor button`) only updates its post. devops-bench
 // measures DevOps Channels against it in the same run, so a figure's ratio to the
 // floor is what our code costs beyond the plugin round trip every plugin pays.
 //
@@ -40,11 +41,28 @@ func (p *Plugin) OnActivate() error {
 	})
 }
 
+// pressAction is the floor button's action id; pressing it only updates its post.
+const pressAction = "floorpress"
+
 // ExecuteCommand echoes the argument ephemerally, as a read-only /devops command answers.
+// `/floor button` posts a message with the floor's button (as the user who ran it)
+// and answers with the post's id.
 //
 //nolint:unparam // the hook's signature is fixed by the plugin API.
 func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
 	arg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(args.Command), "/"+trigger))
+	if arg == "button" {
+		post := &model.Post{UserId: args.UserId, ChannelId: args.ChannelId, Message: "floor button"}
+		post.AddProp(model.PostPropsAttachments, []*model.SlackAttachment{{Actions: []*model.PostAction{{
+			Id: pressAction, Name: "Press", Type: model.PostActionTypeButton,
+			Integration: &model.PostActionIntegration{URL: "/plugins/devops-floor/press"},
+		}}}})
+		created, appErr := p.API.CreatePost(post)
+		if appErr != nil {
+			return nil, appErr
+		}
+		arg = created.Id
+	}
 	if arg == "answer" {
 		arg = "(no answer stored: PUT /plugins/devops-floor/answer first)"
 		if a := p.answer.Load(); a != nil {
@@ -54,7 +72,8 @@ func (p *Plugin) ExecuteCommand(_ *plugin.Context, args *model.CommandArgs) (*mo
 	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: arg}, nil
 }
 
-// ServeHTTP answers GET /ping with `{}` and stores the body of PUT /answer. Like
+// ServeHTTP answers GET /ping with `{}`, a pressed button with its post's update,
+// and stores the body of PUT /answer. Like
 // DevOps Channels' API it refuses requests without the server-set user header, so
 // both pay the same checks.
 func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Request) {
@@ -66,6 +85,11 @@ func (p *Plugin) ServeHTTP(_ *plugin.Context, w http.ResponseWriter, r *http.Req
 	case r.Method == http.MethodGet && r.URL.Path == "/ping":
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte("{}"))
+	case r.Method == http.MethodPost && r.URL.Path == "/press":
+		// A pressed button's least: its post updated in place (its props, and so its
+		// button, kept by Mattermost), no other work.
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"update":{"message":"floor button pressed"}}`))
 	case r.Method == http.MethodPut && r.URL.Path == "/answer":
 		raw, err := io.ReadAll(io.LimitReader(r.Body, maxAnswer+1))
 		if err != nil || len(raw) > maxAnswer {

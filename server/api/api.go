@@ -63,6 +63,8 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("GET /"+command.GatedStagesListPath, h.autocompleteStages(true))
 	m.HandleFunc("GET /"+command.RolesListPath, h.autocompleteRoles)
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
+	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
+	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))

@@ -260,11 +260,7 @@ func (h *handler) startDialog(w http.ResponseWriter, r *http.Request) {
 		TeamID: req.TeamId, Type: str("type"), Title: str("title"), Severity: str("severity"), Private: private,
 	})
 	if err != nil {
-		if e, ok := app.AsError(err); ok {
-			writeJSON(w, http.StatusOK, model.SubmitDialogResponse{Error: e.Message})
-			return
-		}
-		h.fail(w, r, err)
+		h.dialogRefusal(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})

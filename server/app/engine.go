@@ -145,6 +145,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
 		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
+	firstTasks := w.NewTasks // numbered when recorded; the first post offers to tick them
 	if src != nil {
 		// Not the event's post_id: timeline readers need not be able to read it.
 		created.Data["from_post_id"] = src.post.Id
@@ -163,7 +164,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if gate := s.inviteGateAhead(ctx, w, tmpl, actorID); gate != "" {
 		message += "\n" + gate
 	}
-	posted := s.postIn(w.ChannelID, message, channel.CreateAt)
+	posted := s.postAbout(ctx, w, tmpl, message, anchor{Kind: anchorStart, Stage: w.Stage}, firstTasks, channel.CreateAt)
 	if err := <-joined; err != nil {
 		// A workflow its starter and lead is not in is not what was asked for.
 		s.abandonStart(ctx, w, true)
@@ -468,6 +469,19 @@ func (s *Service) mention(userID string) string {
 // ChangeStage moves a workflow to the next stage or a named one. Entering a gated
 // stage, or skipping over one, needs every gate discipline's sign-off.
 func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (*Workflow, error) {
+	return s.changeStage(ctx, actorID, id, target, "")
+}
+
+// NextStageFrom moves a workflow on from a given stage, and refuses if it is in
+// another one by now: a button on an old stage's post must not move it twice.
+func (s *Service) NextStageFrom(ctx context.Context, actorID, id, from string) (*Workflow, error) {
+	if from == "" {
+		return nil, invalid("Name the stage to move on from.")
+	}
+	return s.changeStage(ctx, actorID, id, "next", from)
+}
+
+func (s *Service) changeStage(ctx context.Context, actorID, id, target, expected string) (*Workflow, error) {
 	target = strings.ToLower(strings.TrimSpace(target))
 	if target == "" {
 		// Moving is never a default: a script's misspelt field must not move a release.
@@ -476,6 +490,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 	var from string
 	var skipped []string
 	var voided []Signoff
+	var added []*Task // the new stage's checklist, numbered when saved
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, tmpl *Template) ([]TimelineEvent, error) {
 		skipped, voided = nil, nil // a retried decision starts afresh
 		if err := requireActive(w); err != nil {
@@ -483,6 +498,9 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		}
 		if err := s.requireLead(w, tmpl, actorID, "change the stage"); err != nil {
 			return nil, err
+		}
+		if expected != "" && w.Stage != expected {
+			return nil, conflict("The workflow has moved on from %s: it is in %s now.", expected, w.Stage)
 		}
 		cur := tmpl.StageIndex(w.Stage)
 		var to int
@@ -520,8 +538,10 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 		from = w.Stage
 		w.Stage = tmpl.Stages[to].Name
 		w.StageEnteredAt = time.Now().UnixMilli()
+		added = nil
 		if to > cur {
 			w.NewTasks = checklist(tmpl, w.Stage, actorID)
+			added = w.NewTasks
 		}
 		data := map[string]string{"from": from, "to": w.Stage}
 		summary := fmt.Sprintf("Stage %s → %s by %s", from, w.Stage, s.mention(actorID))
@@ -551,7 +571,7 @@ func (s *Service) ChangeStage(ctx context.Context, actorID, id, target string) (
 	if invited := s.inviteGateAhead(ctx, w, tmpl, actorID); invited != "" {
 		b.WriteString("\n" + invited)
 	}
-	posted := s.post(w, b.String())
+	posted := s.postAbout(ctx, w, tmpl, b.String(), anchor{Kind: anchorStage, Stage: w.Stage}, added, 0)
 	s.publish(w, ChangeStage)
 	return w, posted
 }
@@ -610,13 +630,14 @@ func (s *Service) Signoff(ctx context.Context, actorID, id, stage, note string) 
 		declared = " (self-declared)"
 	}
 	msg := fmt.Sprintf("✅ **Sign-off:** @%s signed off **%s** for **%s**%s.", actor.Username, signed.Stage, discipline, declared)
-	if tmpl, err := s.templateOf(ctx, w); err == nil {
+	tmpl, _ := s.templateOf(ctx, w) // nil for a type disabled meanwhile: a post without buttons
+	if tmpl != nil {
 		msg += s.gateProgress(w, tmpl, signed.Stage)
 	}
 	if note != "" {
 		msg += "\n" + Quoted(note)
 	}
-	posted := s.post(w, msg)
+	posted := s.postAbout(ctx, w, tmpl, msg, anchor{Kind: anchorSignoff, Stage: signed.Stage}, nil, 0)
 	s.publish(w, ChangeSignoff)
 	return w, posted
 }

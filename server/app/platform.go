@@ -42,6 +42,8 @@ type Platform interface {
 	PostsSince(channelID string, since int64) ([]*model.Post, error)
 	CreatePost(post *model.Post) (*model.Post, error)
 	SendEphemeral(userID, channelID, message string)
+	// OpenDialog shows an interactive dialog to whoever the request's trigger id names.
+	OpenDialog(req model.OpenDialogRequest) error
 	// Publish sends a small websocket event to a channel's members, or to a team.
 	Publish(event string, data map[string]any, channelID, teamID string)
 	// PublishToUser sends a websocket event to one user's sessions.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -24,7 +25,8 @@ const (
 	shortenLong
 )
 
-// send is the one place the plugin writes bot posts. It never sends more than
+// send is the one place the plugin writes bot posts (the actions of a workflow's
+// posts are drawn by postAbout, in actions.go). It never sends more than
 // Mattermost accepts: a longer message is split or shortened (counted as posted,
 // after escaping). It returns the first post written; when Mattermost refuses one,
 // it logs why and returns a refusal that tells the person who acted that the change
@@ -32,9 +34,16 @@ const (
 func (s *Service) send(p *model.Post, long overflow) (*model.Post, error) {
 	p.UserId = s.mm.BotID()
 	var first *model.Post
-	for i, part := range s.fit(p.Message, long) {
+	parts := s.fit(p.Message, long)
+	for i, part := range parts {
 		next := p.Clone()
 		next.Message = part
+		if i < len(parts)-1 && p.GetProp(model.PostPropsAttachments) != nil {
+			// A post's actions go under its last part, after all they act on.
+			props := maps.Clone(p.GetProps())
+			delete(props, model.PostPropsAttachments)
+			next.SetProps(props)
+		}
 		if i > 0 {
 			next.CreateAt = 0
 		}

@@ -114,6 +114,8 @@ const reminderGiveUpAfter = time.Hour
 func (s *Service) deliverReminder(ctx context.Context, r Reminder) {
 	p := &model.Post{ChannelId: r.ChannelID, Message: r.Message}
 	p.AddProp(ReminderPostProp, r.ID)
+	// A reminder's actions need only the workflow's id: it is posted while active.
+	s.withActions(p, &Workflow{ID: r.WorkflowID, ChannelID: r.ChannelID, Status: StatusActive}, nil, anchor{Kind: anchorReminder}, nil)
 	if _, err := s.send(p, shortenLong); err != nil {
 		s.mm.LogError("Could not post a reminder; a later tick retries", "workflow_id", r.WorkflowID)
 		return

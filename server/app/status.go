@@ -113,7 +113,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		assignee = u.Id
 	}
 	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID}
-	w, _, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
+	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
 		if err := requireActive(w); err != nil {
 			return nil, err
 		}
@@ -138,7 +138,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		msg += " → " + s.mention(assignee)
 	}
 	msg += dueSuffix(due, time.UTC)
-	posted := s.post(w, msg)
+	posted := s.postAboutTask(ctx, w, tmpl, msg, task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, ChangeTask)
 	return task, posted
@@ -169,7 +169,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	posted := s.post(w, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)))
+	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
 	s.publish(w, ChangeTask)
 	return task, posted
 }
@@ -218,7 +218,7 @@ func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int
 	if err != nil {
 		return nil, err
 	}
-	posted := s.post(w, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)))
+	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, ChangeTask)
 	return task, posted
@@ -267,4 +267,13 @@ func ParseTaskNumber(s string) (int, error) {
 		return 0, invalid("Task numbers start at 1; `tasks` lists them.")
 	}
 	return n, nil
+}
+
+// AssignTaskToMe gives a task to the actor (the Assign to me button).
+func (s *Service) AssignTaskToMe(ctx context.Context, actorID, id string, number int) (*Task, error) {
+	me, err := s.mm.GetUser(actorID)
+	if err != nil {
+		return nil, errors.Wrap(err, "get the actor")
+	}
+	return s.AssignTask(ctx, actorID, id, number, me.Username)
 }

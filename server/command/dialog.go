@@ -42,7 +42,7 @@ func (h *Handler) openStartDialog(c *call) *model.CommandResponse {
 	sort.Strings(sevs)
 	err = h.users.OpenDialog(model.OpenDialogRequest{
 		TriggerId: c.args.TriggerId,
-		URL:       c.args.SiteURL + "/plugins/devops-channels" + StartDialogPath,
+		URL:       c.args.SiteURL + app.PluginPath + StartDialogPath,
 		Dialog: model.Dialog{
 			CallbackId:  "start",
 			Title:       "Start a workflow",
@@ -62,4 +62,12 @@ func (h *Handler) openStartDialog(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	return done()
+}
+
+// openDialog shows a form about this channel's workflow: a command that takes text,
+// run without it.
+func (h *Handler) openDialog(c *call, dialog string) *model.CommandResponse {
+	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
+		return h.svc.OpenDialog(ctx, c.args.UserId, c.args.TriggerId, dialog, w.ID, "")
+	})
 }

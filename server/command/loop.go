@@ -13,6 +13,9 @@ import (
 )
 
 func (h *Handler) status(c *call) *model.CommandResponse {
+	if c.text == "" {
+		return h.openDialog(c, app.DialogStatus)
+	}
 	return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
 		_, err := h.svc.PostStatus(ctx, c.args.UserId, w.ID, c.text)
 		return err
@@ -25,6 +28,9 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 		return usage
 	}
 	verb := strings.ToLower(c.words[0])
+	if verb == "add" && c.text == "" && len(c.flags) == 0 {
+		return h.openDialog(c, app.DialogTask)
+	}
 	if verb == "add" {
 		// The text is the task as typed; an assignee is named with --to, never taken
 		// from the end of the text ("Sync with @sue" is a task about Sue).
@@ -192,6 +198,9 @@ func (h *Handler) provenance(p app.Person) string {
 }
 
 func (h *Handler) handoff(c *call) *model.CommandResponse {
+	if len(c.words) == 0 && c.text == "" {
+		return h.openDialog(c, app.DialogHandoff)
+	}
 	if len(c.words) < 1 || !strings.HasPrefix(c.words[0], "@") {
 		return ephemeral("Usage: `/%s handoff @user [note]`.", c.trigger)
 	}

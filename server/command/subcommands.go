@@ -20,16 +20,16 @@ func (h *Handler) subcommands() []*subcommand {
 			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
 		{name: "stage", examples: []string{"stage", "stage next", "stage staging"}, usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
-		{name: "severity", examples: []string{"severity sev1", "severity p2"}, usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence.", run: (*Handler).severity},
+		{name: "severity", examples: []string{"severity sev1", "severity p2"}, usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence. Without a severity: a form.", run: (*Handler).severity},
 		{name: "signoff", examples: []string{"signoff", "signoff production Regression suite green on 2.4.0"}, usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
-		{name: "status", examples: []string{"status We're rolling back; it's the 2.4.0 deploy", "status Error rate back to normal; watching for 30 minutes"}, usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters).", app.MaxNoteRunes), text: true, run: (*Handler).status},
+		{name: "status", examples: []string{"status We're rolling back; it's the 2.4.0 deploy", "status Error rate back to normal; watching for 30 minutes"}, usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters). Without text: a form.", app.MaxNoteRunes), text: true, run: (*Handler).status},
 		{name: "task", examples: []string{"task add Roll back checkout-api --to @dev --due 30m", "task add Post-incident review --due 2030-12-05 15:00", "task add Call ACME --due tomorrow 9:00", "task done 3", "task undo 3", "task assign 3 @sue"}, usage: "task add <text> [--to @user] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user",
-			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
+			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone. `task add` alone: a form.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
 		{name: "snooze", examples: []string{"snooze 30m"}, usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
 		{name: "who", usage: "who", help: "Members with discipline, role, local time and whether they are at work.", run: (*Handler).who},
-		{name: "handoff", examples: []string{"handoff @sue EU shift ends; watch the p99"}, usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
+		{name: "handoff", examples: []string{"handoff @sue EU shift ends; watch the p99"}, usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters. Without arguments: a form.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
 		{name: "stats", examples: []string{"stats", "stats incident --days 90"}, usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
 		{name: "role", examples: []string{"role scribe @ben", "role commander @sue"}, usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
 		{name: "close", examples: []string{"close It's fixed: rolled back 2.4.0"}, usage: "close [summary]", help: fmt.Sprintf("Close the workflow (lead or admin); a summary has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).close},
@@ -379,6 +379,9 @@ func (h *Handler) whereItStands(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) severity(c *call) *model.CommandResponse {
+	if len(c.words) == 0 {
+		return h.openDialog(c, app.DialogSeverity)
+	}
 	if len(c.words) != 1 {
 		return ephemeral("Usage: `/%s severity <severity>`.", c.trigger)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 type taskJSON struct {
@@ -51,7 +52,10 @@ func TestStatusTasksAndTimeline(t *testing.T) {
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status Rolled back the index change @here").Text)
 	post := lastPost(t, lead, w.ChannelID)
 	requireContains(t, post.Message, "Status update", "Rolled back the index change @\u200bhere")
-	requireContains(t, e.run(lead, w.ChannelID, "/devops status").Text, "Write the update")
+	// Without text, the command opens the status form.
+	leadLog := listen(t, lead)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops status").Text)
+	require.Equal(t, w.ID, openedDialog(t, leadLog, app.DialogStatus).Dialog.State)
 
 	requireContains(t, e.run(lead, w.ChannelID, "/devops task add Check the replica lag --to @"+helper.Username+" --due 2h").Text, "your time")
 	tasks := e.tasks(lead, w.ID)

@@ -51,7 +51,8 @@ func printReport(out io.Writer, rep *report) error {
 	}
 	p.w = out
 	p.printf("\nFloors: a command is measured against `/floor x` in the same channel at the same concurrency;\n" +
-		"GET /workflows against the floor's GET /ping; start against REST channel create + one post.\n" +
+		"GET /workflows against the floor's GET /ping; start against REST channel create + one post;\n" +
+		"pressing a button on a bot post against pressing the floor's button, which only updates its post.\n" +
 		"Indented rows split a c=1 command figure (references, no target): the floor replying with that command's\n" +
 		"answer against its one-word reply (what Mattermost charges for delivering the answer), and the command\n" +
 		"against the floor replying with the same answer (what our plugin's work costs).\n")
