@@ -45,6 +45,14 @@ func (e *env) user(prefix string) *member {
 	e.t.Helper()
 	u, c, err := srv.CreateUser(name(prefix), e.team.Id)
 	require.NoError(e.t, err)
+	// The suite creates hundreds of people on one server; Mattermost refuses new users
+	// beyond its safe limit of active ones (ERROR_SAFETY_LIMITS_EXCEEDED), so each is
+	// deactivated when its test ends.
+	e.t.Cleanup(func() {
+		if _, err := srv.Admin.UpdateUserActive(context.Background(), u.Id, false); err != nil {
+			e.t.Logf("deactivate %s: %v", u.Username, err)
+		}
+	})
 	return &member{User: u, client: c}
 }
 

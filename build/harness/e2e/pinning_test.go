@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // pinnedViewJSON is what GET /workflows/{id} says of the template a workflow runs on.
@@ -19,14 +20,7 @@ type pinnedViewJSON struct {
 			Name string `json:"name"`
 		} `json:"stages"`
 	} `json:"template"`
-	Pinned struct {
-		Version    string   `json:"version"`
-		RecordedAt int64    `json:"recorded_at"`
-		Current    bool     `json:"current"`
-		Changed    []string `json:"changed"`
-		Defined    bool     `json:"defined"`
-		Enabled    bool     `json:"enabled"`
-	} `json:"pinned_template"`
+	Pinned     app.PinnedTemplate `json:"pinned_template"`
 	LastStatus *struct {
 		Text string `json:"text"`
 	} `json:"last_status"`
