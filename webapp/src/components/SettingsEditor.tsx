@@ -38,29 +38,32 @@ type Outcome =
 export default function SettingsEditor({id, field, label, helpText, value, disabled, setByEnv, config, onChange, check}: Props) {
     const palette = usePalette();
     const text = typeof value === 'string' ? value : '';
-    const [outcome, setOutcome] = useState<Outcome>({state: 'checking'});
-    // Only the latest check's answer is shown: an earlier one may arrive later.
-    const latest = useRef(0);
     // By value: the host may hand over an equal configuration as a new object.
     const saved = JSON.stringify(config?.PluginSettings?.Plugins?.[PLUGIN_ID] ?? {});
+    // An answer is shown only for the value it judged: until the check of what is
+    // typed now answers, the editor says it is checking.
+    const asked = `${saved}\n${text}`;
+    const [answer, setAnswer] = useState<{asked: string; outcome: Outcome}>();
+    // Only the latest check may answer: an earlier one may arrive later.
+    const latest = useRef(0);
 
     useEffect(() => {
         const seq = ++latest.current;
-        setOutcome({state: 'checking'});
+        const settle = (outcome: Outcome) => {
+            if (seq === latest.current) {
+                setAnswer({asked, outcome});
+            }
+        };
         const timer = setTimeout(() => {
-            check(entryWith(JSON.parse(saved) as SettingsEntry, field, text)).then((res) => {
-                if (seq === latest.current) {
-                    setOutcome({state: 'checked', errors: res.errors.filter((e) => e.field === field), summary: res.parsed[field]});
-                }
-            }, (err: unknown) => {
-                if (seq === latest.current) {
-                    setOutcome({state: 'failed', message: errorMessage(err)});
-                }
-            });
+            check(entryWith(JSON.parse(saved) as SettingsEntry, field, text)).then(
+                (res) => settle({state: 'checked', errors: res.errors.filter((e) => e.field === field), summary: res.parsed[field]}),
+                (err: unknown) => settle({state: 'failed', message: errorMessage(err)}),
+            );
         }, CHECK_DELAY_MS);
         return () => clearTimeout(timer);
-    }, [check, saved, field, text]);
+    }, [check, saved, field, text, asked]);
 
+    const outcome: Outcome = answer?.asked === asked ? answer.outcome : {state: 'checking'};
     const helpId = `${id}-help`;
     const statusId = `${id}-check`;
     const errors = outcome.state === 'checked' ? outcome.errors : [];
