@@ -12,7 +12,8 @@ import SettingsEditor, {CHECK_DELAY_MS} from './SettingsEditor';
 import type {AdminSettingProps} from './SettingsEditor';
 
 // The server's own answer (server/config/check_test.go keeps it true to config.Check).
-const answer = checkResult as SettingsCheck;
+// Typed, not cast: tsc checks that the server's JSON is a SettingsCheck.
+const answer: SettingsCheck = checkResult;
 const saved = {templateoverrides: '', remindercadence: 'sev1=15m', webhooksecret: 'kept-as-saved-secret'};
 const config = {PluginSettings: {Plugins: {'devops-channels': saved}}};
 
