@@ -70,6 +70,7 @@ textarea.dc-input { resize: vertical; }
 .dc-widget-button:focus-visible { outline: 2px solid var(--sidebar-text, #fff); }
 .dc-widget-label { font-weight: 600; }
 /* The System Console's checked settings: the check reads in the console's own colours, made legible like the panel's. */
+.dc-settings { color: var(--dc-fg); }
 .dc-settings-input { font-family: monospace; resize: vertical; }
 .dc-settings-check { margin-top: 8px; color: var(--dc-fg); }
 .dc-settings-check .dc-facts { margin-top: 4px; }
