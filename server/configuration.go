@@ -52,6 +52,18 @@ func (p *Plugin) checks() config.Checks {
 	return config.Checks{Live: liveSettings{p: p, store: p.store}, CadenceFloor: cadenceFloor()}
 }
 
+// settingsChecker is the REST API's settings check: the save hook's validation,
+// live checks included, for the System Console's settings page.
+type settingsChecker struct{ p *Plugin }
+
+func (c settingsChecker) IsSystemAdmin(userID string) bool {
+	return c.p.API.HasPermissionTo(userID, model.PermissionManageSystem)
+}
+
+func (c settingsChecker) CheckSettings(entry map[string]any) *config.CheckResult {
+	return config.Check(entry, c.p.checks())
+}
+
 // OnConfigurationChange puts a changed configuration in force. The System Console
 // is normally stopped earlier by ConfigurationWillBeSaved; changes made in
 // config.json, by environment or through mmctl fall back field by field.

@@ -86,7 +86,7 @@ func (p *Plugin) OnActivate() (err error) {
 	p.background = app.NewBackground(p.API)
 	p.service = app.NewService(st, mm, p.settings, p.background)
 	p.commands = command.New(p.service, p.settings, mm)
-	p.router = api.NewRouter(p.service, mm)
+	p.router = api.NewRouter(p.service, mm, settingsChecker{p})
 	p.bindDisciplineMapping()
 
 	if err := p.registerCommand(); err != nil {

@@ -26,13 +26,14 @@ const maxBodyBytes = 1 << 20
 type Logger = app.Logger
 
 type handler struct {
-	svc *app.Service
-	log Logger
+	svc      *app.Service
+	log      Logger
+	settings SettingsChecker
 }
 
 // NewRouter returns the plugin's HTTP handler.
-func NewRouter(svc *app.Service, log Logger) http.Handler {
-	h := &handler{svc: svc, log: log}
+func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Handler {
+	h := &handler{svc: svc, log: log, settings: settings}
 	m := http.NewServeMux()
 	m.HandleFunc("GET /api/v1/ping", h.ping)
 	m.HandleFunc("GET /api/v1/templates", h.templates)
@@ -62,6 +63,7 @@ func NewRouter(svc *app.Service, log Logger) http.Handler {
 	m.HandleFunc("GET /"+command.StagesListPath, h.autocompleteStages(false))
 	m.HandleFunc("GET /"+command.GatedStagesListPath, h.autocompleteStages(true))
 	m.HandleFunc("GET /"+command.RolesListPath, h.autocompleteRoles)
+	m.HandleFunc("POST /api/v1/settings/check", h.checkSettings)
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
 	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
 	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)

@@ -12,7 +12,7 @@ import (
 // What the mux answers by itself is JSON too: a wrong method (405, with Allow) and a
 // path without a route (404).
 func TestMuxErrorsAreJSON(t *testing.T) {
-	router := NewRouter(nil, nil)
+	router := NewRouter(nil, nil, nil)
 	for _, tc := range []struct {
 		method, path string
 		status       int

@@ -17,7 +17,7 @@ import (
 func TestRouterRecoversPanics(t *testing.T) {
 	log := &apptest.Log{}
 	svc, _ := apptest.PanickingService(t, log)
-	router := NewRouter(svc, log)
+	router := NewRouter(svc, log, nil)
 
 	for range 2 {
 		req := httptest.NewRequest(http.MethodGet, "/api/v1/workflows/"+model.NewId(), nil)

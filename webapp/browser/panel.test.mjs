@@ -112,41 +112,42 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
     const panel = () => page.locator('.host-rhs .dc-panel');
     const rhsOpen = () => page.locator('.host-rhs').isVisible();
 
-    async function openPage(channelName, theme = 'light', login = 'dana') {
-        await page.goto(`${server.url}/${team.name}/channels/${channelName}#login=${login}&password=${encodeURIComponent(server.password)}&theme=${theme}`);
+    async function openPage(channelName, theme = 'light', login = 'dana', more = '') {
+        await page.goto(`${server.url}/${team.name}/channels/${channelName}#login=${login}&password=${encodeURIComponent(server.password)}&theme=${theme}${more}`);
         await page.evaluate(() => window.devopsHost.ready);
         await page.waitForFunction(() => window.devopsHost.connected && window.devopsHost.plugins.includes('devops-channels'));
     }
 
     // The panel in the other theme: wait until its palette has followed the host's variables.
-    async function setTheme(name) {
+    async function setTheme(name, root = panel()) {
         await page.evaluate((n) => window.devopsHost.setTheme(n), name);
         await eventually(async () => {
-            assert.equal(await panel().evaluate((el) => getComputedStyle(el).getPropertyValue('--dc-bg').trim()), THEME_BG[name]);
+            assert.equal(await root.evaluate((el) => getComputedStyle(el).getPropertyValue('--dc-bg').trim()), THEME_BG[name]);
         }, `palette in the ${name} theme`);
     }
 
     // audit runs axe-core on the panel as it is now, in the light and the dark theme,
     // and fails on any violation, naming the rule, the element and why.
     const audited = [];
-    async function audit(view) {
+    async function audit(view, selector = '.host-rhs .dc-panel') {
         if (!await page.evaluate(() => Boolean(window.axe))) {
             await page.addScriptTag({url: '/static/devops-host/axe.min.js'});
         }
+        const root = page.locator(selector).first();
         for (const theme of ['light', 'dark']) {
-            await setTheme(theme);
-            const {violations, passed} = await page.evaluate(async (tags) => {
-                const result = await window.axe.run({include: [['.host-rhs .dc-panel']]}, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            await setTheme(theme, root);
+            const {violations, passed} = await page.evaluate(async ([tags, include]) => {
+                const result = await window.axe.run({include: [[include]]}, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
                 return {
                     violations: result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary}`)),
                     passed: result.passes.map((p) => p.id),
                 };
-            }, AXE_TAGS);
+            }, [AXE_TAGS, selector]);
             assert.deepEqual(violations, [], `axe-core on ${view} in the ${theme} theme`);
             // The rule the issue found failing did run, and on something.
             assert.ok(passed.includes('color-contrast'), `axe-core checked contrast on ${view}: ${passed}`);
         }
-        await setTheme('light');
+        await setTheme('light', root);
         audited.push(view);
     }
 
@@ -629,6 +630,29 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         assert.match(replies[0].message, new RegExp(`started an incident ~${items[0].channel_name} from this message`));
         await panel().getByRole('button', {name: 'Done'}).click();
         await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
+    });
+
+    step('the System Console editors show, as an admin types, what the server refuses and reads', async () => {
+        await openPage(incident.channel_name, 'light', 'admin', '&console=1');
+        const cadence = page.getByLabel('ReminderCadence', {exact: true});
+        const setting = page.locator('.host-console-setting', {has: cadence});
+        await cadence.fill('sve1=15m, default=1d');
+        await setting.getByRole('alert').filter({hasText: '"sve1" is not a severity of any workflow type'}).waitFor();
+        assert.equal(await cadence.getAttribute('aria-invalid'), 'true');
+        await audit('a refused cadence in the System Console', '.dc-settings');
+
+        await cadence.fill('sev1=10m, default=1d');
+        const status = setting.getByRole('status');
+        await status.filter({hasText: 'Valid. Reads as:'}).waitFor();
+        assert.match(await status.innerText(), /sev1\s*10m/);
+        assert.equal(await setting.getByRole('alert').count(), 0);
+        assert.equal(await cadence.getAttribute('aria-invalid'), 'false');
+
+        // The mapping is checked against the server's users, naming the line.
+        const mapping = page.getByLabel('DisciplineMapping', {exact: true});
+        await mapping.fill('dana: developer\nnosuchperson: qa');
+        await page.locator('.host-console-setting', {has: mapping}).getByRole('alert').filter({hasText: 'line 2: no user named nosuchperson'}).waitFor();
+        await audit('the System Console editors', '.dc-settings');
     });
 
     step('the page logged no errors, and the server refused only what the test provoked', async () => {

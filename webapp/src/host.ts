@@ -2,6 +2,8 @@
 // Declared here instead of pulling in mattermost-redux, which would cost bundle size for a few types.
 import type React from 'react';
 
+import type {AdminSettingProps} from './components/SettingsEditor';
+
 export interface HostState {
     entities?: {
         channels?: {currentChannelId?: string};
@@ -53,6 +55,7 @@ export interface PluginRegistry {
     registerWebSocketEventHandler?(event: string, handler: (msg: WebSocketMessage<unknown>) => void): void;
     unregisterWebSocketEventHandler?(event: string): void;
     registerReconnectHandler?(handler: () => void): void;
+    registerAdminConsoleCustomSetting?(key: string, component: React.ComponentType<AdminSettingProps>, options?: {showTitle?: boolean}): void;
     registerPostDropdownMenuAction?(text: string, action: (postId: string) => void, filter?: (postId: string) => boolean): string;
 }
 

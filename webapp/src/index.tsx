@@ -3,6 +3,8 @@ import React from 'react';
 import {createApi, PLUGIN_ID} from './client';
 import ChannelHeaderIcon, {APP_BAR_ICON} from './components/Icon';
 import Panel from './components/Panel';
+import SettingsEditor from './components/SettingsEditor';
+import type {AdminSettingProps} from './components/SettingsEditor';
 import SidebarWidget from './components/SidebarWidget';
 import {createDrafts, titleFromMessage} from './drafts';
 import {asChange, createEvents} from './events';
@@ -10,6 +12,7 @@ import type {Host} from './hooks';
 import {HostContext} from './hooks';
 import type {HostStore, PluginRegistry} from './host';
 import {selectPost, selectSiteURL} from './host';
+import {CHECKED_SETTINGS} from './settings';
 import {injectStyles} from './styles';
 
 const TITLE = 'DevOps Channels';
@@ -57,6 +60,20 @@ export default class Plugin {
         }
         if (typeof registry.registerLeftSidebarHeaderComponent === 'function') {
             registry.registerLeftSidebarHeaderComponent(withHost(SidebarWidget));
+        }
+        // The free-text settings get an editor that shows, as the admin types, what the
+        // server reads and refuses (the save hook's validation, live checks included).
+        if (typeof registry.registerAdminConsoleCustomSetting === 'function') {
+            for (const field of CHECKED_SETTINGS) {
+                const Editor = function DevOpsChannelsSetting(props: AdminSettingProps) {
+                    return (
+                        <HostContext.Provider value={host}>
+                            <SettingsEditor {...props} field={field} check={host.api.checkSettings}/>
+                        </HostContext.Provider>
+                    );
+                };
+                registry.registerAdminConsoleCustomSetting(field, Editor);
+            }
         }
         if (typeof registry.registerWebSocketEventHandler === 'function') {
             registry.registerWebSocketEventHandler(`custom_${PLUGIN_ID}_workflow_changed`, (msg) => {

@@ -69,6 +69,12 @@ textarea.dc-input { resize: vertical; }
 .dc-widget-button { display: flex; flex-wrap: wrap; gap: 4px 8px; width: 100%; text-align: left; background: rgba(var(--sidebar-text-rgb, 255, 255, 255), 0.08); color: var(--sidebar-text, #fff); border: 1px solid rgba(var(--sidebar-text-rgb, 255, 255, 255), 0.16); border-radius: 4px; padding: 4px 8px; font: inherit; font-size: 12px; cursor: pointer; }
 .dc-widget-button:focus-visible { outline: 2px solid var(--sidebar-text, #fff); }
 .dc-widget-label { font-weight: 600; }
+/* The System Console's checked settings: the check reads in the console's own colours, made legible like the panel's. */
+.dc-settings { color: var(--dc-fg); }
+.dc-settings-input { font-family: monospace; resize: vertical; }
+.dc-settings-check { margin-top: 8px; color: var(--dc-fg); }
+.dc-settings-check .dc-facts { margin-top: 4px; }
+.dc-settings-error { color: var(--dc-error); margin: 4px 0 0; white-space: pre-wrap; }
 `;
 
 const STYLE_ID = 'devops-channels-styles';

@@ -164,3 +164,59 @@ func TestSettingsSmallAPIGaps(t *testing.T) {
 	requireContains(t, res.Error, "message must be one line")
 	require.False(t, strings.Contains(res.Error, "two"))
 }
+
+// The settings page's check on the real server: a system admin gets the save hook's
+// refusals, live checks included (a missing user), field by field, and the accepted
+// free text read back; a plain user is refused. Nothing is saved.
+func TestSettingsCheckRoute(t *testing.T) {
+	e := newEnv(t)
+	dev := e.withDiscipline("dev", "developer")
+	check := map[string]any{
+		"remindercadence":   "sev1=1s",
+		"templateoverrides": `{"qa": {"name": "QA"}} , "qa": {"start_disciplines": ["wizard"]}}`,
+		"disciplinemapping": dev.Username + ": developer\nnosuchperson: qa",
+		"broadcastchannels": "incident: " + e.square.Id,
+	}
+	status, raw, err := harness.PluginRequest(srv.Admin, http.MethodPost, "/api/v1/settings/check", check)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, string(raw))
+	var res struct {
+		Errors []struct{ Field, Reason string } `json:"errors"`
+		Parsed map[string]map[string]any        `json:"parsed"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &res), string(raw))
+	reasons := map[string]string{}
+	for _, e := range res.Errors {
+		reasons[e.Field] = e.Reason
+	}
+	require.Len(t, reasons, 3, string(raw))
+	requireContains(t, reasons["ReminderCadence"], `sev1: "1s" is shorter than`)
+	requireContains(t, reasons["TemplateOverrides"], "something follows the object")
+	requireContains(t, reasons["DisciplineMapping"], "line 2: no user named nosuchperson")
+	require.NotContains(t, res.Parsed, "TemplateOverrides", "a refused setting is not read back")
+
+	// Fixed, the same settings read back: the mapping names the person's discipline.
+	check["remindercadence"] = "sev1=10m, default=1d"
+	check["templateoverrides"] = `{"qa": {"name": "QA"}}`
+	check["disciplinemapping"] = dev.Username + ": developer"
+	status, raw, err = harness.PluginRequest(srv.Admin, http.MethodPost, "/api/v1/settings/check", check)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status, string(raw))
+	require.NoError(t, json.Unmarshal(raw, &res), string(raw))
+	require.Empty(t, res.Errors, string(raw))
+	require.Equal(t, "developer", res.Parsed["DisciplineMapping"][dev.Username])
+	require.Equal(t, "10m", res.Parsed["ReminderCadence"]["sev1"])
+	require.Equal(t, []any{e.square.Id}, res.Parsed["BroadcastChannels"]["incident"])
+
+	status, raw, err = harness.PluginRequest(dev.client, http.MethodPost, "/api/v1/settings/check", check)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusForbidden, status, string(raw))
+	var refusal apiError
+	require.NoError(t, json.Unmarshal(raw, &refusal), string(raw))
+	requireContains(t, refusal.Error, "only a system admin")
+
+	// Nothing was saved.
+	cfg, _, err := srv.Admin.GetConfig(context.Background())
+	require.NoError(t, err)
+	require.NotEqual(t, "sev1=10m, default=1d", cfg.PluginSettings.Plugins[harness.PluginID]["remindercadence"])
+}

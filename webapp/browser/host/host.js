@@ -6,7 +6,9 @@
 // shell: a channel sidebar, a channel header, the right-hand sidebar and the App Bar.
 //
 // The page's address says who logs in and how it looks:
-//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark[&panel=open]
+//   <server>/<team>/channels/<channel>#login=<username>&password=<password>&theme=light|dark[&panel=open][&console=1]
+// (console=1, for a system admin: the plugin's System Console settings, as the custom
+// settings it registers render there, instead of the channel's messages.)
 // window.devopsHost lets the test wait for it, switch themes and navigate.
 // The server's own address (/) shows what `make run` started instead: run.json, which
 // build/harness/cmd/devops-run writes beside this file, says what runs and who logs in.
@@ -91,6 +93,7 @@
         document.documentElement.dataset.theme = name;
     }
     setTheme(params.get('theme') || 'light');
+    const adminConsole = params.get('console') === '1';
 
     // The server: same origin, its session cookies, and the CSRF header it checks.
     function csrfToken() {
@@ -167,7 +170,7 @@
     };
 
     // The registry: the calls webapp/src/index.tsx makes, kept as the web app keeps them.
-    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], postMenu: [], websocket: new Map(), reconnect: []};
+    const registered = {rhs: [], channelHeaderButtons: [], appBar: [], leftSidebarHeader: [], postMenu: [], websocket: new Map(), reconnect: [], adminSettings: []};
     let nextId = 0;
     const changed = () => store.dispatch({type: 'HOST_REGISTRY_CHANGED'});
 
@@ -203,6 +206,9 @@
             },
             registerReconnectHandler(handler) {
                 registered.reconnect.push(handler);
+            },
+            registerAdminConsoleCustomSetting(key, component, options) {
+                return add(registered.adminSettings, {key, component, options});
             },
         };
     }
@@ -340,7 +346,7 @@
                         key: b.id, type: 'button', className: 'host-icon-button host-header-button', title: b.tooltipText,
                         'aria-label': b.dropdownText, onClick: () => b.action(channel),
                     }, b.icon))),
-                h('ol', {className: 'host-posts', 'aria-label': 'Messages'}, posts.order.map((id) => posts.posts[id])
+                adminConsole ? h(AdminConsole) : h('ol', {className: 'host-posts', 'aria-label': 'Messages'}, posts.order.map((id) => posts.posts[id])
                     .filter((p) => p && p.channel_id === channels.currentChannelId && !p.type)
                     .map((p) => h(Post, {key: p.id, post: p})))),
             panel ? h('section', {className: 'host-rhs', 'aria-label': 'Right-hand sidebar'},
@@ -353,6 +359,32 @@
                     key: a.id, type: 'button', className: 'host-icon-button host-app-bar-button', title: a.tooltipText,
                     'aria-label': a.tooltipText, onClick: () => a.action(channel),
                 }, h('img', {src: a.iconUrl, alt: ''})))));
+    }
+
+    // The System Console's plugin page, as far as custom settings go: each gets the
+    // props the web app gives it (id, label, value, config, onChange) and keeps its
+    // edited value until a save this shell does not have.
+    function AdminConsole() {
+        const [config, setConfig] = React.useState(null);
+        const [edited, setEdited] = React.useState({});
+        React.useEffect(() => {
+            mm('GET', '/api/v4/config').then(({json}) => setConfig(json), (err) => devopsHost.errors.push(String(err)));
+        }, []);
+        if (!config) {
+            return null;
+        }
+        return h('section', {className: 'host-console', 'aria-label': 'System Console'},
+            h('h2', null, 'Plugin settings'),
+            registered.adminSettings.map((s) => {
+                const key = s.key.toLowerCase();
+                const id = `PluginSettings.Plugins.${s.pluginId}.${key}`;
+                const stored = ((config.PluginSettings.Plugins || {})[s.pluginId] || {})[key];
+                return h('div', {key: s.id, className: 'host-console-setting'}, h(s.component, {
+                    id, label: s.key, helpText: null, value: id in edited ? edited[id] : stored, disabled: false, setByEnv: false, config,
+                    onChange: (changedId, value) => setEdited((prev) => ({...prev, [changedId]: value})),
+                    setSaveNeeded: () => undefined, registerSaveAction: () => undefined, unRegisterSaveAction: () => undefined,
+                }));
+            }));
     }
 
     async function boot() {
