@@ -12,8 +12,8 @@ SCREENSHOTS_DIR ?= dist/screenshots
 .PHONY: test-browser
 test-browser: pg-up mm-server dist-host webapp/node_modules
 	@build/ensure-deb.sh chromium chromium
-	cd build/harness && $(GO) build -o $(CURDIR)/$(SERVE_BIN) ./cmd/devops-serve
-	cd webapp && DEVOPS_SERVE_BIN=$(CURDIR)/$(SERVE_BIN) SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(NPM) run --silent test:browser
+	cd build/harness && $(GO) build -o $(abspath $(SERVE_BIN)) ./cmd/devops-serve
+	cd webapp && DEVOPS_SERVE_BIN=$(abspath $(SERVE_BIN)) SCREENSHOTS_DIR=$(SCREENSHOTS_DIR) $(NPM) run --silent test:browser
 
 ## screenshots: refresh the README's screenshots in assets/screenshots with the browser test.
 .PHONY: screenshots

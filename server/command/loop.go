@@ -164,7 +164,20 @@ func (h *Handler) snooze(c *call) *model.CommandResponse {
 	})
 }
 
+// whoPerPage keeps `who` of a channel of hundreds under Mattermost's post size: a
+// row is at most ~250 characters (a 64-character username, a granted-by name, a
+// zone), so 50 rows stay near 12,500 of the 16,383 a post may hold.
+const whoPerPage = 50
+
 func (h *Handler) who(c *call) *model.CommandResponse {
+	page := 1
+	if len(c.words) > 0 {
+		n, err := strconv.Atoi(c.words[0])
+		if err != nil || n < 1 || len(c.words) > 1 {
+			return ephemeral("Usage: `/%s who [page]`, a page number from 1.", c.trigger)
+		}
+		page = n
+	}
 	w, err := h.workflowHere(c)
 	if err != nil {
 		return h.fail(c, err)
@@ -173,16 +186,33 @@ func (h *Handler) who(c *call) *model.CommandResponse {
 	if err != nil {
 		return h.fail(c, err)
 	}
+	return ephemeral("%s", h.whoPage(people, page, c.trigger))
+}
+
+// whoPage renders one page of `who`, saying where the others are.
+func (h *Handler) whoPage(people []app.Person, page int, trigger string) string {
+	pages := max(1, (len(people)+whoPerPage-1)/whoPerPage)
+	if page > pages {
+		return fmt.Sprintf("There is no page %d: %d people are on this, %d a page (`/%s who %d` is the last).",
+			page, len(people), whoPerPage, trigger, pages)
+	}
+	from, to := (page-1)*whoPerPage, min(page*whoPerPage, len(people))
 	var b strings.Builder
 	b.WriteString("#### Who is on this\n| Person | Discipline | Role | Local time | |\n|:--|:--|:--|:--|:--|\n")
-	for _, p := range people {
+	for _, p := range people[from:to] {
 		at := "off hours"
 		if p.InWorkingHours {
 			at = "at work"
 		}
 		fmt.Fprintf(&b, "| @%s | %s | %s | %s (%s) | %s |\n", p.Username, h.provenance(p), orDash(p.Role), p.LocalTime, p.Timezone, at)
 	}
-	return ephemeral("%s", b.String())
+	if pages > 1 {
+		fmt.Fprintf(&b, "\nPeople %d–%d of %d.", from+1, to, len(people))
+		if page < pages {
+			fmt.Fprintf(&b, " `/%s who %d` for the next ones.", trigger, page+1)
+		}
+	}
+	return b.String()
 }
 
 // provenance is a person's discipline and how it is known: "qa (granted by @carol)".

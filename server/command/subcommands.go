@@ -28,7 +28,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
 		{name: "snooze", examples: []string{"snooze 30m"}, usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
-		{name: "who", usage: "who", help: "Members with discipline, role, local time and whether they are at work.", run: (*Handler).who},
+		{name: "who", examples: []string{"who", "who 2"}, usage: "who [page]", help: "Members with discipline, role, local time and whether they are at work, 50 a page.", run: (*Handler).who},
 		{name: "handoff", examples: []string{"handoff @sue EU shift ends; watch the p99"}, usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters. Without arguments: a form.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
 		{name: "stats", examples: []string{"stats", "stats incident --days 90"}, usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
 		{name: "role", examples: []string{"role scribe @ben", "role commander @sue"}, usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
