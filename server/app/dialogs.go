@@ -176,13 +176,18 @@ func (s *Service) SubmitDialog(ctx context.Context, actorID, dialog, workflowID 
 		} else if err := checkLength("task", text, MaxTaskRunes); err != nil {
 			errs["text"] = err.Error()
 		}
-		if _, err := ParseDue(str("due"), time.Now(), s.Location(actorID)); err != nil {
-			errs["due"] = err.Error()
+		var due int64
+		if str("due") != "" {
+			var err error
+			if due, err = ParseDue(str("due"), time.Now(), s.Location(actorID)); err != nil {
+				errs["due"] = err.Error()
+			}
 		}
 		if len(errs) > 0 {
 			return errs, nil
 		}
-		_, err := s.AddTask(ctx, actorID, workflowID, TaskRequest{Text: text, AssigneeID: str("assignee"), Due: str("due")})
+		// The due time read once, here, in the person's zone: AddTask takes it as is.
+		_, err := s.AddTask(ctx, actorID, workflowID, TaskRequest{Text: text, AssigneeID: str("assignee"), DueAt: due})
 		return fieldRefusal(err, "assignee", false)
 	case DialogSignoff:
 		n := note("note", "note", errs)

@@ -158,7 +158,7 @@ func (v *WorkflowView) TemplateNote() string {
 	}
 	asOf := ""
 	if p.RecordedAt > 0 {
-		asOf = " as of " + time.UnixMilli(p.RecordedAt).UTC().Format("2006-01-02 15:04 UTC")
+		asOf = " as of " + FormatTime(p.RecordedAt, time.UTC)
 	}
 	var why string
 	switch {

@@ -90,7 +90,7 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 			statusUpdates++
 		case EventSeverityChanged:
 			severities = append(severities, fmt.Sprintf("%s → %s (%s, %s)", ev.Data["from"], ev.Data["to"],
-				Inline(s.ActorName(ev.ActorID)), time.UnixMilli(ev.At).UTC().Format(MinuteLayout+" UTC")))
+				Inline(s.ActorName(ev.ActorID)), FormatTime(ev.At, time.UTC)))
 		}
 	}
 	fmt.Fprintf(&b, " · **status updates:** %d", statusUpdates)

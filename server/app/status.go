@@ -82,9 +82,14 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 	if err := checkLength("task", text, MaxTaskRunes); err != nil {
 		return nil, err
 	}
-	due, err := ParseDue(req.Due, time.Now(), s.Location(actorID))
-	if err != nil {
-		return nil, err
+	var (
+		due int64
+		err error
+	)
+	if req.Due != "" { // the person's zone is a server call; the panel sends due_at
+		if due, err = ParseDue(req.Due, time.Now(), s.Location(actorID)); err != nil {
+			return nil, err
+		}
 	}
 	if req.DueAt != 0 {
 		if req.Due != "" {

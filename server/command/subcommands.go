@@ -489,7 +489,7 @@ func (h *Handler) describeDiscipline(ud app.UserDiscipline, trigger string) stri
 		return fmt.Sprintf("Your discipline is **%s** (mapped by a system admin; verified).", ud.Discipline)
 	case app.SourceGranted:
 		return fmt.Sprintf("Your discipline is **%s** (granted by %s on %s; verified).", ud.Discipline, h.username(ud.GrantedBy),
-			time.UnixMilli(ud.GrantedAt).UTC().Format("2006-01-02"))
+			time.UnixMilli(ud.GrantedAt).UTC().Format(app.DayLayout))
 	case app.SourceDeclared:
 		if h.settings().SelfDeclaredMaySignOff {
 			return fmt.Sprintf("Your discipline is **%s** (you declared it).", ud.Discipline)
