@@ -29,12 +29,15 @@ var (
 	ChangeDeploy = ChangeKind{EventDeploy}
 	ChangeBuild  = ChangeKind{EventBuild}
 	ChangeTest   = ChangeKind{EventTest}
+	// ChangeFields is a custom field set or cleared.
+	ChangeFields = ChangeKind{"fields"}
 )
 
 // ChangeKinds lists every kind the server publishes, in the order the webapp declares them.
 var ChangeKinds = []ChangeKind{
 	ChangeCreated, ChangeStage, ChangeSeverity, ChangeStatus, ChangeTask, ChangeSignoff, ChangeRole,
 	ChangeClosed, ChangeReopened, ChangeTimeline, ChangeChannel, ChangeDeploy, ChangeBuild, ChangeTest,
+	ChangeFields,
 }
 
 // webhookChanges maps a CI/CD webhook event to the change it publishes.

@@ -395,6 +395,11 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 	case f.PerPage > 200:
 		f.PerPage = 200
 	}
+	fields, err := s.fieldFilter(f.TeamID, strings.ToLower(f.Type), f.Fields)
+	if err != nil {
+		return nil, "", err
+	}
+	f.Fields = fields
 	f.ViewerID = actorID
 	f.Query = cleanText(f.Query)
 	f.CurrentVersions = nil
@@ -530,6 +535,9 @@ func (s *Service) changeStage(ctx context.Context, actorID, id, target, expected
 			if len(missing) > 0 {
 				return nil, forbidden("Entering %s needs a sign-off from %s (missing: %s). %s",
 					st.Name, joinDisciplines(st.Gate, "and"), joinDisciplines(missing, "and"), s.whoCanSign(ctx, w, st.Name, missing, actorID))
+			}
+			if err := s.requiredFieldMissing(w, tmpl, st); err != nil {
+				return nil, err
 			}
 			if i < to {
 				skipped = append(skipped, st.Name)

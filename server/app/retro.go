@@ -17,7 +17,12 @@ type StatsFilter struct {
 	Since    int64
 	// ReadsPublic as in ListFilter.
 	ReadsPublic bool
+	// GroupBy splits each type's figures: GroupBySeverity, or a select field's key.
+	GroupBy string
 }
+
+// GroupBySeverity groups stats by severity (StatsFilter.GroupBy).
+const GroupBySeverity = "severity"
 
 // TypeStats are one workflow type's figures.
 type TypeStats struct {
@@ -29,10 +34,19 @@ type TypeStats struct {
 	MedianToFirstStatusMs int64  `json:"median_to_first_status_ms"`
 	MeanToCloseMs         int64  `json:"mean_to_close_ms"`
 	MedianToCloseMs       int64  `json:"median_to_close_ms"`
+	// Group is the severity or field value these figures are for, when grouped ("":
+	// none set); absent when not grouped.
+	Group *string `json:"group,omitempty"`
 }
 
 // Stats returns per-type figures for the workflows started in the last days days.
 func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days int) ([]TypeStats, error) {
+	return s.StatsBy(ctx, actorID, teamID, typ, days, "")
+}
+
+// StatsBy is Stats with each type's figures split by severity (by "severity") or by
+// a select field's value (by its key, or field.<key>).
+func (s *Service) StatsBy(ctx context.Context, actorID, teamID, typ string, days int, by string) ([]TypeStats, error) {
 	if teamID != "" {
 		if err := checkID("team_id", teamID); err != nil {
 			return nil, err
@@ -53,7 +67,11 @@ func (s *Service) Stats(ctx context.Context, actorID, teamID, typ string, days i
 	if days < 1 || days > 3650 {
 		return nil, invalid("--days must be between 1 and 3650.")
 	}
-	f := StatsFilter{TeamID: teamID, ViewerID: actorID, Type: strings.ToLower(typ),
+	group, err := s.statsGroup(strings.ToLower(typ), by)
+	if err != nil {
+		return nil, err
+	}
+	f := StatsFilter{TeamID: teamID, ViewerID: actorID, Type: strings.ToLower(typ), GroupBy: group,
 		Since: time.Now().Add(-time.Duration(days) * 24 * time.Hour).UnixMilli()}
 	return readAsTeamReader(s, actorID, teamID, func(readsPublic bool) ([]TypeStats, error) {
 		f.ReadsPublic = readsPublic

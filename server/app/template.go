@@ -34,6 +34,8 @@ type Template struct {
 	Roles            []string          `json:"roles"`
 	StartDisciplines []Discipline      `json:"start_disciplines"`
 	AutoInvite       AutoInvite        `json:"auto_invite"`
+	// Fields are the custom fields of the type's workflows (see Field).
+	Fields []Field `json:"fields,omitempty"`
 
 	// Version names this exact template: a hash of its JSON, the key under which
 	// workflows started from it find it again (see TemplateVersion).
@@ -250,6 +252,9 @@ func (t *Template) validate(ds *DisciplineSet) error {
 	}
 	if err := ds.check(t.AutoInvite.Disciplines); err != nil {
 		return fail("auto_invite.disciplines", "%v", err)
+	}
+	if err := t.validateFields(fail); err != nil {
+		return err
 	}
 	for d, n := range t.AutoInvite.Limits {
 		if !containsDiscipline(t.AutoInvite.Disciplines, d) {

@@ -15,6 +15,7 @@ type Permissions struct {
 	Reopen             bool         `json:"reopen"`
 	UpdateStatus       bool         `json:"update_status"`
 	ManageTasks        bool         `json:"manage_tasks"`
+	SetFields          bool         `json:"set_fields"`
 	SignoffDisciplines []Discipline `json:"signoff_disciplines"`
 }
 
@@ -28,6 +29,7 @@ type TemplateSummary struct {
 	Private    bool           `json:"private"`
 	Stages     []StageSummary `json:"stages"`
 	CanStart   bool           `json:"can_start"`
+	Fields     []Field        `json:"fields"`
 }
 
 // StageIndex returns the position of a stage, or -1.
@@ -49,11 +51,16 @@ type WorkflowView struct {
 	// Pinned tells how that version stands against the type's template now.
 	Pinned      PinnedTemplate `json:"pinned_template"`
 	Permissions Permissions    `json:"permissions"`
+	// FieldValues are the template's custom fields with this workflow's values.
+	FieldValues []FieldValue `json:"field_values"`
 }
 
 func summarize(t *Template) TemplateSummary {
 	out := TemplateSummary{Type: t.Type, Name: t.Name, LeadRole: t.LeadRole, Roles: t.Roles,
-		Severities: t.Severities, Private: t.Private, Stages: make([]StageSummary, len(t.Stages))}
+		Severities: t.Severities, Private: t.Private, Stages: make([]StageSummary, len(t.Stages)), Fields: t.Fields}
+	if out.Fields == nil {
+		out.Fields = []Field{}
+	}
 	if out.Severities == nil {
 		out.Severities = []string{}
 	}
@@ -91,7 +98,7 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 	active := w.Status == StatusActive
 	p := Permissions{
 		ChangeStage: lead && active, AssignRoles: lead && active, Close: lead && active,
-		Reopen: lead && !active, UpdateStatus: member && active, ManageTasks: member && active,
+		Reopen: lead && !active, UpdateStatus: member && active, ManageTasks: member && active, SetFields: member && active,
 		SignoffDisciplines: []Discipline{},
 	}
 	// Only a discipline that may open gates is offered one (see Signoff).
@@ -104,7 +111,8 @@ func (s *Service) View(ctx context.Context, actorID string, w *Workflow) (*Workf
 			}
 		}
 	}
-	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Pinned: s.pinnedTemplate(ctx, w, tmpl), Permissions: p}, nil
+	return &WorkflowView{Workflow: w, Template: summarize(tmpl), Pinned: s.pinnedTemplate(ctx, w, tmpl), Permissions: p,
+		FieldValues: s.fieldValues(w, tmpl)}, nil
 }
 
 // Templates lists the enabled workflow types and whether the actor may start each:

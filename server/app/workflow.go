@@ -39,9 +39,13 @@ type Workflow struct {
 	// TemplateVersion is the version of its type's template the workflow started
 	// from and keeps running on (see Service.templateOf).
 	TemplateVersion string `json:"template_version"`
+	// Fields are the custom fields set, by key: the value as stored (see FieldValue).
+	Fields map[string]string `json:"fields"`
 
 	// NewTasks are created with the workflow or the update that sets them.
 	NewTasks []*Task `json:"-"`
+	// FieldsChanged asks the update that sets it to save Fields.
+	FieldsChanged bool `json:"-"`
 	// VoidedSignoffs are deleted by the update that sets them (going back before a gate).
 	VoidedSignoffs []Signoff `json:"-"`
 	// Viewer is what the reading user is to this workflow, when the store read it for one.
@@ -147,6 +151,9 @@ const (
 	// EventChannelChanged: Mattermost changed the channel (privacy, archive, restore,
 	// a move to another team); Data["change"] says which.
 	EventChannelChanged = "channel_changed"
+	// EventFieldChanged: a custom field set or cleared; Data["field"] is its key,
+	// Data["value"] the value as stored ("" when cleared).
+	EventFieldChanged = "field_changed"
 )
 
 // eventLabels are what people read for each event type: ids such as stage_changed
@@ -159,6 +166,7 @@ var eventLabels = map[string]string{
 	EventSeverityChanged: "Severity changed", EventHandoff: "Handoff", EventPinned: "Pinned",
 	EventReminder: "Reminder", EventChannelChanged: "Channel changed",
 	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
+	EventFieldChanged: "Field changed",
 }
 
 // EventLabel is an event type as people read it ("Stage changed").
@@ -201,6 +209,10 @@ type ListFilter struct {
 	// CurrentVersions: they run on a template their type no longer has.
 	Outdated        bool
 	CurrentVersions []string
+	// Fields keeps the workflows whose custom fields hold these values: key and value
+	// as people give them to Service.List, which reads each as its field does (a
+	// user's id for a username) before the store sees them.
+	Fields map[string]string
 	// Brief fills in only what a one-line listing shows: id, team, channel (with its
 	// display name and whether the viewer is in it), type, seq, title, severity,
 	// stage, status, private, lead and created_at.
@@ -280,6 +292,9 @@ type Store interface {
 	ClosedBefore(ctx context.Context, before int64, limit int) ([]*Workflow, error)
 	MarkArchived(ctx context.Context, id string, at int64) (bool, error)
 	Stats(ctx context.Context, f StatsFilter) ([]TypeStats, error)
+	// CloseTimes counts the workflows closed per type and week with their median
+	// time to close (see CloseTimesFilter).
+	CloseTimes(ctx context.Context, f CloseTimesFilter) ([]CloseTimeBucket, error)
 	// SetDiscipline records a self-declared discipline.
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	// DisciplineOf is a user's discipline in force: mapped, granted, then declared.

@@ -28,7 +28,7 @@ const workflowJSON = `json_build_object(
 	'status', w.status, 'private', ` + privateSQL + `, 'lead_id', w.lead_id, 'created_by', w.created_by,
 	'created_at', w.created_at, 'updated_at', w.updated_at, 'closed_at', w.closed_at,
 	'stage_entered_at', w.stage_entered_at, 'summary', w.summary, 'template_version', w.template_version,
-	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at,
+	'next_reminder_at', w.next_reminder_at, 'first_status_at', w.first_status_at, 'fields', w.fields,
 	'last_status', CASE WHEN w.last_status_at > 0 THEN json_build_object(
 		'text', w.last_status_text, 'user_id', w.last_status_user_id, 'at', w.last_status_at) END,
 	'roles', COALESCE((SELECT json_object_agg(r.role, r.user_id) FROM devops_roles r WHERE r.workflow_id = w.id), '{}'),
@@ -208,7 +208,10 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
 		}
-		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
+		if err := saveFields(ctx, tx, w); err != nil {
+		return err
+	}
+	if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
 			return err
 		}
 		w.NewTasks = nil
@@ -354,6 +357,14 @@ func (s *Store) ListWorkflows(ctx context.Context, f app.ListFilter) ([]*app.Wor
 	}
 	if f.Query != "" {
 		where = append(where, "w.title ILIKE "+arg("%"+escapeLike(f.Query)+"%"))
+	}
+	if len(f.Fields) > 0 {
+		// Containment, which the GIN index on fields answers.
+		want, err := json.Marshal(f.Fields)
+		if err != nil {
+			return nil, "", errors.Wrap(err, "encode field filter")
+		}
+		where = append(where, "w.fields @> "+arg(string(want))+"::jsonb")
 	}
 	if f.Outdated {
 		current := append([]string{}, f.CurrentVersions...) // never NULL, which <> ALL would make NULL
@@ -582,6 +593,25 @@ func saveWorkflow(ctx context.Context, tx *txn, w *app.Workflow, events []app.Ti
 	}
 	w.NewTasks = nil
 	return insertEvents(ctx, tx, w.ID, events)
+}
+
+// saveFields stores the custom fields when the change set them (FieldsChanged):
+// most changes leave them be, and cost no more for their existence.
+func saveFields(ctx context.Context, tx *txn, w *app.Workflow) error {
+	if !w.FieldsChanged {
+		return nil
+	}
+	fields := w.Fields
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return errors.Wrap(err, "encode fields")
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE devops_workflows SET fields = $2::jsonb WHERE id = $1`, w.ID, string(raw))
+	w.FieldsChanged = false
+	return errors.Wrap(err, "save fields")
 }
 
 // saveRoles stores the workflow roles in one statement; the service keeps the lead
