@@ -113,7 +113,7 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 		}
 		days = n
 	}
-	stats, err := h.svc.Stats(r.Context(), userID(r), q.Get("team_id"), q.Get("type"), days)
+	stats, err := h.svc.StatsBy(r.Context(), userID(r), q.Get("team_id"), q.Get("type"), days, q.Get("group_by"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -48,6 +48,7 @@ func (h *handler) listWorkflows(w http.ResponseWriter, r *http.Request) {
 	items, next, err := h.svc.List(r.Context(), userID(r), app.ListFilter{
 		TeamID: q.Get("team_id"), Type: strings.ToLower(q.Get("type")), Status: q.Get("status"),
 		ChannelID: q.Get("channel_id"), Mine: mine, Outdated: outdated, Query: q.Get("q"), Cursor: q.Get("cursor"), PerPage: perPage,
+		Fields: fieldParams(q),
 	})
 	if err != nil {
 		h.fail(w, r, err)
@@ -231,16 +232,13 @@ func (h *handler) listStages(w http.ResponseWriter, r *http.Request, gatedOnly b
 
 func (h *handler) autocompleteRoles(w http.ResponseWriter, r *http.Request) {
 	items := []model.AutocompleteListItem{}
-	wf, err := h.svc.GetByChannel(r.Context(), userID(r), r.URL.Query().Get("channel_id"))
-	if err == nil {
-		if v, err := h.svc.View(r.Context(), userID(r), wf); err == nil {
-			for _, role := range v.Template.Roles {
-				help := "unassigned"
-				if id := wf.Roles[role]; id != "" {
-					help = "now " + h.svc.UsernameOf(id)
-				}
-				items = append(items, model.AutocompleteListItem{Item: role, HelpText: help})
+	if v := h.viewHere(r); v != nil {
+		for _, role := range v.Template.Roles {
+			help := "unassigned"
+			if id := v.Roles[role]; id != "" {
+				help = "now " + h.svc.UsernameOf(id)
 			}
+			items = append(items, model.AutocompleteListItem{Item: role, HelpText: help})
 		}
 	}
 	writeJSON(w, http.StatusOK, items)

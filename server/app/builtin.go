@@ -14,6 +14,12 @@ func builtinTemplates() []*Template {
 			// A big team's whole operations discipline is the wrong crowd for every
 			// incident: the first 25 are invited, and the first post names the rest.
 			AutoInvite: AutoInvite{Disciplines: []Discipline{Operations}, Limits: map[Discipline]int{Operations: 25}},
+			Fields: []Field{
+				{Key: "service", Name: "Service", Type: FieldText},
+				{Key: "customer", Name: "Customer", Type: FieldText},
+				{Key: "cause", Name: "Cause", Type: FieldSelect, Options: []string{"deploy", "config", "capacity", "dependency", "infrastructure", "unknown"}},
+				{Key: "ticket", Name: "Ticket", Type: FieldURL},
+			},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
 					{Text: "Confirm impact and set the severity"},
@@ -44,6 +50,10 @@ func builtinTemplates() []*Template {
 			LeadRole:       "release-manager", Roles: []string{"release-manager", "qa-lead"},
 			StartDisciplines: []Discipline{Developer, Operations, ProjectManager, ProductManager},
 			AutoInvite:       AutoInvite{Disciplines: []Discipline{QA}},
+			Fields: []Field{
+				{Key: "version", Name: "Version", Type: FieldText},
+				{Key: "ticket", Name: "Ticket", Type: FieldURL},
+			},
 			Stages: []Stage{
 				{Name: "planning", Checklist: []ChecklistItem{
 					{Text: "Agree the scope and the release notes owner", Discipline: ProductManager},
@@ -92,6 +102,10 @@ func builtinTemplates() []*Template {
 			Cadence:  map[string]string{"p1": "30m", "p2": "1h", "p3": "4h", "p4": "1d"},
 			LeadRole: "owner", Roles: []string{"owner", "support-engineer", "developer-on-call"},
 			AutoInvite: AutoInvite{Disciplines: []Discipline{Support}},
+			Fields: []Field{
+				{Key: "customer", Name: "Customer", Type: FieldText},
+				{Key: "ticket", Name: "Ticket", Type: FieldURL},
+			},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
 					{Text: "Reproduce the problem", Discipline: Support},
@@ -110,6 +124,12 @@ func builtinTemplates() []*Template {
 			Cadence:  map[string]string{"critical": "30m", "high": "2h", "medium": "8h", "low": "1d"},
 			LeadRole: "security-lead", Roles: []string{"security-lead", "investigator", "comms"},
 			AutoInvite: AutoInvite{Disciplines: []Discipline{Security}},
+			Fields: []Field{
+				{Key: "cve", Name: "CVE", Type: FieldText},
+				{Key: "affected-version", Name: "Affected version", Type: FieldText},
+				{Key: "exposure", Name: "Exposure", Type: FieldSelect, Options: []string{"internal", "customers", "public"}},
+				{Key: "ticket", Name: "Ticket", Type: FieldURL},
+			},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{{Text: "Assess exposure and set the severity", Discipline: Security}}},
 				{Name: "assessment", Checklist: []ChecklistItem{{Text: "Identify affected versions", Discipline: Developer}}},
@@ -131,6 +151,10 @@ func builtinTemplates() []*Template {
 			Cadence:  map[string]string{"emergency": "30m", "normal": "4h", "standard": "1d"},
 			LeadRole: "change-owner", Roles: []string{"change-owner", "reviewer"},
 			StartDisciplines: []Discipline{Developer, Operations, Security},
+			Fields: []Field{
+				{Key: "service", Name: "Service", Type: FieldText},
+				{Key: "ticket", Name: "Ticket", Type: FieldURL},
+			},
 			Stages: []Stage{
 				{Name: "proposed", Checklist: []ChecklistItem{
 					{Text: "Describe the change, risk and rollback plan"},

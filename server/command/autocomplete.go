@@ -11,6 +11,10 @@ const (
 	StagesListPath      = "api/v1/autocomplete/stages"
 	GatedStagesListPath = "api/v1/autocomplete/stages/gated"
 	RolesListPath       = "api/v1/autocomplete/roles"
+	// FieldsListPath lists the custom fields of the channel's workflow; FieldValuesListPath
+	// the values of the field the command names so far (a select's options).
+	FieldsListPath      = "api/v1/autocomplete/fields"
+	FieldValuesListPath = "api/v1/autocomplete/fields/values"
 )
 
 // autocomplete builds the suggestion tree from the subcommand table. Hiding an entry
@@ -39,6 +43,9 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 			sub.AddDynamicListArgument("Stage", StagesListPath, false)
 		case "signoff":
 			sub.AddDynamicListArgument("Gated stage", GatedStagesListPath, false)
+		case "set":
+			sub.AddDynamicListArgument("Field", FieldsListPath, false)
+			sub.AddDynamicListArgument("Value", FieldValuesListPath, false)
 		case "role":
 			sub.AddDynamicListArgument("Role", RolesListPath, true)
 			sub.AddTextArgument("User", "@user", "")

@@ -242,7 +242,7 @@ func (h *Handler) handoff(c *call) *model.CommandResponse {
 
 func (h *Handler) stats(c *call) *model.CommandResponse {
 	if len(c.words) > 1 {
-		return ephemeral("Usage: `/%s stats [type] [--days N]`.", c.trigger)
+		return ephemeral("Usage: `/%s stats [type] [--days N] [--by severity or <select field>]`.", c.trigger)
 	}
 	days := 0
 	if v, ok := c.flags["days"]; ok {
@@ -256,7 +256,8 @@ func (h *Handler) stats(c *call) *model.CommandResponse {
 	if len(c.words) == 1 {
 		typ = c.words[0]
 	}
-	stats, err := h.svc.Stats(context.Background(), c.args.UserId, c.args.TeamId, typ, days)
+	by := c.flags["by"]
+	stats, err := h.svc.StatsBy(context.Background(), c.args.UserId, c.args.TeamId, typ, days, by)
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -267,9 +268,17 @@ func (h *Handler) stats(c *call) *model.CommandResponse {
 		return ephemeral("No workflows started in the last %d days.", days)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "#### Workflows started in the last %d days\n| Type | Started | Active | Closed | First status (mean / median) | Close (mean / median) |\n|:--|--:|--:|--:|:--|:--|\n", days)
+	groupHead, groupCol := "", ""
+	if by != "" {
+		groupHead, groupCol = " "+strings.TrimPrefix(strings.ToLower(by), "field.")+" |", ":--|"
+	}
+	fmt.Fprintf(&b, "#### Workflows started in the last %d days\n| Type |%s Started | Active | Closed | First status (mean / median) | Close (mean / median) |\n|:--|%s--:|--:|--:|:--|:--|\n", days, groupHead, groupCol)
 	for _, s := range stats {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s / %s | %s / %s |\n", s.Type, s.Started, s.Active, s.Closed,
+		group := ""
+		if s.Group != nil {
+			group = " " + orDash(app.Inline(*s.Group)) + " |"
+		}
+		fmt.Fprintf(&b, "| %s |%s %d | %d | %d | %s / %s | %s / %s |\n", s.Type, group, s.Started, s.Active, s.Closed,
 			ms(s.MeanToFirstStatusMs), ms(s.MedianToFirstStatusMs), ms(s.MeanToCloseMs), ms(s.MedianToCloseMs))
 	}
 	return ephemeral("%s", b.String())

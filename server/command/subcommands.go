@@ -16,9 +16,12 @@ func (h *Handler) subcommands() []*subcommand {
 	return []*subcommand{
 		{name: "start", examples: []string{"start incident Checkout errors in EU --severity sev1", "start release Release 2.4.0", "start security Leaked token in CI --private", "start incident --from https://chat.example.com/team/pl/abc123"}, usage: "start <type> <title> [--severity S] [--private] [--force] · start <type> --from <message link> [title]",
 			help: fmt.Sprintf("Start a workflow channel (no arguments: a form); a title has at most %d characters. From a message: the title defaults to its first line, the first post quotes it and its thread links the channel.", app.MaxTitleRunes), flags: []string{"severity", "private", "force", "from"}, text: true, leading: 1, run: (*Handler).start},
-		{name: "list", examples: []string{"list", "list incident --mine", "list --closed", "list --outdated"}, usage: "list [type] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one.",
+		{name: "list", examples: []string{"list", "list incident --mine", "list --closed", "list --outdated", "list incident field.service=checkout"}, usage: "list [type] [field.<key>=value] [--mine] [--closed] [--outdated]", help: "List the team's workflows you can see; `--outdated`: those running on an older template than their type's current one; `field.<key>=value`: those whose custom field holds the value.",
 			flags: []string{"mine", "closed", "outdated"}, run: (*Handler).list},
 		{name: "info", usage: "info", help: "Show this channel's workflow: stage, gates, roles, sign-offs.", run: (*Handler).info},
+		{name: "set", examples: []string{"set", "set service checkout-api", "set ticket https://jira.example.com/browse/OPS-12", "set owner @sue", "set customer --clear"},
+			usage: "set <field> <value> · set <field> --clear", help: "Set or empty a custom field of this workflow (channel members); alone, list the fields. A field a stage requires must be set before the stage is entered.",
+			flags: []string{"clear"}, text: true, leading: 1, run: (*Handler).set},
 		{name: "stage", examples: []string{"stage", "stage next", "stage staging"}, usage: "stage [next · <stage>]", help: "Without a word: where the workflow stands and what is next. `next` or a stage's name moves it (lead or admin; gates apply).", run: (*Handler).stage},
 		{name: "severity", examples: []string{"severity sev1", "severity p2"}, usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence. Without a severity: a form.", run: (*Handler).severity},
 		{name: "signoff", examples: []string{"signoff", "signoff production Regression suite green on 2.4.0"}, usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
@@ -30,7 +33,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "snooze", examples: []string{"snooze 30m"}, usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
 		{name: "who", examples: []string{"who", "who 2"}, usage: "who [page]", help: "Members with discipline, role, local time and whether they are at work, 50 a page.", run: (*Handler).who},
 		{name: "handoff", examples: []string{"handoff @sue EU shift ends; watch the p99"}, usage: "handoff @user [note]", help: fmt.Sprintf("Hand the lead to someone with a summary (follow the sun); a note has at most %d characters. Without arguments: a form.", app.MaxNoteRunes), text: true, leading: 1, run: (*Handler).handoff},
-		{name: "stats", examples: []string{"stats", "stats incident --days 90"}, usage: "stats [type] [--days N]", help: "Counts and time to first status update and to close, per type.", flags: []string{"days"}, run: (*Handler).stats},
+		{name: "stats", examples: []string{"stats", "stats incident --days 90", "stats incident --by severity", "stats security --by affected"}, usage: "stats [type] [--days N] [--by severity or <select field>]", help: "Counts and time to first status update and to close, per type; `--by` splits them by severity or a select field.", flags: []string{"days", "by"}, run: (*Handler).stats},
 		{name: "role", examples: []string{"role scribe @ben", "role commander @sue"}, usage: "role <role> @user", help: "Give a workflow role to someone (lead or admin).", run: (*Handler).role},
 		{name: "close", examples: []string{"close It's fixed: rolled back 2.4.0"}, usage: "close [summary]", help: fmt.Sprintf("Close the workflow (lead or admin); a summary has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).close},
 		{name: "reopen", usage: "reopen", help: "Reopen a closed workflow (lead or admin).", run: (*Handler).reopen},
@@ -126,11 +129,16 @@ func unquoteTitle(title string) string {
 }
 
 func (h *Handler) list(c *call) *model.CommandResponse {
-	if len(c.words) > 1 {
-		return ephemeral("Usage: `/%s list [type] [--mine] [--closed] [--outdated]`.", c.trigger)
+	words, fields, err := fieldFilters(c.words)
+	if err != nil {
+		return ephemeral("%s.", err.Error())
 	}
+	if len(words) > 1 {
+		return ephemeral("Usage: `/%s list [type] [field.<key>=value] [--mine] [--closed] [--outdated]`.", c.trigger)
+	}
+	c.words = words
 	f := app.ListFilter{TeamID: c.args.TeamId, Status: app.StatusActive, Mine: c.flags.has("mine"), Outdated: c.flags.has("outdated"),
-		PerPage: 25, Brief: true}
+		PerPage: 25, Brief: true, Fields: fields}
 	if c.flags.has("closed") {
 		f.Status = app.StatusClosed
 	}
@@ -200,6 +208,9 @@ func listSuffix(f app.ListFilter) string {
 	}
 	if f.Outdated {
 		out += " on an older template than their type's current one"
+	}
+	if len(f.Fields) > 0 {
+		out += " with the fields asked for"
 	}
 	return out
 }
@@ -278,6 +289,9 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string, loc *time.Locati
 	if note := v.TemplateNote(); note != "" {
 		b.WriteString("\n" + note)
 	}
+	if len(v.FieldValues) > 0 {
+		b.WriteString("\n" + describeFields(v.FieldValues))
+	}
 	var can []string
 	p := v.Permissions
 	if p.ChangeStage {
@@ -285,6 +299,9 @@ func (h *Handler) describe(v *app.WorkflowView, trigger string, loc *time.Locati
 	}
 	if len(p.SignoffDisciplines) > 0 {
 		can = append(can, fmt.Sprintf("`/%s signoff`", trigger))
+	}
+	if p.SetFields && len(v.FieldValues) > 0 {
+		can = append(can, fmt.Sprintf("`/%s set <field> <value>`", trigger))
 	}
 	if p.AssignRoles {
 		can = append(can, fmt.Sprintf("`/%s role <role> @user`", trigger))

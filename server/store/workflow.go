@@ -209,9 +209,9 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 			return err
 		}
 		if err := saveFields(ctx, tx, w); err != nil {
-		return err
-	}
-	if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
+			return err
+		}
+		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
 			return err
 		}
 		w.NewTasks = nil

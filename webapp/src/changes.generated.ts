@@ -15,6 +15,7 @@ export const CHANGE_KINDS = [
     'deploy',
     'build',
     'test',
+    'fields',
 ] as const;
 
 // What a workflow_changed websocket event says changed.

@@ -64,6 +64,7 @@ export const REFRESHES: Record<ChangeKind, readonly View[]> = {
     deploy: ['workflow', 'timeline'],
     build: ['workflow', 'timeline'],
     test: ['workflow', 'timeline'],
+    fields: ['workflow', 'timeline'], // a custom field set or cleared
 };
 
 export function refreshes(change: WorkflowChange, view: View): boolean {
