@@ -208,9 +208,6 @@ func (s *Store) ActivateWorkflow(ctx context.Context, w *app.Workflow, events []
 		if err := saveRoles(ctx, tx, w); err != nil {
 			return err
 		}
-		if err := saveFields(ctx, tx, w); err != nil {
-			return err
-		}
 		if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
 			return err
 		}
@@ -586,6 +583,9 @@ func saveWorkflow(ctx context.Context, tx *txn, w *app.Workflow, events []app.Ti
 		return err
 	}
 	if err := saveSignoffs(ctx, tx, w); err != nil {
+		return err
+	}
+	if err := saveFields(ctx, tx, w); err != nil {
 		return err
 	}
 	if err := insertTasks(ctx, tx, w.ID, w.NewTasks); err != nil {
