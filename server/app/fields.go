@@ -300,7 +300,7 @@ func (s *Service) parseFieldValues(w *Workflow, tmpl *Template, values map[strin
 	for _, k := range keys {
 		f, ok := tmpl.Field(strings.ToLower(strings.TrimSpace(k)))
 		if !ok {
-			return nil, invalid("A %s has no field %q. Fields: %s.", strings.ToLower(tmpl.Name), k, tmpl.fieldKeys())
+			return nil, invalid("This %s has no field %q. Fields: %s.", strings.ToLower(tmpl.Name), k, tmpl.fieldKeys())
 		}
 		if values[k] == nil {
 			out[f.Key] = ""

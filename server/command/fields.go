@@ -57,8 +57,10 @@ func describeFields(values []app.FieldValue) string {
 		shown := "—"
 		switch {
 		case f.Display == "":
-		case f.Type == app.FieldURL:
-			shown = f.Display // a bare link links to itself; its text cannot hide where it goes
+		case f.Type == app.FieldURL, f.Type == app.FieldUser:
+			// A bare link links to itself, its text cannot hide where it goes; a user is
+			// shown as roles are, a username read from Mattermost.
+			shown = f.Display
 		default:
 			shown = app.Inline(f.Display)
 		}
