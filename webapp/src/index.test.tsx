@@ -3,6 +3,7 @@ import React from 'react';
 
 import Plugin from './index';
 import type {PluginRegistry, WebSocketMessage} from './host';
+import {chartRoutes} from './test/fixtures';
 import {fakeStore, hostState} from './test/host';
 import {mockServer} from './test/server';
 
@@ -91,6 +92,7 @@ test('after the websocket reconnects, the mounted views refetch what they show',
 
 test('the post menu\'s "Start a workflow…" opens the panel\'s start form prefilled from the message, and starts from it', async () => {
     const server = mockServer({
+        ...chartRoutes,
         'GET /workflows': {body: {items: [], next_cursor: ''}},
         'GET /templates': {body: {items: [
             {type: 'incident', name: 'Incident', severities: ['sev1', 'sev2'], private: false, can_start: true},
@@ -133,6 +135,7 @@ test('the post menu\'s "Start a workflow…" opens the panel\'s start form prefi
 
 test('a message the host has not loaded leaves the title to the server', async () => {
     const server = mockServer({
+        ...chartRoutes,
         'GET /workflows': {body: {items: [], next_cursor: ''}},
         'GET /templates': {body: {items: [{type: 'incident', name: 'Incident', severities: [], private: false, can_start: true}]}},
         'POST /workflows': {status: 404, body: {error: 'No message found at that link that you can read.'}},

@@ -75,6 +75,16 @@ textarea.dc-input { resize: vertical; }
 .dc-settings-check { margin-top: 8px; color: var(--dc-fg); }
 .dc-settings-check .dc-facts { margin-top: 4px; }
 .dc-settings-error { color: var(--dc-error); margin: 4px 0 0; white-space: pre-wrap; }
+/* The team view's close-times chart. */
+.dc-chart { display: block; width: 100%; height: auto; margin: 4px 0; }
+.dc-chart text { fill: var(--dc-muted); font-size: 10px; }
+.dc-chart-axis, .dc-chart-grid { stroke: var(--dc-border); }
+.dc-chart-grid { stroke-dasharray: 2 3; }
+.dc-panel .dc-legend { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12px; }
+.dc-legend li { display: flex; align-items: center; gap: 4px; }
+.dc-table { border-collapse: collapse; font-size: 12px; margin-top: 4px; }
+.dc-table th, .dc-table td { text-align: left; padding: 2px 8px 2px 0; font-weight: normal; }
+.dc-table thead th, .dc-table tbody th { font-weight: 600; }
 `;
 
 const STYLE_ID = 'devops-channels-styles';

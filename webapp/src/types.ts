@@ -54,6 +54,39 @@ export interface Workflow {
     stage_entered_at: number;
     // When the lead is next reminded to post a status update; 0 when no reminder is set.
     next_reminder_at: number;
+    // Custom fields set, by key: the value as stored (a user field holds a user id).
+    fields?: Record<string, string>;
+}
+
+export type FieldType = 'text' | 'number' | 'select' | 'user' | 'url';
+
+// A custom field a template declares.
+export interface Field {
+    key: string;
+    name: string;
+    type: FieldType;
+    options?: string[];
+    // The stage that cannot be entered while the field is empty.
+    required_at?: string;
+}
+
+// A field with a workflow's value: as stored, and as people read it (a user as @name); '' when not set.
+export interface FieldValue extends Field {
+    value: string;
+    display: string;
+}
+
+// GET /stats/close-times: the median time to close per week (Monday 00:00 UTC, oldest first) per type.
+export interface CloseTimes {
+    weeks: number[];
+    series: CloseTimesSeries[];
+}
+
+export interface CloseTimesSeries {
+    type: string;
+    name: string;
+    closed: number[];
+    median_ms: (number | null)[];
 }
 
 export interface Stage {
@@ -77,6 +110,7 @@ export interface Permissions {
     reopen: boolean;
     update_status: boolean;
     manage_tasks: boolean;
+    set_fields?: boolean;
     signoff_disciplines: string[] | null;
 }
 
@@ -95,6 +129,8 @@ export interface WorkflowView extends Workflow {
     // Absent only in an answer merged from a mutation, which carries the workflow alone.
     pinned_template?: PinnedTemplate;
     permissions: Permissions;
+    // Absent only in an answer merged from a mutation.
+    field_values?: FieldValue[];
 }
 
 export interface TemplateSummary {

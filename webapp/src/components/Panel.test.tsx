@@ -2,13 +2,14 @@ import {act, fireEvent, screen, waitFor, within} from '@testing-library/react';
 import React from 'react';
 
 import {CSS} from '../styles';
-import {view, workflow, workflowRoutes} from '../test/fixtures';
+import {chartRoutes, view, workflow, workflowRoutes} from '../test/fixtures';
 import {fakeStore, hostState, renderWithHost} from '../test/host';
 import {mockServer, NEVER} from '../test/server';
 
 import Panel from './Panel';
 
 const teamRoutes = {
+    ...chartRoutes,
     'GET /workflows': {body: {items: [], next_cursor: ''}},
     'GET /templates': {body: {items: [{type: 'incident', name: 'Incident', severities: ['sev1', 'sev2'], private: false, can_start: true}]}},
 };

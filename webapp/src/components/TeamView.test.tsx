@@ -1,7 +1,7 @@
 import {act, fireEvent, screen, waitFor} from '@testing-library/react';
 import React from 'react';
 
-import {workflow} from '../test/fixtures';
+import {chartRoutes, workflow} from '../test/fixtures';
 import {renderWithHost} from '../test/host';
 import {mockServer} from '../test/server';
 import type {Handler} from '../test/server';
@@ -21,6 +21,7 @@ const templates = {
 function server(routes: Record<string, Handler> = {}) {
     return mockServer({
         'GET /templates': templates,
+        ...chartRoutes,
         'GET /workflows': {body: {items: [workflow()], next_cursor: ''}},
         ...routes,
     });

@@ -6,6 +6,7 @@ import {useAsync, useHost, useNow, useWorkflowEvents} from '../hooks';
 import type {PinnedTemplate, Workflow, WorkflowView} from '../types';
 
 import {Badge, ErrorMessage, Loading, Time} from './common';
+import FieldsSection from './FieldsSection';
 import Lifecycle from './Lifecycle';
 import {useNameOf} from './names';
 import type {NameOf} from './names';
@@ -48,6 +49,7 @@ export default function WorkflowPanel({id}: {id: string}) {
             <ErrorMessage message={view.error}/>
             <StageProgress wf={wf} nameOf={nameOf} onChanged={onChanged}/>
             <StatusSection wf={wf} nameOf={nameOf} onChanged={onChanged}/>
+            <FieldsSection wf={wf} onChanged={onChanged}/>
             <TaskList
                 workflowId={id}
                 canManage={wf.permissions.manage_tasks && wf.status === 'active'}

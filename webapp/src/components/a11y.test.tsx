@@ -4,7 +4,7 @@
 import {act, configure, fireEvent, screen, waitFor, within} from '@testing-library/react';
 import React from 'react';
 
-import {task, view, workflow, workflowRoutes} from '../test/fixtures';
+import {chartRoutes, task, view, workflow, workflowRoutes} from '../test/fixtures';
 import {fakeStore, hostState, renderWithHost} from '../test/host';
 import {mockServer} from '../test/server';
 import type {WorkflowView} from '../types';
@@ -173,6 +173,7 @@ test('an overdue status update says so in words, not only in colour', async () =
 });
 
 const teamRoutes = {
+    ...chartRoutes,
     'GET /templates': {body: {items: [{type: 'release', name: 'Release', severities: [], private: false, can_start: true}]}},
 };
 

@@ -1,4 +1,4 @@
-import type {Member, Task, TimelineEvent, Workflow, WorkflowView} from '../types';
+import type {CloseTimes, Member, Task, TimelineEvent, Workflow, WorkflowView} from '../types';
 
 export function workflow(over: Partial<Workflow> = {}): Workflow {
     return {
@@ -77,3 +77,14 @@ export function workflowRoutes(v: WorkflowView = view()) {
         [`GET /workflows/${v.id}/timeline`]: {body: {items: [event(1), event(2)], next_cursor: ''}},
     };
 }
+
+const WEEK = 7 * 24 * 3_600_000;
+
+// GET /stats/close-times: 12 weeks from a Monday; no series unless given.
+export function closeTimes(series: CloseTimes['series'] = []): CloseTimes {
+    const first = Date.UTC(2026, 8, 14);
+    return {weeks: Array.from({length: 12}, (_, i) => first + i * WEEK), series};
+}
+
+// What the team view fetches besides the list and the templates: its chart.
+export const chartRoutes = {'GET /stats/close-times': {body: closeTimes()}};
