@@ -217,6 +217,9 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await ok('dana', 'POST', `/workflows/${incident.id}/tasks`, {text: 'Page the payments on-call', assignee_id: users.omar.id, due_at: Date.now() + 2 * 3600_000});
         await ok('dana', 'POST', `/workflows/${incident.id}/status`, {text: 'EU checkout fails for 12% of orders since the 2.4.0 deploy.'});
         await ok('dana', 'POST', `/workflows/${incident.id}/stage`, {stage: 'next'});
+        // A closed support escalation: the team view's chart has a line to draw.
+        const closed = await ok('dana', 'POST', '/workflows', {team_id: team.id, type: 'support', title: 'Invoice export times out', severity: 'p3'});
+        await ok('dana', 'POST', `/workflows/${closed.id}/close`, {summary: 'Fixed in 2.3.8.'});
 
         profile = mkdtempSync(path.join(tmpdir(), 'devops-chromium-'));
         context = await chromium.launchPersistentContext(profile, {
@@ -347,6 +350,26 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await audit('the workflow view');
     });
 
+    step('custom fields by keyboard: the form opens with focus in it, saves what changed and says so', async () => {
+        const fields = panel().getByRole('region', {name: 'Fields'});
+        await fields.getByText('not set').first().waitFor();
+        await panel().locator('#dc-fields-open').focus();
+        await page.keyboard.press('Enter');
+        await focusIs({id: 'dc-field-service'}, 'opening the fields form');
+        await audit('the fields form');
+        await page.keyboard.press('Escape');
+        await focusIs({id: 'dc-fields-open'}, 'Escape from the fields form');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('checkout-api');
+        await panel().getByLabel('Cause').selectOption('deploy');
+        await panel().locator('#dc-field-service').focus();
+        await page.keyboard.press('Enter');
+        await announces('Fields saved: 2 changed.', 'saving fields');
+        await focusIs({id: 'dc-fields-open'}, 'saving fields');
+        assert.deepEqual((await ok('dana', 'GET', `/workflows/${incident.id}`)).fields, {service: 'checkout-api', cause: 'deploy'});
+        await fields.getByText('checkout-api').waitFor();
+    });
+
     step('every workflow action by keyboard keeps focus in the panel and announces its result', async () => {
         const tasksOf = async () => (await ok('dana', 'GET', `/workflows/${incident.id}/tasks`)).items;
         const workflow = () => ok('dana', 'GET', `/workflows/${incident.id}`);
@@ -398,7 +421,7 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         const posted = await workflow();
         assert.ok(posted.next_reminder_at > Date.now(), 'a sev1 incident has a reminder due');
         await eventually(async () => {
-            const facts = await panel().locator('.dc-facts').textContent();
+            const facts = await panel().locator('.dc-wf-header .dc-facts').textContent();
             const owed = facts.match(/Next status updatedue in (\d+) (min|h)/);
             assert.ok(owed, facts);
             const minutes = Number(owed[1]) * (owed[2] === 'h' ? 60 : 1);
@@ -495,6 +518,10 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         // The visible sentence, not its echo in the live region.
         const noMatch = () => panel().getByRole('paragraph').filter({hasText: 'No active workflows match these filters.'});
         await list.getByRole('link', {name: 'Checkout errors in EU'}).waitFor();
+        // The chart of the median time to close, with its figures as a table.
+        await panel().getByRole('img', {name: /^Median time to close per week, the last 12 weeks\. Support escalation: 1 closed/}).waitFor();
+        await panel().getByText('Figures').click();
+        await panel().getByRole('table').getByRole('columnheader', {name: 'Support escalation'}).waitFor();
         await audit('the team view');
 
         // Filters: by type, by title; each result is announced with its count.
