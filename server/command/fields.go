@@ -34,11 +34,7 @@ func (h *Handler) set(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) showFields(c *call) *model.CommandResponse {
-	w, err := h.workflowHere(c)
-	if err != nil {
-		return h.fail(c, err)
-	}
-	v, err := h.svc.View(context.Background(), c.args.UserId, w)
+	v, err := h.viewHere(c)
 	if err != nil {
 		return h.fail(c, err)
 	}

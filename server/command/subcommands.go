@@ -233,15 +233,20 @@ func (h *Handler) username(userID string) string {
 }
 
 func (h *Handler) info(c *call) *model.CommandResponse {
-	w, err := h.workflowHere(c)
-	if err != nil {
-		return h.fail(c, err)
-	}
-	v, err := h.svc.View(context.Background(), c.args.UserId, w)
+	v, err := h.viewHere(c)
 	if err != nil {
 		return h.fail(c, err)
 	}
 	return ephemeral("%s", h.describe(v, c.trigger, h.svc.Location(c.args.UserId)))
+}
+
+// viewHere is the channel's workflow as the caller sees it: template and permissions.
+func (h *Handler) viewHere(c *call) (*app.WorkflowView, error) {
+	w, err := h.workflowHere(c)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.View(context.Background(), c.args.UserId, w)
 }
 
 // describe renders a workflow for `info`, its times in loc (the reader's zone).

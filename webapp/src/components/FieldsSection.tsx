@@ -4,7 +4,7 @@ import {useAction, useHost} from '../hooks';
 import type {FieldValue, Workflow, WorkflowView} from '../types';
 
 import {byId, useAnnounce, useFocusAfter} from './a11y';
-import {ErrorMessage, Section} from './common';
+import {ErrorMessage, PanelForm, Section} from './common';
 
 const OPEN_ID = 'dc-fields-open';
 
@@ -79,20 +79,7 @@ export default function FieldsSection({wf, onChanged}: Props) {
                 </dl>
             )}
             {editing && (
-                <form
-                    className='dc-form'
-                    noValidate={true}
-                    onSubmit={(e) => {
-                        e.preventDefault();
-                        submit();
-                    }}
-                    onKeyDown={(e) => {
-                        if (e.key === 'Escape') {
-                            e.stopPropagation();
-                            close();
-                        }
-                    }}
-                >
+                <PanelForm onSubmit={submit} onCancel={close}>
                     {fields.map((f, i) => (
                         <FieldInput
                             key={f.key}
@@ -107,7 +94,7 @@ export default function FieldsSection({wf, onChanged}: Props) {
                         <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Save fields'}</button>
                         <button type='button' className='dc-button dc-button-secondary' onClick={close}>{'Cancel'}</button>
                     </div>
-                </form>
+                </PanelForm>
             )}
         </Section>
     );

@@ -4,7 +4,7 @@ import {useAction, useHost} from '../hooks';
 import type {Workflow, WorkflowView} from '../types';
 
 import {byId, useAnnounce, useFocusAfter} from './a11y';
-import {ErrorMessage, Section, Time} from './common';
+import {ErrorMessage, PanelForm, Section, Time} from './common';
 import type {NameOf} from './names';
 
 const OPEN_ID = 'dc-status-open';
@@ -60,19 +60,7 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                 <p className='dc-muted'>{'No status update yet.'}</p>
             )}
             {editing && (
-                <form
-                    className='dc-form'
-                    onSubmit={(e) => {
-                        e.preventDefault();
-                        submit();
-                    }}
-                    onKeyDown={(e) => {
-                        if (e.key === 'Escape') {
-                            e.stopPropagation();
-                            close();
-                        }
-                    }}
-                >
+                <PanelForm onSubmit={submit} onCancel={close}>
                     <label htmlFor='dc-status-input'>{'Status update'}</label>
                     <textarea
                         id='dc-status-input'
@@ -87,7 +75,7 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                         <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Post update'}</button>
                         <button type='button' className='dc-button dc-button-secondary' onClick={close}>{'Cancel'}</button>
                     </div>
-                </form>
+                </PanelForm>
             )}
         </Section>
     );

@@ -74,3 +74,26 @@ export function AppLink({path, children, className, title}: {path: string; child
         </a>
     );
 }
+
+// A panel form: Enter submits, Escape cancels (without closing the host's sidebar too).
+// The browser's own validation is off: the server's refusals say more.
+export function PanelForm({onSubmit, onCancel, children}: {onSubmit(): void; onCancel(): void; children: React.ReactNode}) {
+    return (
+        <form
+            className='dc-form'
+            noValidate={true}
+            onSubmit={(e) => {
+                e.preventDefault();
+                onSubmit();
+            }}
+            onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                    e.stopPropagation();
+                    onCancel();
+                }
+            }}
+        >
+            {children}
+        </form>
+    );
+}
