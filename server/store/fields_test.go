@@ -89,7 +89,7 @@ func TestCloseTimesPerWeekAndType(t *testing.T) {
 	s := newTestStore(t)
 	team, viewer := model.NewId(), model.NewId()
 	const hour, week = int64(3_600_000), int64(7 * 24 * 3_600_000)
-	from := int64(100 * week)
+	from := 100 * week
 	closed := func(typ string, seq int, closedAt, took int64, private bool) {
 		w := newWorkflow(team, typ, seq, closedAt-took)
 		w.Private = private

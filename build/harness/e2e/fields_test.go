@@ -65,7 +65,8 @@ func TestCustomFields(t *testing.T) {
 	before := fieldsOf(t, lead, w.ID)
 	requireContains(t, e.run(lead, w.ChannelID, "/devops stage next").Text,
 		"Entering investigating needs the field Service (service). Set it first: `/devops set service <value>`")
-	require.Equal(t, "triage", fieldsOf(t, lead, w.ID).Stage)
+	require.Equal(t, before, fieldsOf(t, lead, w.ID), "a refused move changes nothing")
+	require.Equal(t, "triage", before.Stage)
 	start := offering(t, lead, other.ChannelID, app.ActionStageNext, "")
 	e.pressRefused(lead, ephemerals(t, lead), other, start, app.ActionStageNext, "", "Entering investigating needs the field Service (service)")
 	var refused apiError
