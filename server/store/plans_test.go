@@ -77,6 +77,11 @@ func TestHotQueriesKeepTheirIndexesWithGenericPlans(t *testing.T) {
 		require.NoError(t, err)
 		_, err = s.ClaimStaleInvites(ctx, 19000, 20000, 500)
 		require.NoError(t, err)
+		// The panel's chart, and the list filtered by a custom field.
+		_, err = s.CloseTimes(ctx, app.CloseTimesFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, From: 1, Weeks: 12})
+		require.NoError(t, err)
+		_, _, err = s.ListWorkflows(ctx, app.ListFilter{TeamID: team, ViewerID: viewer, ReadsPublic: true, PerPage: 50, Fields: map[string]string{"service": "checkout"}})
+		require.NoError(t, err)
 	}
 	require.Equal(t, before, seqScans(), "a hot query scanned devops_workflows")
 }
