@@ -39,7 +39,7 @@ func (h *Handler) showFields(c *call) *model.CommandResponse {
 		return h.fail(c, err)
 	}
 	if len(v.FieldValues) == 0 {
-		return ephemeral("A %s has no custom fields. A system admin can declare some in the template overrides (`fields`).", strings.ToLower(v.Template.Name))
+		return ephemeral("This %s has no custom fields. A system admin can declare some in the template overrides (`fields`); a workflow keeps the fields of the template it started with.", strings.ToLower(v.Template.Name))
 	}
 	return ephemeral("%s\n\n`/%s set <field> <value>` sets one; `/%s set <field> --clear` empties it.", describeFields(v.FieldValues), c.trigger, c.trigger)
 }

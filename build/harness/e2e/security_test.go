@@ -958,6 +958,8 @@ func routes(workflowID string) [][2]string {
 		{"GET", "/api/v1/me/summary"}, {"GET", "/api/v1/autocomplete/stages"}, {"GET", "/api/v1/autocomplete/stages/gated"}, {"GET", "/api/v1/autocomplete/roles"},
 		{"POST", "/api/v1/dialog/start"}, {"PUT", "/api/v1/users/" + workflowID + "/discipline/grant"},
 		{"DELETE", "/api/v1/users/" + workflowID + "/discipline/grant"},
+		{"PATCH", w + "/fields"}, {"GET", "/api/v1/stats/close-times"}, {"GET", "/api/v1/autocomplete/fields"},
+		{"GET", "/api/v1/autocomplete/fields/values"},
 	}
 }
 
