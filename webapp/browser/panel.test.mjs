@@ -523,6 +523,10 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await panel().getByText('Figures').click();
         await panel().getByRole('table').getByRole('columnheader', {name: 'Support escalation'}).waitFor();
         await audit('the team view');
+        await screenshot('team-light.png');
+        await page.evaluate(() => window.devopsHost.setTheme('dark'));
+        await screenshot('team-dark.png');
+        await page.evaluate(() => window.devopsHost.setTheme('light'));
 
         // Filters: by type, by title; each result is announced with its count.
         await panel().getByLabel('Type').selectOption('release');
