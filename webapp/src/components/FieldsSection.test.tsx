@@ -96,3 +96,10 @@ test('saving is announced in the panel', async () => {
     fireEvent.click(screen.getByRole('button', {name: 'Save fields'}));
     await waitFor(() => expect(document.querySelector('.dc-announcer')).toHaveTextContent('Fields saved: 1 changed.'));
 });
+
+test('the move button says which field the next stage still needs', async () => {
+    const required = FIELDS.map((f) => (f.key === 'service' ? {...f, required_at: 'staging'} : f));
+    setup(withFields({}, required));
+    await screen.findByRole('button', {name: 'Move to staging'});
+    expect(screen.getByText('Needs the field Service (under Fields)')).toBeInTheDocument();
+});

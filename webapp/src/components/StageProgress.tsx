@@ -73,6 +73,9 @@ export default function StageProgress({wf, nameOf, onChanged}: Props) {
                     {unsigned(next, signoffs).length > 0 && (
                         <span className='dc-muted'>{`Needs sign-off from ${unsigned(next, signoffs).join(', ')}`}</span>
                     )}
+                    {unsetFor(wf, next.name).length > 0 && (
+                        <span className='dc-muted'>{`Needs the field ${unsetFor(wf, next.name).join(', ')} (under Fields)`}</span>
+                    )}
                 </div>
             )}
             {toSign.map((stage) => (
@@ -137,4 +140,9 @@ function SignoffForm({stage, disciplines, pending, onSubmit}: {stage: string; di
             <button type='submit' className='dc-button' aria-disabled={pending}>{`Sign off ${stage} as ${disciplines.join(', ')}`}</button>
         </form>
     );
+}
+
+// The fields a stage requires that are not set yet: entering it is refused until they are.
+function unsetFor(wf: WorkflowView, stage: string): string[] {
+    return (wf.field_values ?? []).filter((f) => f.required_at === stage && !f.value).map((f) => f.name);
 }
