@@ -4,7 +4,7 @@ import {useAction, useHost} from '../hooks';
 import type {FieldValue, Workflow, WorkflowView} from '../types';
 
 import {byId, useAnnounce, useFocusAfter} from './a11y';
-import {ErrorMessage, PanelForm, Section} from './common';
+import {PanelForm, Section} from './common';
 
 const OPEN_ID = 'dc-fields-open';
 
@@ -79,7 +79,7 @@ export default function FieldsSection({wf, onChanged}: Props) {
                 </dl>
             )}
             {editing && (
-                <PanelForm onSubmit={submit} onCancel={close}>
+                <PanelForm onSubmit={submit} onCancel={close} submitLabel='Save fields' error={action.error} pending={action.pending}>
                     {fields.map((f, i) => (
                         <FieldInput
                             key={f.key}
@@ -89,11 +89,6 @@ export default function FieldsSection({wf, onChanged}: Props) {
                             onChange={(v) => setDraft((d) => ({...d, [f.key]: v}))}
                         />
                     ))}
-                    <ErrorMessage message={action.error}/>
-                    <div className='dc-actions'>
-                        <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Save fields'}</button>
-                        <button type='button' className='dc-button dc-button-secondary' onClick={close}>{'Cancel'}</button>
-                    </div>
                 </PanelForm>
             )}
         </Section>

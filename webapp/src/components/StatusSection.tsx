@@ -4,7 +4,7 @@ import {useAction, useHost} from '../hooks';
 import type {Workflow, WorkflowView} from '../types';
 
 import {byId, useAnnounce, useFocusAfter} from './a11y';
-import {ErrorMessage, PanelForm, Section, Time} from './common';
+import {PanelForm, Section, Time} from './common';
 import type {NameOf} from './names';
 
 const OPEN_ID = 'dc-status-open';
@@ -60,7 +60,7 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                 <p className='dc-muted'>{'No status update yet.'}</p>
             )}
             {editing && (
-                <PanelForm onSubmit={submit} onCancel={close}>
+                <PanelForm onSubmit={submit} onCancel={close} submitLabel='Post update' error={action.error} pending={action.pending}>
                     <label htmlFor='dc-status-input'>{'Status update'}</label>
                     <textarea
                         id='dc-status-input'
@@ -70,11 +70,6 @@ export default function StatusSection({wf, nameOf, onChanged}: Props) {
                         value={text}
                         onChange={(e) => setText(e.target.value)}
                     />
-                    <ErrorMessage message={action.error}/>
-                    <div className='dc-actions'>
-                        <button type='submit' className='dc-button' aria-disabled={action.pending}>{'Post update'}</button>
-                        <button type='button' className='dc-button dc-button-secondary' onClick={close}>{'Cancel'}</button>
-                    </div>
                 </PanelForm>
             )}
         </Section>

@@ -75,9 +75,19 @@ export function AppLink({path, children, className, title}: {path: string; child
     );
 }
 
-// A panel form: Enter submits, Escape cancels (without closing the host's sidebar too).
-// The browser's own validation is off: the server's refusals say more.
-export function PanelForm({onSubmit, onCancel, children}: {onSubmit(): void; onCancel(): void; children: React.ReactNode}) {
+interface PanelFormProps {
+    onSubmit(): void;
+    onCancel(): void;
+    submitLabel: string;
+    // The last refusal, shown above the buttons; pending marks the submit button busy.
+    error: string;
+    pending: boolean;
+    children: React.ReactNode;
+}
+
+// A panel form: Enter submits, Escape or Cancel cancels (without closing the host's
+// sidebar too). The browser's own validation is off: the server's refusals say more.
+export function PanelForm({onSubmit, onCancel, submitLabel, error, pending, children}: PanelFormProps) {
     return (
         <form
             className='dc-form'
@@ -94,6 +104,11 @@ export function PanelForm({onSubmit, onCancel, children}: {onSubmit(): void; onC
             }}
         >
             {children}
+            <ErrorMessage message={error}/>
+            <div className='dc-actions'>
+                <button type='submit' className='dc-button' aria-disabled={pending}>{submitLabel}</button>
+                <button type='button' className='dc-button dc-button-secondary' onClick={onCancel}>{'Cancel'}</button>
+            </div>
         </form>
     );
 }
