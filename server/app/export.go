@@ -58,7 +58,7 @@ func (s *Service) ExportWorkflow(ctx context.Context, actorID, id, format string
 		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s %d: %s\n\n", tmpl.Name, w.Seq, ShortTitle(tmpl.Name, w.Title))
+	fmt.Fprintf(&b, "# %s\n\n", w.Title)
 	b.WriteString(s.exportFacts(w, tmpl))
 	sections := []exportSection{
 		{"People and roles", s.exportPeople(w, tmpl)},
@@ -119,6 +119,7 @@ func utc(at int64) string {
 
 func (s *Service) exportFacts(w *Workflow, tmpl *Template) string {
 	rows := [][2]string{
+		{"Workflow", fmt.Sprintf("%s %d", tmpl.Name, w.Seq)},
 		{"Type", fmt.Sprintf("%s (`%s`)", tmpl.Name, w.Type)},
 		{"Severity", orDash(w.Severity)},
 		{"Status", w.Status},

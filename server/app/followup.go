@@ -98,10 +98,10 @@ func afterClose(w *Workflow) string {
 // timeline then, where the export and `timeline` read it.
 func (s *Service) postAboutTaskOf(ctx context.Context, w *Workflow, tmpl *Template, message string, task *Task) error {
 	if w.Status == StatusClosed {
-		if ch, err := s.mm.GetChannel(w.ChannelID); err != nil || ch.DeleteAt != 0 {
-			return nil
+		if ch, err := s.mm.GetChannel(w.ChannelID); err == nil && ch.DeleteAt == 0 {
+			return s.post(w, message)
 		}
-		return s.post(w, message)
+		return nil
 	}
 	return s.postAboutTask(ctx, w, tmpl, message, task)
 }

@@ -130,7 +130,7 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	if len(followups) == 0 {
 		b.WriteString("none yet")
 	}
-	b.WriteString(strings.Join(firstN(followups, 10), " · "))
+	b.WriteString(strings.Join(firstN(followups, 20), " · ")) // what outlives the close: more of it
 	b.WriteString("\n\n**Timeline** (UTC):\n")
 	shown := events
 	if len(shown) > 30 {

@@ -679,7 +679,7 @@ func (r *scheduledStart) message() string {
 	if r == nil {
 		return ""
 	}
-	msg := "\n" + r.note
+	msg := "\n\n" + r.note
 	if len(r.carried) > 0 && r.carriedFrom != nil {
 		msg += fmt.Sprintf("\n%d open task(s) carried over from ~%s.", len(r.carried), r.carriedFrom.ChannelName)
 	}

@@ -110,7 +110,7 @@ func TestExportContentAndPrivacy(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status, string(raw))
 	md := string(raw)
-	requireContains(t, md, "# Incident ", "Checkout errors in EU", "| **Severity** | sev2 |", "## People and roles", "@"+lead.Username,
+	requireContains(t, md, "# Checkout errors in EU\n", "| **Workflow** | Incident ", "| **Severity** | sev2 |", "## People and roles", "@"+lead.Username,
 		"## Stage durations", "| triage |", "| investigating |", "## Status updates", "First look: errors from the payment gateway",
 		"END-OF-UPDATE", "> Mitigation: rolling back 2.4.0.", "## Timeline", "Stage changed", "## Tasks", "## Follow-ups", "Write the postmortem")
 	require.NotContains(t, md, "## Fields", "no custom fields section while the template declares none")
