@@ -64,13 +64,8 @@ func (h *handler) deleteSchedule(w http.ResponseWriter, r *http.Request) {
 
 // scheduleDialog receives the schedule form.
 func (h *handler) scheduleDialog(w http.ResponseWriter, r *http.Request) {
-	var req model.SubmitDialogRequest
-	if err := jsonDecode(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid dialog submission")
-		return
-	}
-	if req.Cancelled {
-		writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
+	req, ok := readDialog(w, r)
+	if !ok {
 		return
 	}
 	sc, fields, err := h.svc.SubmitScheduleDialog(r.Context(), userID(r), req.TeamId, req.Submission)

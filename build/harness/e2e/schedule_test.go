@@ -12,26 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
-type scheduleJSON struct {
-	ID       string `json:"id"`
-	TeamID   string `json:"team_id"`
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Every    string `json:"every"`
-	StartAt  int64  `json:"start_at"`
-	Timezone string `json:"timezone"`
-	OwnerID  string `json:"owner_id"`
-	Paused   bool   `json:"paused"`
-	NextAt   int64  `json:"next_at"`
-	Started  int    `json:"started"`
-}
-
 // schedule adds a schedule through the REST door, due `in` from now.
-func (e *env) schedule(owner *member, typ, title, every string, in time.Duration) *scheduleJSON {
+func (e *env) schedule(owner *member, typ, title, every string, in time.Duration) *app.Schedule {
 	e.t.Helper()
-	var sc scheduleJSON
+	var sc app.Schedule
 	startAt := time.Now().Add(in).UnixMilli()
 	status := api(e.t, owner, http.MethodPost, "/api/v1/schedules", map[string]any{"team_id": e.team.Id, "type": typ, "title": title,
 		"every": every, "start_at": startAt, "timezone": "Europe/Berlin"}, &sc)
@@ -68,7 +55,7 @@ func workflowsInTeam(t *testing.T, db *sql.DB, teamID, typ string) int {
 
 // requireStartsOnce waits for the schedule's first occurrence and checks, a few ticks
 // later, that it is still the only workflow of the type in the team.
-func (e *env) requireStartsOnce(db *sql.DB, sc *scheduleJSON, owner *member) *workflowJSON {
+func (e *env) requireStartsOnce(db *sql.DB, sc *app.Schedule, owner *member) *workflowJSON {
 	e.t.Helper()
 	eventually(e.t, 60*time.Second, func() bool { return len(occurrences(e.t, db, sc.ID)) > 0 }, "the occurrence to start")
 	time.Sleep(4 * time.Second) // four ticks more
@@ -97,7 +84,7 @@ func TestScheduleStartsOnce(t *testing.T) {
 	require.NotContains(t, first, "Started late")
 
 	var list struct {
-		Items []scheduleJSON `json:"items"`
+		Items []app.Schedule `json:"items"`
 	}
 	require.Equal(t, http.StatusOK, api(t, owner, http.MethodGet, "/api/v1/schedules?team_id="+e.team.Id, nil, &list))
 	require.Len(t, list.Items, 1)
@@ -105,29 +92,28 @@ func TestScheduleStartsOnce(t *testing.T) {
 	require.Equal(t, time.UnixMilli(sc.StartAt).AddDate(0, 0, 14).UnixMilli(), list.Items[0].NextAt, "the next one is two weeks on, same clock time")
 }
 
-// The plugin restarts right when an occurrence falls due: it starts once.
-func TestScheduleStartsOnceAcrossAPluginRestart(t *testing.T) {
-	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
-	sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 2*time.Second)
-	time.Sleep(time.Until(time.UnixMilli(sc.StartAt)) - 200*time.Millisecond)
-	require.NoError(t, srv.RestartPlugin(harness.PluginID))
-	e.requireStartsOnce(db, sc, owner)
-}
-
-// The server is killed (SIGKILL) right when an occurrence falls due: it starts once
-// after the restart.
-func TestScheduleStartsOnceAcrossAServerKill(t *testing.T) {
-	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
-	sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 2*time.Second)
-	time.Sleep(time.Until(time.UnixMilli(sc.StartAt)) + 50*time.Millisecond)
-	require.NoError(t, srv.Restart())
-	e.requireStartsOnce(db, sc, owner)
+// The plugin restarts, or the server is killed (SIGKILL) and started again, right when
+// an occurrence falls due: it starts once.
+func TestScheduleStartsOnceAcrossARestart(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		restart func() error
+		offset  time.Duration // when, from the due time
+	}{
+		{"plugin restart", func() error { return srv.RestartPlugin(harness.PluginID) }, -200 * time.Millisecond},
+		{"server kill", srv.Restart, 50 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			owner := e.withDiscipline("owner", "project-manager")
+			db, err := srv.DB()
+			require.NoError(t, err)
+			sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 2*time.Second)
+			time.Sleep(time.Until(time.UnixMilli(sc.StartAt)) + c.offset)
+			require.NoError(t, c.restart())
+			e.requireStartsOnce(db, sc, owner)
+		})
+	}
 }
 
 // A node that died after claiming an occurrence leaves the claim: a later tick
@@ -175,7 +161,7 @@ func TestScheduleMissedPeriodsStartOnceLate(t *testing.T) {
 	requireContains(t, first, "Started late by 3d", "missed periods start once")
 
 	var got struct {
-		Items []scheduleJSON `json:"items"`
+		Items []app.Schedule `json:"items"`
 	}
 	require.Equal(t, http.StatusOK, api(t, owner, http.MethodGet, "/api/v1/schedules?team_id="+e.team.Id, nil, &got))
 	next := got.Items[0].NextAt
@@ -190,7 +176,7 @@ func TestScheduleCarriesOpenTasksOver(t *testing.T) {
 	owner := e.withDiscipline("owner", "project-manager")
 	db, err := srv.DB()
 	require.NoError(t, err)
-	var sc scheduleJSON
+	var sc app.Schedule
 	require.Equal(t, http.StatusCreated, api(t, owner, http.MethodPost, "/api/v1/schedules", map[string]any{"team_id": e.team.Id, "type": "sprint",
 		"title": "Carry {n}", "every": "1d", "start_at": time.Now().Add(2 * time.Second).UnixMilli(), "timezone": "UTC", "carry_over": true}, &sc))
 	eventually(t, 30*time.Second, func() bool { return len(occurrences(t, db, sc.ID)) == 1 }, "the first occurrence")
@@ -280,7 +266,7 @@ func TestScheduleRefusals(t *testing.T) {
 	resp := e.run(owner, e.square.Id, "/devops schedule add sprint Sprint {n} ({date}) --every 2w --at 2h --zone UTC --carry")
 	requireContains(t, resp.Text, "Scheduled: `", `Sprint {n} \({date}\)`, "every 2w (UTC)", "carries open tasks over")
 	var list struct {
-		Items []scheduleJSON `json:"items"`
+		Items []app.Schedule `json:"items"`
 	}
 	require.Equal(t, http.StatusOK, api(t, other, http.MethodGet, "/api/v1/schedules?team_id="+e.team.Id, nil, &list))
 	require.Len(t, list.Items, 1)
@@ -298,7 +284,7 @@ func TestScheduleRefusals(t *testing.T) {
 	// Pause, resume and delete by the owner, through the command.
 	prefix := id[:8]
 	requireContains(t, e.run(owner, e.square.Id, "/devops schedule pause "+prefix).Text, "Paused the schedule", "**paused**")
-	var paused scheduleJSON
+	var paused app.Schedule
 	require.Equal(t, http.StatusOK, api(t, owner, http.MethodPatch, "/api/v1/schedules/"+id, map[string]any{"title": "Sprint {n} review"}, &paused))
 	require.True(t, paused.Paused)
 	requireContains(t, e.run(owner, e.square.Id, "/devops schedule resume "+prefix).Text, "Resumed the schedule", "next ")

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // startSecondNode starts another Mattermost server on srv's database and file store,
@@ -234,7 +235,7 @@ func TestTwoNodes(t *testing.T) {
 		db, err := srv.DB()
 		require.NoError(t, err)
 		// Five schedules due at the same moment, made on either node.
-		var schedules []*scheduleJSON
+		var schedules []*app.Schedule
 		for i := range 5 {
 			who := owner
 			if i%2 == 1 {
