@@ -292,3 +292,25 @@ func TestScheduleRefusals(t *testing.T) {
 	requireContains(t, e.run(owner, e.square.Id, "/devops schedule delete "+prefix).Text, "Deleted the schedule")
 	requireContains(t, e.run(owner, e.square.Id, "/devops schedule list").Text, "No schedules in this team")
 }
+
+// An owner who may no longer start the type when an occurrence falls due: the
+// occurrence is skipped, recorded with why, and the owner told; nothing starts and
+// the next occurrence stays scheduled.
+func TestScheduleRefusedOccurrenceTellsTheOwner(t *testing.T) {
+	e := newEnv(t)
+	owner := e.withDiscipline("owner", "project-manager")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 3*time.Second)
+	requireContains(t, e.run(owner, e.square.Id, "/devops discipline qa").Text, "Your discipline is now **qa**")
+	dm := directFromBot(t, owner, "Your schedule could not start **Sprint 1**")
+	requireContains(t, dm.Message, "Starting a sprint needs the discipline")
+	var failure string
+	require.NoError(t, db.QueryRow(`SELECT error FROM devops_schedule_occurrences WHERE schedule_id = $1 AND n = 1`, sc.ID).Scan(&failure))
+	require.Contains(t, failure, "needs the discipline")
+	time.Sleep(3 * time.Second)
+	require.Zero(t, workflowsInTeam(t, db, e.team.Id, "sprint"))
+	var next int64
+	require.NoError(t, db.QueryRow(`SELECT next_at FROM devops_schedules WHERE id = $1`, sc.ID).Scan(&next))
+	require.Equal(t, time.UnixMilli(sc.StartAt).AddDate(0, 0, 7).UnixMilli(), next)
+}
