@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/http"
@@ -28,11 +29,12 @@ func (e *env) schedule(owner *member, typ, title, every string, in time.Duration
 	return &sc
 }
 
-// occurrences are the workflows a schedule started (recorded, not reservations).
+// occurrences are the workflows a schedule started, once their start is over (the
+// owner is in the channel then) and recorded as done.
 func occurrences(t *testing.T, db *sql.DB, scheduleID string) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT w.id FROM devops_workflows w JOIN devops_schedule_occurrences o ON o.workflow_id = w.id
-		WHERE o.schedule_id = $1 AND w.status <> 'starting' ORDER BY o.n`, scheduleID)
+		WHERE o.schedule_id = $1 AND w.status <> 'starting' AND o.started_at > 0 ORDER BY o.n`, scheduleID)
 	require.NoError(t, err)
 	defer rows.Close()
 	var out []string
@@ -313,4 +315,49 @@ func TestScheduleRefusedOccurrenceTellsTheOwner(t *testing.T) {
 	var next int64
 	require.NoError(t, db.QueryRow(`SELECT next_at FROM devops_schedules WHERE id = $1`, sc.ID).Scan(&next))
 	require.Equal(t, time.UnixMilli(sc.StartAt).AddDate(0, 0, 7).UnixMilli(), next)
+}
+
+// `/devops schedule add` alone opens the form; a wrong field is refused under it and
+// saves nothing; a right submission schedules, through Mattermost's dialog door.
+func TestScheduleForm(t *testing.T) {
+	e := newEnv(t)
+	owner := e.withDiscipline("owner", "project-manager")
+	log := listen(t, owner)
+	require.Empty(t, e.run(owner, e.square.Id, "/devops schedule add").Text)
+	form := openedDialog(t, log, "schedule")
+	var names []string
+	for _, el := range form.Dialog.Elements {
+		names = append(names, el.Name)
+	}
+	require.Equal(t, []string{"type", "title", "every", "at", "timezone", "version_bump", "carry_over"}, names)
+
+	submit := func(values map[string]any) *model.SubmitDialogResponse {
+		resp, _, err := owner.client.SubmitInteractiveDialog(context.Background(), model.SubmitDialogRequest{
+			URL: app.PluginPath + "/api/v1/dialog/schedule", CallbackId: "schedule", ChannelId: e.square.Id, TeamId: e.team.Id, Submission: values})
+		require.NoError(t, err)
+		return resp
+	}
+	values := map[string]any{"type": "sprint", "title": "Sprint {n}", "every": "2w", "at": "tomorrow 9:00", "timezone": "Mars/Olympus", "version_bump": "minor", "carry_over": true}
+	require.Contains(t, submit(values).Errors["timezone"], "timezone:")
+	values["timezone"], values["every"] = "Asia/Tokyo", "3d"
+	require.Contains(t, submit(values).Errors["every"], "every:")
+	var list struct {
+		Items []app.Schedule `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, api(t, owner, http.MethodGet, "/api/v1/schedules?team_id="+e.team.Id, nil, &list))
+	require.Empty(t, list.Items, "nothing refused is saved")
+
+	values["every"] = "monthly:15"
+	resp := submit(values)
+	require.Empty(t, resp.Errors)
+	require.Empty(t, resp.Error)
+	require.Equal(t, http.StatusOK, api(t, owner, http.MethodGet, "/api/v1/schedules?team_id="+e.team.Id, nil, &list))
+	require.Len(t, list.Items, 1)
+	sc := list.Items[0]
+	require.Equal(t, "Asia/Tokyo", sc.Timezone)
+	require.True(t, sc.CarryOver)
+	tokyoLoc := tokyo(t)
+	first := time.UnixMilli(sc.NextAt).In(tokyoLoc)
+	require.Equal(t, 15, first.Day(), "the first start is on a 15th")
+	require.Equal(t, 9, first.Hour())
 }
