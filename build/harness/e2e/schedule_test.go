@@ -29,6 +29,14 @@ func (e *env) schedule(owner *member, typ, title, every string, in time.Duration
 	return &sc
 }
 
+// scheduleOwner is someone who may start sprints, and the database to check on.
+func (e *env) scheduleOwner() (*member, *sql.DB) {
+	e.t.Helper()
+	db, err := srv.DB()
+	require.NoError(e.t, err)
+	return e.withDiscipline("owner", "project-manager"), db
+}
+
 // occurrences are the workflows a schedule started, once their start is over (the
 // owner is in the channel then) and recorded as done.
 func occurrences(t *testing.T, db *sql.DB, scheduleID string) []string {
@@ -74,9 +82,7 @@ func (e *env) requireStartsOnce(db *sql.DB, sc *app.Schedule, owner *member) *wo
 // owner, with its first post saying which schedule started it and not that it was late.
 func TestScheduleStartsOnce(t *testing.T) {
 	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
+	owner, db := e.scheduleOwner()
 	sc := e.schedule(owner, "sprint", "Sprint {n} ({date})", "2w", 3*time.Second)
 	w := e.requireStartsOnce(db, sc, owner)
 	require.Equal(t, fmt.Sprintf("Sprint 1 (%s)", time.UnixMilli(sc.StartAt).In(berlin(t)).Format("2006-01-02")), w.Title)
@@ -107,9 +113,7 @@ func TestScheduleStartsOnceAcrossARestart(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t)
-			owner := e.withDiscipline("owner", "project-manager")
-			db, err := srv.DB()
-			require.NoError(t, err)
+			owner, db := e.scheduleOwner()
 			sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 2*time.Second)
 			time.Sleep(time.Until(time.UnixMilli(sc.StartAt)) + c.offset)
 			require.NoError(t, c.restart())
@@ -123,9 +127,7 @@ func TestScheduleStartsOnceAcrossARestart(t *testing.T) {
 // exists (the node died after starting it) is only marked done.
 func TestScheduleClaimLeftByACrashIsFinishedOnce(t *testing.T) {
 	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
+	owner, db := e.scheduleOwner()
 	sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", time.Hour)
 	lost := model.NewId()
 	claimed := model.GetMillis() - 60_000
@@ -150,9 +152,7 @@ func TestScheduleClaimLeftByACrashIsFinishedOnce(t *testing.T) {
 // and the first post says how late; the next occurrence is the next period ahead.
 func TestScheduleMissedPeriodsStartOnceLate(t *testing.T) {
 	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
+	owner, db := e.scheduleOwner()
 	sc := e.schedule(owner, "sprint", "Daily {n}", "1d", time.Hour)
 	// As if the server had been down for three days from the first start on.
 	missed := time.Now().Add(-3*24*time.Hour - 5*time.Minute).UnixMilli()
@@ -175,9 +175,7 @@ func TestScheduleMissedPeriodsStartOnceLate(t *testing.T) {
 // The previous occurrence's open tasks are carried over when the schedule says so.
 func TestScheduleCarriesOpenTasksOver(t *testing.T) {
 	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
+	owner, db := e.scheduleOwner()
 	var sc app.Schedule
 	require.Equal(t, http.StatusCreated, api(t, owner, http.MethodPost, "/api/v1/schedules", map[string]any{"team_id": e.team.Id, "type": "sprint",
 		"title": "Carry {n}", "every": "1d", "start_at": time.Now().Add(2 * time.Second).UnixMilli(), "timezone": "UTC", "carry_over": true}, &sc))
@@ -300,9 +298,7 @@ func TestScheduleRefusals(t *testing.T) {
 // the next occurrence stays scheduled.
 func TestScheduleRefusedOccurrenceTellsTheOwner(t *testing.T) {
 	e := newEnv(t)
-	owner := e.withDiscipline("owner", "project-manager")
-	db, err := srv.DB()
-	require.NoError(t, err)
+	owner, db := e.scheduleOwner()
 	sc := e.schedule(owner, "sprint", "Sprint {n}", "1w", 3*time.Second)
 	requireContains(t, e.run(owner, e.square.Id, "/devops discipline qa").Text, "Your discipline is now **qa**")
 	dm := directFromBot(t, owner, "Your schedule could not start **Sprint 1**")
