@@ -236,3 +236,11 @@ func (p *platform) Lock(ctx context.Context, key string) (func(), error) {
 	}
 	return m.Unlock, nil
 }
+
+func (p *platform) UploadFile(data []byte, channelID, filename string) (*model.FileInfo, error) {
+	info, appErr := p.api.UploadFile(data, channelID, filename)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "upload file")
+	}
+	return info, nil
+}

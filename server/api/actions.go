@@ -90,13 +90,8 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 // id), posted by Mattermost: fields that are wrong are refused under the field, a
 // refused change above the form; either way nothing changes.
 func (h *handler) dialog(w http.ResponseWriter, r *http.Request) {
-	var req model.SubmitDialogRequest
-	if err := jsonDecode(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid dialog submission")
-		return
-	}
-	if req.Cancelled {
-		writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
+	req, ok := readDialog(w, r)
+	if !ok {
 		return
 	}
 	fields, err := h.svc.SubmitDialog(r.Context(), userID(r), r.PathValue("dialog"), req.State, req.Submission)
@@ -105,6 +100,21 @@ func (h *handler) dialog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, model.SubmitDialogResponse{Errors: fields})
+}
+
+// readDialog reads a form's submission; false when it is answered already (a bad
+// body, or the form was cancelled).
+func readDialog(w http.ResponseWriter, r *http.Request) (*model.SubmitDialogRequest, bool) {
+	var req model.SubmitDialogRequest
+	if err := jsonDecode(http.MaxBytesReader(w, r.Body, maxBodyBytes), &req); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid dialog submission")
+		return nil, false
+	}
+	if req.Cancelled {
+		writeJSON(w, http.StatusOK, model.SubmitDialogResponse{})
+		return nil, false
+	}
+	return &req, true
 }
 
 // dialogRefusal answers a refused form: Mattermost shows the error above it.

@@ -21,6 +21,8 @@ type StartRequest struct {
 	// FromPostID names a message to start from: the title defaults to its first line,
 	// the first post quotes and links it, and its thread gets a link to the channel.
 	FromPostID string `json:"from_post_id"`
+	// scheduled is set by a schedule's occurrence (schedule.go), never by a door.
+	scheduled *scheduledStart
 }
 
 // websocket event names (the webapp listens for custom_<plugin id>_<name>).
@@ -90,10 +92,8 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if err := <-mayCreate; err != nil {
 		return nil, err
 	}
-	discipline := s.viewerDiscipline(starter).Discipline
-	if !tmpl.MayStart(discipline) && !s.mm.IsSystemAdmin(actorID) {
-		return nil, forbidden("Starting a %s needs the discipline %s; yours is %s. %s",
-			strings.ToLower(tmpl.Name), joinDisciplines(tmpl.StartDisciplines, "or"), disciplineLabel(discipline), s.disciplineHint())
+	if err := s.startRefusal(tmpl, s.viewerDiscipline(starter).Discipline, actorID); err != nil {
+		return nil, err
 	}
 	// The guard answers a duplicate from what StartFacts read, and again in the
 	// reservation, which sees every start reserved before this one: two starts at the
@@ -116,6 +116,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
 	}
 	w.NewTasks = checklist(tmpl, w.Stage, actorID)
+	req.scheduled.apply(w, actorID)
 	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
 	// Reserve, create the channel, activate: a node that dies in between leaves a
 	// reservation the scheduler cleans up (cleanStaleStarts), never a stray channel.
@@ -160,7 +161,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		s.abandonStart(ctx, w, false)
 		return nil, errors.Wrap(err, "record workflow")
 	}
-	message := s.startedMessage(w, tmpl, starter.Username, invitation, src)
+	message := s.startedMessage(w, tmpl, starter.Username, invitation, src) + req.scheduled.message()
 	if gate := s.inviteGateAhead(ctx, w, tmpl, actorID); gate != "" {
 		message += "\n" + gate
 	}

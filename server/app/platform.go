@@ -55,6 +55,8 @@ type Platform interface {
 	CreateSidebarCategory(userID, teamID string, category *model.SidebarCategoryWithChannels) error
 	// UpdateSidebarCategories saves categories' channel lists: a move names both sides.
 	UpdateSidebarCategories(userID, teamID string, categories []*model.SidebarCategoryWithChannels) error
+	// UploadFile stores a file for a post in a channel (the bot's).
+	UploadFile(data []byte, channelID, filename string) (*model.FileInfo, error)
 	// Lock takes a cluster-wide lock on key and returns its release.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
 }

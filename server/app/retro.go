@@ -129,11 +129,14 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 		}
 		fmt.Fprintf(&b, "\n**Sign-offs:** %s\n", strings.Join(parts, " · "))
 	}
-	done, open := 0, []string{}
+	done, open, followups := 0, []string{}, []string{}
 	for _, t := range tasks {
-		if t.Done {
+		switch {
+		case t.Done:
 			done++
-		} else {
+		case t.Followup:
+			followups = append(followups, fmt.Sprintf("#%d %s", t.Number, Inline(t.Text)))
+		default:
 			open = append(open, fmt.Sprintf("#%d %s", t.Number, Inline(t.Text)))
 		}
 	}
@@ -141,6 +144,11 @@ func (s *Service) retrospective(ctx context.Context, w *Workflow, tmpl *Template
 	if len(open) > 0 {
 		fmt.Fprintf(&b, " — %s", strings.Join(firstN(open, 10), " · "))
 	}
+	fmt.Fprintf(&b, "\n**Follow-ups** (they stay open after the close; `/%[1]s task add <text>` here adds one, `/%[1]s followups` lists the team's): ", s.settings().CommandTrigger)
+	if len(followups) == 0 {
+		b.WriteString("none yet")
+	}
+	b.WriteString(strings.Join(firstN(followups, 20), " · ")) // what outlives the close: more of it
 	b.WriteString("\n\n**Timeline** (UTC):\n")
 	shown := events
 	if len(shown) > 30 {

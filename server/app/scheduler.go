@@ -41,7 +41,8 @@ func (s *Service) nextReminder(w *Workflow, tmpl *Template, from time.Time) int6
 	return from.Add(d).UnixMilli()
 }
 
-// RunScheduled does the periodic work: status reminders and archiving. The plugin runs
+// RunScheduled does the periodic work: status reminders, archiving and the
+// schedules' occurrences. The plugin runs
 // it from a cluster job, so one node does it per tick; the conditional updates make a
 // repeated tick harmless too.
 func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, archived int, err error) {
@@ -61,6 +62,9 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 		return reminded, 0, err
 	}
 	archived, err = s.archiveClosed(ctx, now)
+	if _, serr := s.runSchedules(ctx, now); err == nil {
+		err = serr
+	}
 	return reminded, archived, err
 }
 

@@ -36,7 +36,8 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 			w.FirstStatusAt = now.UnixMilli()
 		}
 		w.NextReminderAt = s.nextReminder(w, tmpl, now)
-		return []TimelineEvent{{Type: EventStatusUpdate, ActorID: actorID, Summary: truncateRunes(text, 280)}}, nil
+		// The whole text in Data: the export shows every update as written.
+		return []TimelineEvent{{Type: EventStatusUpdate, ActorID: actorID, Summary: truncateRunes(text, 280), Data: map[string]string{"text": text}}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -71,6 +72,8 @@ type TaskRequest struct {
 	// milliseconds since the epoch (the webapp).
 	Due   string `json:"due"`
 	DueAt int64  `json:"due_at"`
+	// Followup: the task stays open after the workflow closes (`--followup`).
+	Followup bool `json:"followup"`
 }
 
 // AddTask adds a task to a workflow's checklist; members may.
@@ -117,9 +120,11 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		}
 		assignee = u.Id
 	}
-	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID}
+	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID, Followup: req.Followup}
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
-		if err := requireActive(w); err != nil {
+		// A task added once the workflow is closed (in its retrospective) is a follow-up.
+		task.Followup = req.Followup || w.Status == StatusClosed
+		if err := requireActive(w); err != nil && !task.Followup {
 			return nil, err
 		}
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
@@ -133,17 +138,17 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		}
 		task.Stage = w.Stage
 		w.NewTasks = []*Task{task}
-		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: "Task added: " + truncateRunes(text, 200)}}, nil
+		return []TimelineEvent{{Type: EventTaskAdded, ActorID: actorID, Summary: taskWord(task) + " added: " + truncateRunes(text, 200)}}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("☐ **Task #%d:** %s", task.Number, Inline(text))
+	msg := fmt.Sprintf("☐ **%s #%d:** %s", taskWord(task), task.Number, Inline(text))
 	if assignee != "" {
 		msg += " → " + s.mention(assignee)
 	}
 	msg += dueSuffix(due, time.UTC)
-	posted := s.postAboutTask(ctx, w, tmpl, msg, task)
+	posted := s.postAboutTaskOf(ctx, w, tmpl, msg, task)
 	s.tellAssignee(w, task, actorID)
 	s.publish(w, ChangeTask)
 	return task, posted
@@ -162,7 +167,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 		t.Done = done
 		if done {
 			t.DoneBy, t.DoneAt = actorID, time.Now().UnixMilli()
-			return []TimelineEvent{{Type: EventTaskDone, ActorID: actorID, Summary: fmt.Sprintf("Task #%d done: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
+			return []TimelineEvent{{Type: EventTaskDone, ActorID: actorID, Summary: fmt.Sprintf("%s #%d done%s: %s", taskWord(t), t.Number, afterClose(w), truncateRunes(t.Text, 200))}}, nil
 		}
 		t.DoneBy, t.DoneAt = "", 0
 		return []TimelineEvent{{Type: EventTaskReopened, ActorID: actorID, Summary: fmt.Sprintf("Task #%d reopened: %s", t.Number, truncateRunes(t.Text, 200))}}, nil
@@ -174,7 +179,7 @@ func (s *Service) SetTaskDone(ctx context.Context, actorID, id string, number in
 	if !done {
 		mark = "☐ reopened"
 	}
-	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("%s **Task #%d:** %s (%s)", mark, task.Number, Inline(task.Text), s.mention(actorID)), task)
+	posted := s.postAboutTaskOf(ctx, w, nil, fmt.Sprintf("%s **%s #%d:** %s (%s)", mark, taskWord(task), task.Number, Inline(task.Text), s.mention(actorID)), task)
 	s.publish(w, ChangeTask)
 	return task, posted
 }
@@ -190,7 +195,7 @@ func (s *Service) changeTask(ctx context.Context, actorID, id string, number int
 		return nil, nil, err
 	}
 	return s.store.UpdateTask(ctx, current.ID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
-		if err := requireActive(w); err != nil {
+		if err := requireActive(w); err != nil && !t.Followup { // a follow-up outlives the close
 			return nil, err
 		}
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {

@@ -102,6 +102,8 @@ type Task struct {
 	DoneAt     int64      `json:"done_at"`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  int64      `json:"created_at"`
+	// Followup marks a task that outlives the workflow's close (follow-up.go).
+	Followup bool `json:"followup"`
 	// FromChecklist marks a task made from the template's checklist for its stage.
 	FromChecklist bool `json:"-"`
 }
@@ -324,4 +326,6 @@ type Store interface {
 	// PinUnversioned records the templates' versions and pins every workflow that
 	// has no version yet to its type's template among them, returning how many.
 	PinUnversioned(ctx context.Context, templates []*Template, at int64) (int, error)
+	ScheduleStore
+	FollowupStore
 }

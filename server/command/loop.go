@@ -40,7 +40,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 		}
 		var task *app.Task
 		answer := h.onHere(c, func(ctx context.Context, w *app.Workflow) (err error) {
-			task, err = h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"]})
+			task, err = h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"], Followup: c.flags.has("followup")})
 			return err
 		})
 		if task != nil && task.DueAt != 0 && answer.Text == "" {
@@ -53,7 +53,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 	for _, w := range splitWords(c.text) {
 		c.words = append(c.words, w.text)
 	}
-	if len(c.words) < 2 || c.flags.has("due") || c.flags.has("to") {
+	if len(c.words) < 2 || c.flags.has("due") || c.flags.has("to") || c.flags.has("followup") {
 		return usage
 	}
 	switch verb {

@@ -27,7 +27,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "signoff", examples: []string{"signoff", "signoff production Regression suite green on 2.4.0"}, usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
 		{name: "status", examples: []string{"status We're rolling back; it's the 2.4.0 deploy", "status Error rate back to normal; watching for 30 minutes"}, usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters). Without text: a form.", app.MaxNoteRunes), text: true, run: (*Handler).status},
 		{name: "task", examples: []string{"task add Roll back checkout-api --to @dev --due 30m", "task add Post-incident review --due 2030-12-05 15:00", "task add Call ACME --due tomorrow 9:00", "task done 3", "task undo 3", "task assign 3 @sue"}, usage: "task add <text> [--to @user] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user",
-			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone. `task add` alone: a form.", app.MaxTaskRunes), flags: []string{"due", "to"}, text: true, leading: 1, run: (*Handler).task},
+			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone. `task add` alone: a form.", app.MaxTaskRunes), flags: []string{"due", "to", "followup"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
 		{name: "snooze", examples: []string{"snooze 30m"}, usage: "snooze <duration>", help: "Postpone the next status reminder (1m to 7d; lead or admin).", run: (*Handler).snooze},
@@ -41,6 +41,14 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "discipline", examples: []string{"discipline", "discipline qa", "discipline grant @quinn qa", "discipline revoke @quinn"}, usage: "discipline [name] · discipline grant @user <name> · discipline revoke @user",
 			help: "Show or declare your discipline (the built-in ones and any your admin added); grant or revoke a verified one " +
 				"(a system admin, or someone whose own is verified). Sign-offs need a verified discipline.", run: (*Handler).discipline},
+		{name: "schedule", examples: []string{"schedule add sprint Sprint {n} --every 2w --at monday 9:00 --zone Europe/Berlin --carry",
+			"schedule add release Release {version} --every monthly:15 --at 2030-01-15 10:00 --bump minor", "schedule list", "schedule pause 3f9a", "schedule resume 3f9a", "schedule delete 3f9a"},
+			usage: "schedule add <type> <title pattern> --every <1d, 1w, 2w, 4w or monthly:day> --at <first start> [--zone Z] [--severity S] [--bump patch or minor] [--carry] · schedule list · schedule pause <id> · schedule resume <id> · schedule delete <id>",
+			help: "Start a workflow of a type on a cadence, led by you: the title pattern takes {n} (the occurrence's number), {date} (its date in the schedule's zone) and {version} " +
+				"(the last release's, incremented: --bump patch or minor); --carry copies the previous occurrence's open tasks. Times are in --zone (default: yours). `schedule add` alone: a form.",
+			flags: []string{"every", "at", "zone", "severity", "bump", "carry"}, text: true, leading: 2, run: (*Handler).schedule},
+		{name: "followups", usage: "followups", help: "The team's open follow-ups (tasks added with --followup or after the close), which outlive their workflows.", run: (*Handler).followups},
+		{name: "export", usage: "export", help: "Attach this workflow's postmortem (markdown: people, stages, sign-offs, every status update, the timeline, tasks, follow-ups) to the channel.", run: (*Handler).export},
 		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
-const taskColumns = `id, number, text, stage, discipline, assignee_id, due_at, done, done_by, done_at, created_by, created_at`
+const taskColumns = `id, number, text, stage, discipline, assignee_id, due_at, done, done_by, done_at, created_by, created_at, followup`
 
 func scanTask(row scanner) (*app.Task, error) {
 	var t app.Task
 	err := row.Scan(&t.ID, &t.Number, &t.Text, &t.Stage, &t.Discipline, &t.AssigneeID, &t.DueAt, &t.Done,
-		&t.DoneBy, &t.DoneAt, &t.CreatedBy, &t.CreatedAt)
+		&t.DoneBy, &t.DoneAt, &t.CreatedBy, &t.CreatedAt, &t.Followup)
 	return &t, err
 }
 
@@ -54,13 +54,13 @@ func insertTasks(ctx context.Context, tx *txn, workflowID string, tasks []*app.T
 			-- A stage's checklist is added once: re-entering the stage does not repeat it.
 			SELECT t.*, row_number() OVER (ORDER BY t.idx) AS rn
 			FROM json_to_recordset($2::json) AS t(idx int, checklist boolean, id text, text text, stage text, discipline text,
-				assignee_id text, due_at bigint, created_by text, created_at bigint)
+				assignee_id text, due_at bigint, created_by text, created_at bigint, followup boolean)
 			WHERE NOT (t.checklist AND EXISTS (SELECT 1 FROM devops_tasks x
 				WHERE x.workflow_id = $1::VARCHAR AND x.stage = t.stage AND x.text = t.text))
 		), ins AS (
-			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, due_at, created_by, created_at)
+			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, due_at, created_by, created_at, followup)
 			SELECT src.id, $1::VARCHAR, base.n + src.rn, src.text, src.stage, src.discipline, src.assignee_id, src.due_at,
-				src.created_by, src.created_at
+				src.created_by, src.created_at, COALESCE(src.followup, FALSE)
 			FROM base, src
 			RETURNING id, number
 		) SELECT COALESCE(json_object_agg(id, number), '{}') FROM ins`, workflowID, string(payload)).Scan(&numbers)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devopschannels/devops-channels/build/harness"
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // startSecondNode starts another Mattermost server on srv's database and file store,
@@ -226,6 +227,30 @@ func TestTwoNodes(t *testing.T) {
 				"Failed deploy: "+service+" %").Scan(&n))
 			require.Equal(t, 1, n, "one incident for %s", service)
 		}
+	})
+
+	t.Run("schedules fire once with both schedulers running", func(t *testing.T) {
+		e := newEnv(t)
+		owner := e.withDiscipline("owner", "project-manager")
+		db, err := srv.DB()
+		require.NoError(t, err)
+		// Five schedules due at the same moment, made on either node.
+		var schedules []*app.Schedule
+		for i := range 5 {
+			who := owner
+			if i%2 == 1 {
+				who = owner.on(t, node)
+			}
+			schedules = append(schedules, e.schedule(who, "sprint", fmt.Sprintf("Node sprint %d.{n}", i), "1d", 3*time.Second))
+		}
+		for _, sc := range schedules {
+			eventually(t, 60*time.Second, func() bool { return len(occurrences(t, db, sc.ID)) > 0 }, "the occurrence to start")
+		}
+		time.Sleep(4 * time.Second) // four ticks more of each node
+		for _, sc := range schedules {
+			require.Len(t, occurrences(t, db, sc.ID), 1)
+		}
+		require.Equal(t, len(schedules), workflowsInTeam(t, db, e.team.Id, "sprint"), "one workflow per occurrence, not one per node")
 	})
 
 	// Last: it leaves the second node dead.
