@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,14 +54,8 @@ func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "use POST")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, hookMaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", hookMaxBody))
-			return
-		}
-		writeError(w, http.StatusBadRequest, "could not read the body")
+	body, ok := readHookBody(w, r, hookMaxBody)
+	if !ok {
 		return
 	}
 	delivery, err := parseHookRequest(secret, time.Now(), strings.TrimPrefix(r.URL.Path, hooksPath), r.Header, body)

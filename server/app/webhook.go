@@ -323,6 +323,10 @@ func (s *Service) matchWebhook(ctx context.Context, ev *WebhookEvent) (*Workflow
 			best = w
 		}
 	}
+	if best == nil {
+		// No title has the version: the catalogued service's active release or change.
+		return s.serviceWorkflow(ctx, ev.Service, webhookTypes)
+	}
 	return best, nil
 }
 
