@@ -181,7 +181,7 @@ func insertSeen(ctx context.Context, q rowsQuerier, workflowID string, alerts []
 		return nil, errors.Wrap(err, "encode alerts")
 	}
 	rows, err := q.QueryContext(ctx, `INSERT INTO devops_alerts_seen (workflow_id, fingerprint, starts_at, status, seen_at)
-		SELECT DISTINCT $1, a.fingerprint, a.starts_at, a.status, $3 FROM json_to_recordset($2::json)
+		SELECT DISTINCT $1::text, a.fingerprint, a.starts_at, a.status, $3::bigint FROM json_to_recordset($2::json)
 			AS a(fingerprint text, starts_at bigint, status text)
 		ON CONFLICT DO NOTHING
 		RETURNING fingerprint, starts_at, status`, workflowID, string(raw), nowMillis())
