@@ -165,16 +165,21 @@ func environmentStage(tmpl *Template, env string) (Stage, bool) {
 	return Stage{}, false
 }
 
-// recordGateCheck adds a gate_check event when the answer for this version and
-// environment changed since the last one recorded.
+// recordGateCheck adds a gate_check event unless the workflow's last one gave the same
+// answer (allowed, or the same disciplines missing) for this version and environment.
 func (s *Service) recordGateCheck(ctx context.Context, w *Workflow, req *GateRequest, res *GateResult) {
 	answer := "refused"
 	if res.Allowed {
 		answer = "allowed"
 	}
-	data := map[string]string{"service": req.Service, "version": req.Version, "environment": req.Environment, "stage": res.Stage, "answer": answer}
-	if last, err := s.store.LatestEvent(ctx, w.ID, EventGateCheck); err == nil &&
-		last.Data["version"] == req.Version && last.Data["environment"] == req.Environment && last.Data["answer"] == answer {
+	missing := make([]string, len(res.Missing))
+	for i, d := range res.Missing {
+		missing[i] = string(d)
+	}
+	data := map[string]string{"service": req.Service, "version": req.Version, "environment": req.Environment, "stage": res.Stage,
+		"answer": answer, "missing": strings.Join(missing, ",")}
+	if last, err := s.store.LatestEvent(ctx, w.ID, EventGateCheck); err == nil && last.Data["version"] == data["version"] &&
+		last.Data["environment"] == data["environment"] && last.Data["answer"] == answer && last.Data["missing"] == data["missing"] {
 		return
 	}
 	summary := fmt.Sprintf("Gate check %s %s → %s: %s", req.Service, req.Version, req.Environment, answer)
