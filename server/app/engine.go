@@ -511,6 +511,9 @@ func requireActive(w *Workflow) error {
 }
 
 func (s *Service) mention(userID string) string {
+	if userID == "" {
+		return "nobody yet" // an incident the alert intake opened, until someone takes the lead
+	}
 	if u, err := s.mm.GetUserCached(userID); err == nil {
 		return "@" + u.Username
 	}
