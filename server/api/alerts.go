@@ -27,13 +27,7 @@ const alertMaxBody = 512 << 10
 func (h *handler) alerts(source string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := h.svc.Settings().AlertToken
-		if token == "" {
-			writeError(w, http.StatusNotFound, "not found")
-			return
-		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			writeError(w, http.StatusMethodNotAllowed, "use POST")
+		if !hookOpen(w, r, token != "") {
 			return
 		}
 		if !bearerMatches(r.Header.Values("Authorization"), token) {
@@ -103,13 +97,7 @@ func readHookBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 // when allowed and 423 Locked when not, so `curl --fail-with-body` stops a pipeline.
 func (h *handler) gate(w http.ResponseWriter, r *http.Request) {
 	secret := h.svc.Settings().WebhookSecret
-	if secret == "" {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "use POST")
+	if !hookOpen(w, r, secret != "") {
 		return
 	}
 	body, ok := readHookBody(w, r, hookMaxBody)

@@ -44,14 +44,7 @@ func unauthorized(format string, args ...any) *hookRefusal {
 // user's request must be signed like any other.
 func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 	secret := h.svc.Settings().WebhookSecret
-	if secret == "" {
-		// Off: indistinguishable from a route that does not exist.
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "use POST")
+	if !hookOpen(w, r, secret != "") {
 		return
 	}
 	body, ok := readHookBody(w, r, hookMaxBody)
@@ -73,6 +66,21 @@ func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusAccepted
 	}
 	writeJSON(w, status, res)
+}
+
+// hookOpen answers a hook request that goes no further: the hook is off (404,
+// indistinguishable from a route that does not exist) or the method is not POST.
+func hookOpen(w http.ResponseWriter, r *http.Request, on bool) bool {
+	if !on {
+		writeError(w, http.StatusNotFound, "not found")
+		return false
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return false
+	}
+	return true
 }
 
 func (h *handler) failHook(w http.ResponseWriter, r *http.Request, err error) {

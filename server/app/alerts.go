@@ -1,15 +1,15 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,12 +106,8 @@ func ParseAlertNotification(source string, body []byte) (*AlertNotification, err
 		return nil, notFound("Unknown alert source %q: use hooks/alertmanager or hooks/grafana.", truncateRunes(cleanText(source), 40))
 	}
 	n := &AlertNotification{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(n); err != nil {
-		return nil, alertJSONRefusal(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return nil, invalid("Invalid JSON: send one object and nothing after it.")
+	if err := decodeOne(body, n, false, alertJSONRefusal); err != nil {
+		return nil, err
 	}
 	n.Source = source
 	return n, n.clean()
@@ -228,12 +224,7 @@ func labelString(labels map[string]string) string {
 }
 
 func sortedLabelKeys(labels map[string]string) []string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(labels))
 }
 
 // groupHash is the stored key of a group: the sender's groupKey can be long.
@@ -369,8 +360,9 @@ type AlertClaim struct {
 
 // AlertResult is the intake's answer.
 type AlertResult struct {
-	Source    string          `json:"source"`
-	Status    string          `json:"status"`
+	Source string `json:"source"`
+	Status string `json:"status"`
+	// Incident is null for a resolved group that had no active incident.
 	Incident  *IncidentResult `json:"incident"`
 	Storm     bool            `json:"storm"`
 	NewAlerts int             `json:"new_alerts"`
@@ -403,6 +395,13 @@ func (s *Service) ReceiveAlerts(ctx context.Context, teamName string, n *AlertNo
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	res := &AlertResult{Source: n.Source, Status: n.Status}
+	// Most notifications are of a group whose incident is active: one read, no claim.
+	if w, storm, err := s.store.AlertGroupIncident(ctx, team.Id, n.groupHash()); err == nil {
+		res.Storm = storm
+		return res, s.addAlertsTo(ctx, res, w, n)
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
 	claim := model.NewId()
 	deadline := time.Now().Add(alertWait)
 	for {
@@ -414,6 +413,14 @@ func (s *Service) ReceiveAlerts(ctx context.Context, teamName string, n *AlertNo
 			return nil, errors.Wrap(err, "claim alert group")
 		}
 		res.Storm = c.Storm
+		if n.Status == AlertResolved && (c.Outcome == ClaimOpen || c.Outcome == ClaimOpenStorm) {
+			// A group that resolved with no active incident (closed meanwhile, or
+			// resolved before its firing got through) opens nothing.
+			if err := s.store.ReleaseAlertGroup(ctx, team.Id, n.groupHash(), claim); err != nil {
+				return nil, errors.Wrap(err, "release alert group")
+			}
+			return res, nil
+		}
 		switch c.Outcome {
 		case ClaimAttach:
 			return res, s.addAlerts(ctx, res, c.WorkflowID, n)
@@ -567,6 +574,10 @@ func (s *Service) addAlerts(ctx context.Context, res *AlertResult, workflowID st
 	if err != nil {
 		return errors.Wrap(err, "read the alert group's incident")
 	}
+	return s.addAlertsTo(ctx, res, w, n)
+}
+
+func (s *Service) addAlertsTo(ctx context.Context, res *AlertResult, w *Workflow, n *AlertNotification) error {
 	res.Incident = incidentResult(w, false)
 	seen := make([]SeenAlert, len(n.Alerts))
 	for i := range n.Alerts {
@@ -592,6 +603,8 @@ func (s *Service) addAlerts(ctx context.Context, res *AlertResult, workflowID st
 		}
 	}
 	resolved := n.Status == AlertResolved
+	// The storm incident is not offered to close when one of its groups resolves.
+	offerClose := resolved && !res.Storm && w.Status == StatusActive
 	var b strings.Builder
 	group := ""
 	if res.Storm {
@@ -608,14 +621,14 @@ func (s *Service) addAlerts(ctx context.Context, res *AlertResult, workflowID st
 	summary := fmt.Sprintf("%s: %s%s", sourceName(n.Source), countAlerts(news.Alerts), strings.TrimPrefix(group, " "))
 	if resolved {
 		summary = fmt.Sprintf("%s: the group resolved", sourceName(n.Source))
-		if w.Status == StatusActive {
+		if offerClose {
 			fmt.Fprintf(&b, "\nIf the cause is dealt with, close the incident (**Close** below, or `/%s close`).", s.settings().CommandTrigger)
 		}
 	}
 	post := &model.Post{ChannelId: w.ChannelID, Message: b.String()}
 	post.AddProp("devops_event", typ)
 	kind := anchorAlert
-	if resolved {
+	if offerClose {
 		kind = anchorAlertResolved
 	}
 	s.withActions(post, w, nil, anchor{Kind: kind}, nil)

@@ -164,10 +164,10 @@ func TestParseGateRequest(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "production", req.Environment)
 	for body, want := range map[string]string{
-		`{"service":"checkout","version":"1"}`:                                 "environment is required",
+		`{"service":"checkout","version":"1"}`:                                "environment is required",
 		`{"service":"checkout","version":"1","environment":"p","status":"x"}`: "unknown field",
-		`{"version":"1","environment":"p"}`:                                    "service is required",
-		``:                                                                     "The body is empty",
+		`{"version":"1","environment":"p"}`:                                   "service is required",
+		``:                                                                    "The body is empty",
 	} {
 		_, err := ParseGateRequest([]byte(body))
 		require.Error(t, err, body)

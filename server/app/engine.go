@@ -117,14 +117,14 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 // (Start) or by an integration on behalf of a team (the alert intake), which has no
 // starter, so the workflow has no lead until someone takes it (TakeLead).
 type opening struct {
-	tmpl             *Template
-	title, severity  string
-	private          bool
-	teamID           string // Start's request names it
-	starterID        string // "" for an integration: the bot creates, nobody leads
-	starterName      string
-	guard            func(active []*Workflow) error
-	src              *source
+	tmpl            *Template
+	title, severity string
+	private         bool
+	teamID          string // Start's request names it
+	starterID       string // "" for an integration: the bot creates, nobody leads
+	starterName     string
+	guard           func(active []*Workflow) error
+	src             *source
 	// intro replaces the first post's "Started by" line, and extra follows the stages.
 	intro, extra string
 	// invite are people added besides the template's (a service's owners).

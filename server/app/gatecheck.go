@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -57,17 +55,18 @@ type GateResult struct {
 // trailing data are refused, as for the CI/CD events.
 func ParseGateRequest(body []byte) (*GateRequest, error) {
 	req := &GateRequest{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(req); err != nil {
-		if strings.HasPrefix(err.Error(), "json: unknown field ") {
-			return nil, invalid("Invalid JSON: unknown field %s. Fields: workflow_id, service, version, environment.",
+	err := decodeOne(body, req, true, func(err error) error {
+		switch {
+		case errors.Is(err, io.EOF):
+			return invalid("The body is empty: send a JSON object with service, version and environment.")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return invalid("Invalid JSON: unknown field %s. Fields: workflow_id, service, version, environment.",
 				strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
-		return nil, jsonRefusal(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return nil, invalid("Invalid JSON: send one object and nothing after it.")
+		return jsonRefusal(err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	ev := &WebhookEvent{Event: EventDeploy, WorkflowID: req.WorkflowID, Service: req.Service, Version: req.Version,
 		Environment: req.Environment, Status: RunStarted}
@@ -89,12 +88,8 @@ func (s *Service) CheckGate(ctx context.Context, d GateDelivery) (*GateResult, e
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := s.store.ClaimWebhookSignature(ctx, d.Signature, d.SignedAt.Add(WebhookMaxSkew+time.Minute).UnixMilli())
-	if err != nil {
-		return nil, errors.Wrap(err, "record gate check signature")
-	}
-	if !fresh {
-		return nil, ErrWebhookReplay
+	if err := s.spendSignature(ctx, d.Signature, d.SignedAt); err != nil {
+		return nil, err
 	}
 	res := &GateResult{Environment: req.Environment, Signoffs: []GateSignoff{}, Missing: []Discipline{}}
 	if target == nil {

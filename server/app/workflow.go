@@ -322,6 +322,9 @@ type Store interface {
 	SettleAlertGroup(ctx context.Context, teamID, groupKey, claim, workflowID string, counted bool, seen []SeenAlert) error
 	// ReleaseAlertGroup gives up a claim whose incident could not be opened.
 	ReleaseAlertGroup(ctx context.Context, teamID, groupKey, claim string) error
+	// AlertGroupIncident is a group's active incident and whether it is the storm;
+	// ErrNotFound when it has none.
+	AlertGroupIncident(ctx context.Context, teamID, groupKey string) (*Workflow, bool, error)
 	// SeeAlerts records alert states as shown in an incident, returning the new ones.
 	SeeAlerts(ctx context.Context, workflowID string, alerts []SeenAlert) ([]SeenAlert, error)
 	// LatestEvent is a workflow's newest timeline event of a type; ErrNotFound when none.

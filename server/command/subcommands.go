@@ -40,7 +40,7 @@ func (h *Handler) subcommands() []*subcommand {
 				"(a system admin, or someone whose own is verified). Sign-offs need a verified discipline.", run: (*Handler).discipline},
 		{name: "service", examples: []string{"service add checkout-api --owners @dana,@omar --discipline operations --tier 1 --repo https://git.example.com/shop/checkout", "service show checkout-api", "service list", "service remove checkout-api"},
 			usage: "service add <name> [--owners @a,@b] [--discipline D] [--rotation R] [--repo URL] [--tier T] · service show <name> · service list · service remove <name>",
-			help: "The team's service catalog: deploys, gate checks and alerts that name a service find its active workflow, and its incidents invite its owners.",
+			help:  "The team's service catalog: deploys, gate checks and alerts that name a service find its active workflow, and its incidents invite its owners.",
 			flags: serviceFlags, run: (*Handler).service},
 		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}

@@ -3,7 +3,9 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -480,7 +482,7 @@ func (v *validation) alerts() {
 		mapping, _ = app.ParseAlertSeverities("")
 	} else if v.s.Templates != nil {
 		if incident, ok := v.s.Templates.Defined("incident"); ok {
-			for _, label := range sortedMapKeys(mapping) {
+			for _, label := range slices.Sorted(maps.Keys(mapping)) {
 				if !incident.HasSeverity(mapping[label]) {
 					v.fail("AlertSeverities", "%s=%s: %s is not a severity of incidents (%s)", label, mapping[label], mapping[label], strings.Join(incident.Severities, ", "))
 					mapping, _ = app.ParseAlertSeverities("")
@@ -490,15 +492,6 @@ func (v *validation) alerts() {
 		}
 	}
 	v.s.AlertSeverities = mapping
-}
-
-func sortedMapKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func firstDuplicate(items []string) string {

@@ -199,3 +199,21 @@ func insertSeen(ctx context.Context, q rowsQuerier, workflowID string, alerts []
 	}
 	return out, errors.Wrap(rows.Err(), "record seen alerts")
 }
+
+// AlertGroupIncident reads the active incident of a group in one statement, without
+// a lock: the path of every notification but a group's first, which needs no claim.
+func (s *Store) AlertGroupIncident(ctx context.Context, teamID, groupKey string) (*app.Workflow, bool, error) {
+	var raw []byte
+	var storm bool
+	err := s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, g.storm FROM devops_alert_groups g
+		JOIN devops_workflows w ON w.id = g.workflow_id
+		WHERE g.team_id = $1 AND g.group_key = $2 AND g.workflow_id <> '' AND w.status = 'active'`, teamID, groupKey).Scan(&raw, &storm)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, app.ErrNotFound
+	}
+	if err != nil {
+		return nil, false, errors.Wrap(err, "read alert group's incident")
+	}
+	var w app.Workflow
+	return &w, storm, errors.Wrap(json.Unmarshal(raw, &w), "decode workflow")
+}

@@ -62,7 +62,12 @@ func useAlerts(t *testing.T, settings map[string]any) string {
 
 func sendAlert(t *testing.T, source, team, token string, body []byte) (int, alertResult) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/plugins/"+harness.PluginID+"/api/v1/hooks/"+source+"?team="+team, bytes.NewReader(body))
+	return sendAlertTo(t, srv.URL, source, team, token, body)
+}
+
+func sendAlertTo(t *testing.T, base, source, team, token string, body []byte) (int, alertResult) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/plugins/"+harness.PluginID+"/api/v1/hooks/"+source+"?team="+team, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -131,6 +136,9 @@ func TestAlertIntakeRefusals(t *testing.T) {
 	require.Contains(t, res.Error, "No team")
 	status, _ = sendAlert(t, "alertmanager", e.team.Name, token, bytes.Repeat([]byte(" "), 600<<10))
 	require.Equal(t, http.StatusRequestEntityTooLarge, status)
+	status, res = sendAlert(t, "alertmanager", e.team.Name, token, alertFixture(t, "alertmanager-resolved.json", model.NewId()))
+	require.Equal(t, http.StatusOK, status)
+	require.Nil(t, res.Incident, "a group that resolved without an incident opens none")
 	require.Empty(t, incidentsOf(t, e.user("viewer"), e.team.Id), "nothing refused opened anything")
 }
 
@@ -326,4 +334,46 @@ func TestAlertIntakeConcurrentGroupsAndStormCap(t *testing.T) {
 		found = found || w.Title == "High memory usage (team=blue)" && w.Severity == "sev2"
 	}
 	require.True(t, found, "Grafana's notification opened its incident with the default severity")
+}
+
+// Two servers on one database: deliveries of the same groups split across them open
+// one incident per group, and the storm cap counts the opens of both.
+func TestAlertsOnTwoNodes(t *testing.T) {
+	node := startSecondNode(t)
+	e := newEnv(t)
+	viewer := e.user("viewer")
+	token := useAlerts(t, map[string]any{"alertstormlimit": 3})
+	setBothNodes(t, node, map[string]any{"alerttoken": token, "alertstormlimit": 3})
+	require.Eventually(t, func() bool {
+		status, _ := sendAlertTo(t, node.URL, "alertmanager", e.team.Name, token, []byte(`{}`))
+		return status == http.StatusBadRequest
+	}, 15*time.Second, 50*time.Millisecond, "the second node did not apply the token")
+
+	run := model.NewId()
+	const groups, deliveries = 5, 6
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses, opened := map[int]int{}, map[string]bool{}
+	for g := range groups {
+		body := alertFixture(t, "alertmanager-firing.json", fmt.Sprintf("-%s-%d", run, g))
+		for d := range deliveries {
+			base := srv.URL
+			if d%2 == 1 {
+				base = node.URL
+			}
+			wg.Go(func() {
+				status, res := sendAlertTo(t, base, "alertmanager", e.team.Name, token, body)
+				mu.Lock()
+				defer mu.Unlock()
+				statuses[status]++
+				if res.Incident != nil && res.Incident.Opened {
+					opened[res.Incident.WorkflowID] = true
+				}
+			})
+		}
+	}
+	wg.Wait()
+	require.Equal(t, map[int]int{http.StatusOK: groups * deliveries}, statuses)
+	require.Len(t, opened, 3+1, "three incidents (the cap) and the storm, each answered as opened once")
+	require.Len(t, incidentsOf(t, viewer, e.team.Id), 3+1)
 }
