@@ -42,9 +42,6 @@ const (
 // incidents opened by the intake per team within it.
 const AlertStormWindow = 10 * time.Minute
 
-// stormGroupKey is the group of a team's "alert storm" incident.
-const stormGroupKey = ""
-
 // Limits of what a notification may carry; the body limit bounds the rest.
 const (
 	maxAlertsPerNotification = 1000
@@ -55,7 +52,7 @@ const (
 // DefaultAlertSeverities maps the usual `severity` label values to incident severities.
 const DefaultAlertSeverities = "critical=sev1, error=sev2, high=sev2, warning=sev3, info=sev4"
 
-// ErrAlertGroupBusy: another delivery of the same group is still opening its incident
+// ErrAlertGroupBusy is returned when another delivery of the same group is still opening its incident
 // after the wait; the sender retries (Alertmanager and Grafana retry a 5xx).
 var ErrAlertGroupBusy = errors.New("another notification of this group is still opening its incident; retry")
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestClaimAlertGroupOpensOnce(t *testing.T) {
 	require.Equal(t, app.AlertClaim{Outcome: app.ClaimAttach, WorkflowID: w.ID}, c)
 
 	// What the first post showed is not new; a new alert and the resolution are, once.
-	again := append(first, app.SeenAlert{Fingerprint: "b", StartsAt: 1, Status: app.AlertFiring}, app.SeenAlert{Fingerprint: "a", StartsAt: 1, Status: app.AlertResolved})
+	again := append(slices.Clone(first), app.SeenAlert{Fingerprint: "b", StartsAt: 1, Status: app.AlertFiring}, app.SeenAlert{Fingerprint: "a", StartsAt: 1, Status: app.AlertResolved})
 	var fresh [][]app.SeenAlert
 	for range 2 {
 		wg.Add(1)
