@@ -328,6 +328,23 @@ func (s *Service) serviceOwnersToInvite(ctx context.Context, svc *CatalogService
 	return ids
 }
 
+// inviteServiceOwners adds a catalogued service's owners to an incident opened for it
+// by a failed deploy, after the answer, on behalf of its lead.
+func (s *Service) inviteServiceOwners(ctx context.Context, teamID, service string, inc *IncidentResult, addedBy string) {
+	svc, err := s.store.ServiceByName(ctx, teamID, service)
+	if err != nil {
+		return // not catalogued (or unreadable: the incident stands without them)
+	}
+	ids := slices.DeleteFunc(s.serviceOwnersToInvite(ctx, svc), func(id string) bool { return id == addedBy })
+	if len(ids) == 0 {
+		return
+	}
+	s.work.Go("invite a service's owners to its incident", func() error {
+		s.addInvitees(context.WithoutCancel(ctx), inc.WorkflowID, inc.ChannelID, addedBy, ids)
+		return nil
+	})
+}
+
 // serviceWorkflow routes an event by a catalogued service: the newest active
 // workflow of the given types in a team that catalogues the service and whose title
 // names it. nil when no team catalogues it or none is active.

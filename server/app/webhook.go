@@ -400,6 +400,9 @@ func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEv
 			Severity: severity, Force: true})
 	})
 	if err == nil {
+		if out != nil && out.Opened {
+			s.inviteServiceOwners(ctx, from.TeamID, ev.Service, out, lead.Id)
+		}
 		return out
 	}
 	if e, ok := AsError(err); ok {

@@ -296,3 +296,25 @@ func TestServiceCatalogRoutes(t *testing.T) {
 	requireContains(t, e.run(dev, e.square.Id, "/devops service remove "+svc).Text, "Removed")
 	requireContains(t, e.run(dev, e.square.Id, "/devops service show "+svc).Text, "No service")
 }
+
+// An incident a failed production deploy opens for a catalogued service invites its
+// owners too.
+func TestFailedDeployInvitesServiceOwners(t *testing.T) {
+	e := newEnv(t)
+	h := useWebhook(t, nil)
+	dev := e.withDiscipline("dev", "developer")
+	owner := e.user("owner")
+	svc := "inv" + strings.ToLower(model.NewId()[:8])
+	var refused apiError
+	require.Equal(t, http.StatusCreated, api(t, dev, http.MethodPost, "/api/v1/services",
+		map[string]any{"team_id": e.team.Id, "name": svc, "owners": []string{owner.Username}}, &refused), refused.Error)
+	e.start(dev, "release "+svc+" train")
+	status, res := h.post("deploy", deployEvent{Service: svc, Version: version(), Environment: "production", Status: "failed"})
+	require.Equal(t, http.StatusOK, status)
+	require.NotNil(t, res.Incident)
+	require.True(t, res.Incident.Opened, res.Incident.Error)
+	require.Eventually(t, func() bool {
+		member, _, err := srv.Admin.GetChannelMember(context.Background(), res.Incident.ChannelID, owner.Id, "")
+		return err == nil && member != nil
+	}, 10*time.Second, 100*time.Millisecond, "the service's owner was not invited to the incident")
+}
