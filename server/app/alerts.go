@@ -483,8 +483,8 @@ func (s *Service) openStormIncident(ctx context.Context, res *AlertResult, team 
 	limit := s.settings().AlertStormLimit
 	title := fmt.Sprintf("Alert storm: over %d alert groups in %s", limit, humanDuration(AlertStormWindow))
 	intro := fmt.Sprintf("🌩️ **Alert storm.** The intake opened %d incidents in the last %s, its cap (*%s*). Further alert groups are "+
-		"added here, each as a post, instead of opening incidents of their own, until this incident is closed.\n%s",
-		limit, humanDuration(AlertStormWindow), "Alert storm cap", s.nobodyLeads())
+		"added here, each as a post, instead of opening incidents of their own, until this incident is closed.",
+		limit, humanDuration(AlertStormWindow), "Alert storm cap")
 	severity := ""
 	if len(tmpl.Severities) > 0 {
 		severity = tmpl.Severities[0]
@@ -520,6 +520,9 @@ func (s *Service) openForIntake(ctx context.Context, teamID string, tmpl *Templa
 			o.starterID, o.starterName = u.Id, u.Username
 		}
 	}
+	if o.starterID == "" {
+		o.extra = strings.TrimSpace(s.nobodyLeads() + "\n" + o.extra)
+	}
 	if svc != nil {
 		o.invite = s.serviceOwnersToInvite(ctx, svc)
 	}
@@ -551,7 +554,6 @@ func (s *Service) alertIntro(n *AlertNotification, svc *CatalogService) string {
 		}
 		b.WriteString(": its owners are invited.")
 	}
-	b.WriteString("\n" + s.nobodyLeads())
 	return b.String()
 }
 
@@ -619,7 +621,7 @@ func (s *Service) addAlertsTo(ctx context.Context, res *AlertResult, w *Workflow
 	if resolved {
 		summary = fmt.Sprintf("%s: the group resolved", sourceName(n.Source))
 		if offerClose {
-			fmt.Fprintf(&b, "\nIf the cause is dealt with, close the incident (**Close** below, or `/%s close`).", s.settings().CommandTrigger)
+			fmt.Fprintf(&b, "\n\nIf the cause is dealt with, close the incident (**Close** below, or `/%s close`).", s.settings().CommandTrigger)
 		}
 	}
 	post := &model.Post{ChannelId: w.ChannelID, Message: b.String()}

@@ -175,6 +175,7 @@ func TestAlertmanagerOpensDedupsAndResolves(t *testing.T) {
 	first := firstPost(t, admin(), inc.ChannelID)
 	requireContains(t, first.Message, "Opened by an alert from **Alertmanager**", "[source](http://prometheus.local/graph?g0.expr=up)", "instance=a:9090", "instance=b:9090")
 	require.NotContains(t, first.Message, "@channel", "the summary is shown inert")
+	t.Logf("the incident's first post:\n%s", first.Message)
 	actionOf(t, first, "takelead")
 
 	// The same group again, with a new alert: no new incident, an `alert` event.
@@ -198,6 +199,7 @@ func TestAlertmanagerOpensDedupsAndResolves(t *testing.T) {
 	post, _, err := viewer.client.GetPost(context.Background(), resolved.PostID, "")
 	require.NoError(t, err)
 	requireContains(t, post.Message, "Resolved")
+	t.Logf("the new alert's post:\n%s\nthe resolved post:\n%s", added.Message, post.Message)
 	actionOf(t, post, "close")
 	require.Len(t, incidentsOf(t, viewer, e.team.Id), 1, "one incident for the group throughout")
 
