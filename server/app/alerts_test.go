@@ -174,3 +174,12 @@ func TestParseGateRequest(t *testing.T) {
 		require.Contains(t, err.Error(), want, body)
 	}
 }
+
+func TestStageEnvironmentIsValidated(t *testing.T) {
+	_, err := BuildTemplates(`{"deploy":{"name":"Deploy","channel_pattern":"dep-{seq}","lead_role":"owner","stages":[{"name":"build"},{"name":"ship","environment":"Production"}]}}`, nil, nil)
+	require.NoError(t, err, "an environment is lower-cased")
+	_, err = BuildTemplates(`{"deploy":{"name":"Deploy","channel_pattern":"dep-{seq}","lead_role":"owner","stages":[{"name":"a","environment":"prod"},{"name":"b","environment":"prod"}]}}`, nil, nil)
+	require.ErrorContains(t, err, "already the environment of stage a")
+	_, err = BuildTemplates(`{"deploy":{"name":"Deploy","channel_pattern":"dep-{seq}","lead_role":"owner","stages":[{"name":"a"},{"name":"b","environment":"two words"}]}}`, nil, nil)
+	require.ErrorContains(t, err, "environment")
+}
