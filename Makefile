@@ -82,6 +82,8 @@ test-go: pg-up
 test-e2e: pg-up mm-server
 	@# The README's webhook examples run as written: they need these commands.
 	@for tool in curl openssl jq; do build/ensure-deb.sh $$tool $$tool; done
+	@# The alert intake's tests run a real Prometheus Alertmanager (issue 16).
+	@build/ensure-deb.sh prometheus-alertmanager prometheus-alertmanager
 	cd build/harness && $(GO) test -count=1 -timeout 20m ./...
 
 ## test-webapp: webapp component tests.

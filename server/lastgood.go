@@ -118,7 +118,7 @@ func badValueMessage(f config.Fallback) string {
 
 // shown is a value as messages and logs may show it: never a secret.
 func shown(field, value string) string {
-	if field == "WebhookSecret" && value != "" {
+	if (field == "WebhookSecret" || field == "AlertToken") && value != "" {
 		return "(a secret of " + fmt.Sprint(len(value)) + " characters)"
 	}
 	return value

@@ -92,6 +92,14 @@ func (p *platform) GetTeam(teamID string) (*model.Team, error) {
 	return team, nil
 }
 
+func (p *platform) GetTeamByName(name string) (*model.Team, error) {
+	team, appErr := p.api.GetTeamByName(name)
+	if appErr != nil {
+		return nil, errors.Wrap(appErr, "get team by name")
+	}
+	return team, nil
+}
+
 func (p *platform) SiteURL() string {
 	if url := p.api.GetConfig().ServiceSettings.SiteURL; url != nil {
 		return *url

@@ -59,6 +59,8 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogSignoff, id, str(app.ContextStage)), false
 	case app.ActionStatus:
 		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogStatus, id, ""), false
+	case app.ActionTakeLead:
+		_, err = h.svc.TakeLead(ctx, user, id)
 	case app.ActionClose:
 		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogClose, id, ""), false
 	default:

@@ -72,10 +72,19 @@ func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Hand
 	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
 	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
 	h.routeCadence(m)
+	m.HandleFunc("GET /api/v1/services", h.listServices)
+	m.HandleFunc("POST /api/v1/services", h.addService)
+	m.HandleFunc("GET /api/v1/services/{id}", h.getService)
+	m.HandleFunc("PATCH /api/v1/services/{id}", h.patchService)
+	m.HandleFunc("DELETE /api/v1/services/{id}", h.removeService)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))
 	root.HandleFunc(hooksPath, h.webhook) // no session: signed with the webhook secret (hooks.go)
+	// Alert intake (bearer token) and gate checks (signed), alerts.go.
+	root.HandleFunc(hooksPath+app.AlertSourceAlertmanager, h.alerts(app.AlertSourceAlertmanager))
+	root.HandleFunc(hooksPath+app.AlertSourceGrafana, h.alerts(app.AlertSourceGrafana))
+	root.HandleFunc(hooksPath+"gate", h.gate)
 	root.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})

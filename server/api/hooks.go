@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,24 +44,11 @@ func unauthorized(format string, args ...any) *hookRefusal {
 // user's request must be signed like any other.
 func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 	secret := h.svc.Settings().WebhookSecret
-	if secret == "" {
-		// Off: indistinguishable from a route that does not exist.
-		writeError(w, http.StatusNotFound, "not found")
+	if !hookOpen(w, r, secret != "") {
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "use POST")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, hookMaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", hookMaxBody))
-			return
-		}
-		writeError(w, http.StatusBadRequest, "could not read the body")
+	body, ok := readHookBody(w, r, hookMaxBody)
+	if !ok {
 		return
 	}
 	delivery, err := parseHookRequest(secret, time.Now(), strings.TrimPrefix(r.URL.Path, hooksPath), r.Header, body)
@@ -80,6 +66,21 @@ func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusAccepted
 	}
 	writeJSON(w, status, res)
+}
+
+// hookOpen answers a hook request that goes no further: the hook is off (404,
+// indistinguishable from a route that does not exist) or the method is not POST.
+func hookOpen(w http.ResponseWriter, r *http.Request, on bool) bool {
+	if !on {
+		writeError(w, http.StatusNotFound, "not found")
+		return false
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return false
+	}
+	return true
 }
 
 func (h *handler) failHook(w http.ResponseWriter, r *http.Request, err error) {

@@ -22,10 +22,11 @@ const (
 	ActionStatus      = "status"      // open the status update dialog
 	ActionSnooze      = "snooze"      // a menu: snooze the reminders
 	ActionClose       = "close"       // open the close dialog
+	ActionTakeLead    = "takelead"    // lead a workflow nobody leads (an incident the alert intake opened)
 )
 
 // Actions are every action id, for the door's routes and the tests.
-var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose}
+var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionTakeLead}
 
 // PluginPath is where Mattermost serves the plugin's HTTP routes (its id is the
 // manifest's; a test in the plugin package checks they agree).
@@ -60,6 +61,9 @@ const (
 	anchorSignoff  = "signoff"
 	anchorTask     = "task"
 	anchorReminder = "reminder"
+	// anchorAlert and anchorAlertResolved are the alert intake's posts in an incident.
+	anchorAlert         = "alert"
+	anchorAlertResolved = "alert_resolved"
 )
 
 // anchor is what a bot post announces: a stage entered (the start post too), a gate
@@ -74,7 +78,7 @@ type anchor struct {
 // is now; tasks are the ones the post is about (its task, or its stage's checklist).
 // tmpl may be nil where the actions do not depend on the stages (a task, a reminder).
 func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Task) []*model.PostAction {
-	if w.Status != StatusActive || tmpl == nil && a.Kind != anchorTask && a.Kind != anchorReminder {
+	if w.Status != StatusActive || tmpl == nil && a.Kind != anchorTask && a.Kind != anchorReminder && a.Kind != anchorAlert && a.Kind != anchorAlertResolved {
 		return nil
 	}
 	ctx := map[string]any{ContextWorkflow: w.ID}
@@ -90,11 +94,16 @@ func (s *Service) drawActions(w *Workflow, tmpl *Template, a anchor, tasks []*Ta
 			Integration: &model.PostActionIntegration{URL: PluginPath + ActionPath(id), Context: c}}
 	}
 	var out []*model.PostAction
+	if w.LeadID == "" && (a.Kind == anchorStart || a.Kind == anchorAlert || a.Kind == anchorAlertResolved) {
+		out = append(out, button(ActionTakeLead, "Take the lead", "primary", nil))
+	}
 	switch a.Kind {
+	case anchorAlertResolved:
+		out = append(out, button(ActionClose, "Close", "danger", nil))
 	case anchorStart, anchorStage:
 		cur := tmpl.StageIndex(w.Stage)
 		if w.Stage != a.Stage {
-			return nil // a passed stage offers nothing any more
+			return out // a passed stage offers nothing any more
 		}
 		if cur+1 < len(tmpl.Stages) {
 			out = append(out, button(ActionStageNext, "Next stage: "+tmpl.Stages[cur+1].Name, "primary", map[string]any{ContextStage: a.Stage}))

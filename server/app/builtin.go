@@ -67,11 +67,11 @@ func builtinTemplates() []*Template {
 					{Text: "Run the regression suite", Discipline: QA},
 					{Text: "Run the dependency and container scan", Discipline: Security},
 				}},
-				{Name: "staging", Checklist: []ChecklistItem{
+				{Name: "staging", Environment: "staging", Checklist: []ChecklistItem{
 					{Text: "Deploy to staging", Discipline: Operations},
 					{Text: "Smoke-test staging", Discipline: QA},
 				}},
-				{Name: "production", Gate: []Discipline{QA, Security}, InviteGate: true, Checklist: []ChecklistItem{
+				{Name: "production", Gate: []Discipline{QA, Security}, InviteGate: true, Environment: "production", Checklist: []ChecklistItem{
 					{Text: "Deploy to production", Discipline: Operations},
 					{Text: "Watch error rates for 30 minutes", Discipline: Operations},
 					{Text: "Publish the release notes", Discipline: ProductManager},
@@ -160,7 +160,7 @@ func builtinTemplates() []*Template {
 					{Text: "Describe the change, risk and rollback plan"},
 				}},
 				{Name: "review", Checklist: []ChecklistItem{{Text: "Peer review", Discipline: Operations}}},
-				{Name: "rollout", Gate: []Discipline{Operations}, Checklist: []ChecklistItem{
+				{Name: "rollout", Gate: []Discipline{Operations}, Environment: "production", Checklist: []ChecklistItem{
 					{Text: "Roll out", Discipline: Operations},
 				}},
 				{Name: "verified", Checklist: []ChecklistItem{{Text: "Verify and close", Discipline: Operations}}},

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,15 +109,47 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	if err := guard(active); err != nil {
 		return nil, err
 	}
+	return s.open(ctx, opening{tmpl: tmpl, title: title, severity: severity, private: private, teamID: req.TeamID, starterID: actorID,
+		starterName: starter.Username, guard: guard, src: src, scheduled: req.scheduled})
+}
+
+// opening is a workflow about to be opened, its starter's checks passed: by a person
+// (Start) or by an integration on behalf of a team (the alert intake), which has no
+// starter, so the workflow has no lead until someone takes it (TakeLead).
+type opening struct {
+	tmpl            *Template
+	title, severity string
+	private         bool
+	teamID          string // Start's request names it
+	starterID       string // "" for an integration: the bot creates, nobody leads
+	starterName     string
+	guard           func(active []*Workflow) error
+	src             *source
+	// intro replaces the first post's "Started by" line, and extra follows the stages.
+	intro, extra string
+	// invite are people added besides the template's (a service's owners).
+	invite []string
+	// scheduled is set when a schedule's occurrence starts it (schedule.go).
+	scheduled *scheduledStart
+}
+
+// open reserves, creates the channel, records and announces a workflow (see Start).
+func (s *Service) open(ctx context.Context, o opening) (*Workflow, error) {
+	tmpl, title, severity, private, src, guard := o.tmpl, o.title, o.severity, o.private, o.src, o.guard
+	actorID := o.starterID
+	if actorID == "" {
+		actorID = s.mm.BotID()
+	}
+	teamID := o.teamID
 	now := time.Now().UnixMilli()
 	w := &Workflow{
-		ID: model.NewId(), TeamID: req.TeamID, Type: tmpl.Type, TemplateVersion: tmpl.Version, Title: title, Severity: severity,
-		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: actorID, CreatedBy: actorID,
-		Roles: map[string]string{tmpl.LeadRole: actorID}, Signoffs: []Signoff{},
+		ID: model.NewId(), TeamID: teamID, Type: tmpl.Type, TemplateVersion: tmpl.Version, Title: title, Severity: severity,
+		Stage: tmpl.Stages[0].Name, Status: StatusActive, Private: private, LeadID: o.starterID, CreatedBy: actorID,
+		Roles: map[string]string{tmpl.LeadRole: o.starterID}, Signoffs: []Signoff{},
 		CreatedAt: now, UpdatedAt: now, StageEnteredAt: now,
 	}
 	w.NewTasks = checklist(tmpl, w.Stage, actorID)
-	req.scheduled.apply(w, actorID)
+	o.scheduled.apply(w, actorID)
 	w.NextReminderAt = s.nextReminder(w, tmpl, time.UnixMilli(now))
 	// Reserve, create the channel, activate: a node that dies in between leaves a
 	// reservation the scheduler cleans up (cleanStaleStarts), never a stray channel.
@@ -142,10 +175,13 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	// of 30 at the median, make bench). The first post is dated when the channel was
 	// made, so it stands first in the channel whichever finishes first.
 	joined := s.work.Go("add the starter to a new workflow's channel", func() error {
+		if o.starterID == "" {
+			return nil // the bot posts without being a member
+		}
 		return s.mm.AddChannelMember(channel.Id, actorID, "")
 	})
 	created := TimelineEvent{Type: EventCreated, At: now, ActorID: actorID, Data: map[string]string{"stage": w.Stage},
-		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, starter.Username, w.Stage)}
+		Summary: fmt.Sprintf("%s started by @%s in stage %s", tmpl.Name, o.starterName, w.Stage)}
 	firstTasks := w.NewTasks // numbered when recorded; the first post offers to tick them
 	if src != nil {
 		// Not the event's post_id: timeline readers need not be able to read it.
@@ -161,7 +197,7 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 		s.abandonStart(ctx, w, false)
 		return nil, errors.Wrap(err, "record workflow")
 	}
-	message := s.startedMessage(w, tmpl, starter.Username, invitation, src) + req.scheduled.message()
+	message := s.startedMessage(w, tmpl, o, invitation) + o.scheduled.message()
 	if gate := s.inviteGateAhead(ctx, w, tmpl, actorID); gate != "" {
 		message += "\n" + gate
 	}
@@ -183,11 +219,16 @@ func (s *Service) Start(ctx context.Context, actorID string, req StartRequest) (
 	filed := *w
 	s.work.Go("add a new workflow's invited people and file it in its starter's sidebar", func() error {
 		bg := context.WithoutCancel(ctx)
-		if len(invitation.Invited) > 0 {
-			ids := make([]string, len(invitation.Invited))
-			for i, p := range invitation.Invited {
-				ids[i] = p.UserID
+		ids := make([]string, 0, len(invitation.Invited)+len(o.invite))
+		for _, p := range invitation.Invited {
+			ids = append(ids, p.UserID)
+		}
+		for _, id := range o.invite {
+			if id != o.starterID && !slices.Contains(ids, id) {
+				ids = append(ids, id)
 			}
+		}
+		if len(ids) > 0 {
 			s.addInvitees(bg, filed.ID, filed.ChannelID, actorID, ids)
 		}
 		s.fileStarterInSidebar(bg, &filed)
@@ -270,10 +311,15 @@ func channelName(w *Workflow, tmpl *Template) string {
 	return name
 }
 
-func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, inv Invitation, src *source) string {
+func (s *Service) startedMessage(w *Workflow, tmpl *Template, o opening, inv Invitation) string {
+	src := o.src
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### %s\n", Headline(tmpl.Name, w.Seq, w.Title))
-	fmt.Fprintf(&b, "Started by @%s, %s.", starter, tmpl.LeadRole)
+	if o.intro != "" {
+		b.WriteString(o.intro)
+	} else {
+		fmt.Fprintf(&b, "Started by @%s, %s.", o.starterName, tmpl.LeadRole)
+	}
 	if w.Severity != "" {
 		fmt.Fprintf(&b, " Severity **%s**.", w.Severity)
 	}
@@ -284,6 +330,9 @@ func (s *Service) startedMessage(w *Workflow, tmpl *Template, starter string, in
 		b.WriteString("\n\n" + src.quote())
 	}
 	fmt.Fprintf(&b, "\n\n**Stages:** %s\n", s.stageLine(w, tmpl))
+	if o.extra != "" {
+		b.WriteString(o.extra + "\n")
+	}
 	b.WriteString(invitedLines(w, inv))
 	fmt.Fprintf(&b, "\n`/%[1]s info` for the state · `/%[1]s stage next` to move on · `/%[1]s help` for everything else", s.settings().CommandTrigger)
 	return b.String()
@@ -455,6 +504,10 @@ func (s *Service) requireLead(w *Workflow, tmpl *Template, actorID, doing string
 	if s.isLeadOrAdmin(w, actorID) {
 		return nil
 	}
+	if w.LeadID == "" {
+		return forbidden("Nobody leads this %s yet, so only a channel, team or system admin can %s: take the lead first (the **Take the lead** button on its first post).",
+			strings.ToLower(tmpl.Name), doing)
+	}
 	return forbidden("Only the %s (%s) or a channel, team or system admin can %s.", tmpl.LeadRole, s.mention(w.LeadID), doing)
 }
 
@@ -466,6 +519,9 @@ func requireActive(w *Workflow) error {
 }
 
 func (s *Service) mention(userID string) string {
+	if userID == "" {
+		return "nobody yet" // an incident the alert intake opened, until someone takes the lead
+	}
 	if u, err := s.mm.GetUserCached(userID); err == nil {
 		return "@" + u.Username
 	}

@@ -25,6 +25,8 @@ type Platform interface {
 	HasPermissionToChannel(userID, channelID string, permission *model.Permission) bool
 	GetChannel(channelID string) (*model.Channel, error)
 	GetTeam(teamID string) (*model.Team, error)
+	// GetTeamByName finds a team by its name (the one in its URL).
+	GetTeamByName(name string) (*model.Team, error)
 	// SiteURL is the server's public address, for permalinks.
 	SiteURL() string
 	// DirectChannel is the bot's direct message channel with a user.

@@ -27,6 +27,13 @@ type Settings struct {
 	// DatabasePoolSize is the plugin's own database connections per node; 0 uses
 	// the server's connection. Read by the plugin door, not the service.
 	DatabasePoolSize int
+	// AlertToken is the bearer token of the alert intake; empty turns it off.
+	AlertToken string
+	// AlertSeverities maps a `severity` label value to an incident severity.
+	AlertSeverities map[string]string
+	// AlertStormLimit is how many incidents the intake opens per team per
+	// AlertStormWindow before further groups join one storm incident; 0: no cap.
+	AlertStormLimit int
 }
 
 // DisciplineSet is the disciplines in force: the built-ins and the admin's additions.

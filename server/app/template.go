@@ -51,6 +51,9 @@ type Stage struct {
 	// InviteGate: when the stage before this one begins, the verified holders of the
 	// gate's disciplines in the team are invited, so the signers are there in time.
 	InviteGate bool `json:"invite_gate,omitempty"`
+	// Environment is where the stage releases to (e.g. production): a pipeline's gate
+	// check for that environment asks for this stage's gate (gatecheck.go).
+	Environment string `json:"environment,omitempty"`
 }
 
 // ChecklistItem is a task created when its stage begins.
@@ -139,6 +142,8 @@ var (
 	typeNameRE  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	stageNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,40}$`)
 	patternRE   = regexp.MustCompile(`\{[^}]*\}`)
+	// environmentRE is an environment's name, as a pipeline sends it (lower-cased).
+	environmentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,31}$`)
 )
 
 var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}": true, "{version}": true}
@@ -181,6 +186,7 @@ func (t *Template) validate(ds *DisciplineSet) error {
 		return fail("stages", "at least one stage is required")
 	}
 	seen := map[string]bool{}
+	envStages := map[string]string{"": ""}
 	for i := range t.Stages {
 		s := &t.Stages[i]
 		if !stageNameRE.MatchString(s.Name) {
@@ -199,6 +205,14 @@ func (t *Template) validate(ds *DisciplineSet) error {
 		if s.InviteGate && len(s.Gate) == 0 {
 			return fail("stages["+s.Name+"].invite_gate", "the stage has no gate whose disciplines to invite")
 		}
+		s.Environment = strings.ToLower(strings.TrimSpace(s.Environment))
+		if s.Environment != "" && !environmentRE.MatchString(s.Environment) {
+			return fail("stages["+s.Name+"].environment", "%q: one word of at most 32 lower-case letters, digits, '.', '_' or '-', such as production", s.Environment)
+		}
+		if s.Environment != "" && envStages[s.Environment] != "" {
+			return fail("stages["+s.Name+"].environment", "%s is already the environment of stage %s", s.Environment, envStages[s.Environment])
+		}
+		envStages[s.Environment] = s.Name
 		for _, c := range s.Checklist {
 			if strings.TrimSpace(c.Text) == "" {
 				return fail("stages["+s.Name+"].checklist", "an item has no text")

@@ -117,16 +117,40 @@ func ParseWebhookEvent(event string, body []byte) (*WebhookEvent, error) {
 		return nil, notFound("Unknown event %q: use hooks/deploy, hooks/build or hooks/test.", truncateRunes(cleanText(event), 40))
 	}
 	ev := &WebhookEvent{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(ev); err != nil {
-		return nil, jsonRefusal(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return nil, invalid("Invalid JSON: send one object and nothing after it.")
+	if err := decodeOne(body, ev, true, jsonRefusal); err != nil {
+		return nil, err
 	}
 	ev.Event = event
 	return ev, ev.clean()
+}
+
+// decodeOne decodes a body that must be one JSON value into v, refusing unknown
+// fields when strict and anything after the value; refuse words a decoding error.
+func decodeOne(body []byte, v any, strict bool, refuse func(error) error) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return refuse(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return invalid("Invalid JSON: send one object and nothing after it.")
+	}
+	return nil
+}
+
+// spendSignature accepts a verified signature once, cluster-wide (ErrWebhookReplay
+// for one already accepted).
+func (s *Service) spendSignature(ctx context.Context, signature string, signedAt time.Time) error {
+	fresh, err := s.store.ClaimWebhookSignature(ctx, signature, signedAt.Add(WebhookMaxSkew+time.Minute).UnixMilli())
+	if err != nil {
+		return errors.Wrap(err, "record webhook signature")
+	}
+	if !fresh {
+		return ErrWebhookReplay
+	}
+	return nil
 }
 
 func jsonRefusal(err error) error {
@@ -259,12 +283,8 @@ func (s *Service) ReceiveWebhook(ctx context.Context, d WebhookDelivery) (*Webho
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := s.store.ClaimWebhookSignature(ctx, d.Signature, d.SignedAt.Add(WebhookMaxSkew+time.Minute).UnixMilli())
-	if err != nil {
-		return nil, errors.Wrap(err, "record webhook signature")
-	}
-	if !fresh {
-		return nil, ErrWebhookReplay
+	if err := s.spendSignature(ctx, d.Signature, d.SignedAt); err != nil {
+		return nil, err
 	}
 	// The signature is spent: finish even if the caller hangs up.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -323,6 +343,10 @@ func (s *Service) matchWebhook(ctx context.Context, ev *WebhookEvent) (*Workflow
 			best = w
 		}
 	}
+	if best == nil {
+		// No title has the version: the catalogued service's active release or change.
+		return s.serviceWorkflow(ctx, ev.Service, webhookTypes)
+	}
 	return best, nil
 }
 
@@ -376,6 +400,9 @@ func (s *Service) incidentFor(ctx context.Context, from *Workflow, ev *WebhookEv
 			Severity: severity, Force: true})
 	})
 	if err == nil {
+		if out != nil && out.Opened {
+			s.inviteServiceOwners(ctx, from.TeamID, ev.Service, out, lead.Id)
+		}
 		return out
 	}
 	if e, ok := AsError(err); ok {

@@ -156,6 +156,8 @@ const (
 	// EventFieldChanged: a custom field set or cleared; Data["field"] is its key,
 	// Data["value"] the value as stored ("" when cleared).
 	EventFieldChanged = "field_changed"
+	// EventGateCheck: a pipeline asked whether a stage's gate lets it deploy (gatecheck.go).
+	EventGateCheck = "gate_check"
 )
 
 // eventLabels are what people read for each event type: ids such as stage_changed
@@ -169,6 +171,7 @@ var eventLabels = map[string]string{
 	EventReminder: "Reminder", EventChannelChanged: "Channel changed",
 	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
 	EventFieldChanged: "Field changed",
+	EventAlert: "Alert", EventAlertResolved: "Alert resolved", EventGateCheck: "Gate check",
 }
 
 // EventLabel is an event type as people read it ("Stage changed").
@@ -328,4 +331,31 @@ type Store interface {
 	PinUnversioned(ctx context.Context, templates []*Template, at int64) (int, error)
 	ScheduleStore
 	FollowupStore
+
+	// ClaimAlertGroup decides what a delivery of an alert group does (see AlertClaim),
+	// exactly once across concurrent deliveries and nodes.
+	ClaimAlertGroup(ctx context.Context, r AlertClaimRequest) (AlertClaim, error)
+	// SettleAlertGroup records the incident of a claim's group (and of the storm, when
+	// the claim opened it) with the alerts already shown; counted false un-counts the
+	// claim's open for the storm cap.
+	SettleAlertGroup(ctx context.Context, teamID, groupKey, claim, workflowID string, counted bool, seen []SeenAlert) error
+	// ReleaseAlertGroup gives up a claim whose incident could not be opened.
+	ReleaseAlertGroup(ctx context.Context, teamID, groupKey, claim string) error
+	// AlertGroupIncident is a group's active incident and whether it is the storm;
+	// ErrNotFound when it has none.
+	AlertGroupIncident(ctx context.Context, teamID, groupKey string) (*Workflow, bool, error)
+	// SeeAlerts records alert states as shown in an incident, returning the new ones.
+	SeeAlerts(ctx context.Context, workflowID string, alerts []SeenAlert) ([]SeenAlert, error)
+	// LatestEvent is a workflow's newest timeline event of a type; ErrNotFound when none.
+	LatestEvent(ctx context.Context, workflowID, eventType string) (*TimelineEvent, error)
+
+	// The service catalog. AddService returns ErrDuplicate for a name the team has.
+	AddService(ctx context.Context, svc *CatalogService) error
+	UpdateService(ctx context.Context, svc *CatalogService) error
+	DeleteService(ctx context.Context, id string) error
+	GetService(ctx context.Context, id string) (*CatalogService, error)
+	ServiceByName(ctx context.Context, teamID, name string) (*CatalogService, error)
+	ListServices(ctx context.Context, teamID string) ([]*CatalogService, error)
+	// ServicesNamed finds a service's entries in every team, newest first.
+	ServicesNamed(ctx context.Context, name string) ([]*CatalogService, error)
 }

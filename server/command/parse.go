@@ -54,6 +54,13 @@ func (f flags) has(name string) bool {
 var valueFlags = map[string]bool{"from": true, "severity": true, "due": true, "days": true, "stage": true, "type": true, "to": true,
 	"by": true}
 
+// The service catalog's options (`/devops service add`) take values too.
+func init() {
+	for _, f := range serviceFlags {
+		valueFlags[f] = true
+	}
+}
+
 // valueGoesOn says, for an option whose value may be two words, whether the next
 // word is the value's second: `--due 2030-12-05 15:00`, `--due tomorrow 9:00` are one
 // due time, never a date and a word of the text.

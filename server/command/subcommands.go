@@ -49,6 +49,10 @@ func (h *Handler) subcommands() []*subcommand {
 			flags: []string{"every", "at", "zone", "severity", "bump", "carry"}, text: true, leading: 2, run: (*Handler).schedule},
 		{name: "followups", usage: "followups", help: "The team's open follow-ups (tasks added with --followup or after the close), which outlive their workflows.", run: (*Handler).followups},
 		{name: "export", usage: "export", help: "Attach this workflow's postmortem (markdown: people, stages, sign-offs, every status update, the timeline, tasks, follow-ups) to the channel.", run: (*Handler).export},
+		{name: "service", examples: []string{"service add checkout-api --owners @dana,@omar --discipline operations --tier 1 --repo https://git.example.com/shop/checkout", "service show checkout-api", "service list", "service remove checkout-api"},
+			usage: "service add <name> [--owners @a,@b] [--discipline D] [--rotation R] [--repo URL] [--tier T] · service show <name> · service list · service remove <name>",
+			help:  "The team's service catalog: deploys, gate checks and alerts that name a service find its active workflow, and its incidents invite its owners.",
+			flags: serviceFlags, run: (*Handler).service},
 		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}
 }

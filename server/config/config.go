@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/devopschannels/devops-channels/server/app"
 )
 
 // Configuration mirrors the settings_schema of plugin.json, as the server stores it.
@@ -31,6 +33,9 @@ type Configuration struct {
 	SidebarCategories           bool
 	SidebarArchiveCategory      string
 	DatabasePoolSize            Number
+	AlertToken                  string
+	AlertSeverities             string
+	AlertStormLimit             Number
 }
 
 const (
@@ -40,6 +45,11 @@ const (
 	DefaultDatabasePoolSize = 8
 	// MaxDatabasePoolSize bounds a typo before it exhausts PostgreSQL's max_connections.
 	MaxDatabasePoolSize = 64
+	// DefaultAlertStormLimit is how many incidents the alert intake opens per team in
+	// ten minutes before further alert groups join one "alert storm" incident.
+	DefaultAlertStormLimit = 10
+	// MaxAlertStormLimit bounds the cap; 0 turns it off.
+	MaxAlertStormLimit = 1000
 )
 
 // Defaults returns the configuration of a fresh install (plugin.json's defaults).
@@ -55,6 +65,8 @@ func Defaults() *Configuration {
 		SidebarCategories:           true,
 		SidebarArchiveCategory:      "Closed workflows",
 		DatabasePoolSize:            DefaultDatabasePoolSize,
+		AlertSeverities:             app.DefaultAlertSeverities,
+		AlertStormLimit:             DefaultAlertStormLimit,
 	}
 }
 

@@ -3,7 +3,9 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -71,6 +73,9 @@ var DisplayNames = map[string]string{
 	"SidebarCategories":           "Group workflow channels in the sidebar",
 	"SidebarArchiveCategory":      "Sidebar category for closed workflows",
 	"DatabasePoolSize":            "Database connections per server",
+	"AlertToken":                  "Alert intake token",
+	"AlertSeverities":             "Alert severities",
+	"AlertStormLimit":             "Alert storm cap",
 }
 
 // DisplayName is a setting's System Console name with its key.
@@ -103,6 +108,8 @@ func (c *Configuration) Validate(checks Checks) (*app.Settings, []*FieldError) {
 		SidebarCategories:           c.SidebarCategories,
 		SidebarArchiveCategory:      strings.TrimSpace(c.SidebarArchiveCategory),
 		DatabasePoolSize:            int(c.DatabasePoolSize),
+		AlertToken:                  strings.TrimSpace(c.AlertToken),
+		AlertStormLimit:             int(c.AlertStormLimit),
 	}}
 	v.trigger()
 	v.disciplines()
@@ -114,6 +121,7 @@ func (c *Configuration) Validate(checks Checks) (*app.Settings, []*FieldError) {
 	v.workingHours()
 	v.webhook()
 	v.limits()
+	v.alerts()
 	return v.s, v.errs
 }
 
@@ -456,6 +464,34 @@ func (v *validation) limits() {
 	if n := utf8.RuneCountInString(v.s.SidebarArchiveCategory); n > app.MaxCategoryRunes {
 		v.fail("SidebarArchiveCategory", "%d characters; a sidebar category name has at most %d", n, app.MaxCategoryRunes)
 	}
+}
+
+// alerts checks the alert intake's settings (issue 16).
+func (v *validation) alerts() {
+	if t := v.s.AlertToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
+		v.fail("AlertToken", "must be at least 16 characters without spaces (use Regenerate)")
+		v.s.AlertToken = ""
+	}
+	if v.c.AlertStormLimit < 0 || v.c.AlertStormLimit > MaxAlertStormLimit {
+		v.fail("AlertStormLimit", "%d: use 1 to %d incidents per 10 minutes, or 0 for no cap", v.c.AlertStormLimit, MaxAlertStormLimit)
+		v.s.AlertStormLimit = DefaultAlertStormLimit
+	}
+	mapping, err := app.ParseAlertSeverities(v.c.AlertSeverities)
+	if err != nil {
+		v.fail("AlertSeverities", "%v", err)
+		mapping, _ = app.ParseAlertSeverities("")
+	} else if v.s.Templates != nil {
+		if incident, ok := v.s.Templates.Defined("incident"); ok {
+			for _, label := range slices.Sorted(maps.Keys(mapping)) {
+				if !incident.HasSeverity(mapping[label]) {
+					v.fail("AlertSeverities", "%s=%s: %s is not a severity of incidents (%s)", label, mapping[label], mapping[label], strings.Join(incident.Severities, ", "))
+					mapping, _ = app.ParseAlertSeverities("")
+					break
+				}
+			}
+		}
+	}
+	v.s.AlertSeverities = mapping
 }
 
 func firstDuplicate(items []string) string {

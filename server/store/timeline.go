@@ -60,3 +60,23 @@ func (s *Store) ListTimeline(ctx context.Context, workflowID, cursor string, lim
 	out, next := pageOf(out, limit, func(e app.TimelineEvent) (int64, string) { return e.At, e.ID })
 	return out, next, nil
 }
+
+// LatestEvent is a workflow's newest event of a type.
+func (s *Store) LatestEvent(ctx context.Context, workflowID, eventType string) (*app.TimelineEvent, error) {
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT row_to_json(e) FROM (
+		SELECT id, type, at, actor_id, summary, post_id, data FROM devops_timeline WHERE workflow_id = $1 AND type = $2
+		ORDER BY at DESC, id DESC LIMIT 1) e), 'null')`, workflowID, eventType).Scan(&raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "read latest event")
+	}
+	var ev *app.TimelineEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, errors.Wrap(err, "decode latest event")
+	}
+	if ev == nil {
+		return nil, app.ErrNotFound
+	}
+	ev.WorkflowID = workflowID
+	return ev, nil
+}

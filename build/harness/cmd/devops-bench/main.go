@@ -41,7 +41,7 @@ type config struct {
 	keep                     bool
 	// profileDir, when set, receives server CPU profiles of each command figure.
 	profileDir string
-	// only names the figures to measure (list, start, commands, fields, invitees, buttons, burst, tick, schedules, rss, bundle);
+	// only names the figures to measure (list, start, commands, fields, invitees, buttons, burst, tick, schedules, alerts, rss, bundle);
 	// empty measures all. For iterating on one figure; make bench measures all.
 	only map[string]bool
 }
@@ -60,7 +60,7 @@ func main() {
 	flag.BoolVar(&cfg.long, "long", false, "five times the samples, for figures to quote")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
 	flag.StringVar(&cfg.profileDir, "profile", "", "write server CPU profiles of each command figure (ours and the floor's) to this directory")
-	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,fields,invitees,buttons,burst,tick,schedules,rss,bundle (default all)")
+	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,fields,invitees,buttons,burst,tick,schedules,alerts,rss,bundle (default all)")
 	flag.Parse()
 	for _, f := range strings.Split(*only, ",") {
 		if f = strings.TrimSpace(f); f != "" {
@@ -177,6 +177,10 @@ func run(cfg config) error {
 	}
 	if cfg.wants("burst") {
 		rep.Checks = append(rep.Checks, b.burstCheck(ctx))
+	}
+	if cfg.wants("alerts") {
+		rep.Results = append(rep.Results, b.alertFigure(ctx))
+		rep.Checks = append(rep.Checks, b.alertBurstCheck(ctx))
 	}
 	if cfg.wants("tick") {
 		rep.Checks = append(rep.Checks, measureReminderTick(ctx, b))
