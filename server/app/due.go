@@ -41,7 +41,12 @@ func userLocation(u *model.User) *time.Location {
 	if u == nil {
 		return time.UTC
 	}
-	tz := model.GetPreferredTimezone(u.Timezone)
+	return zoneLocation(u.Timezone)
+}
+
+// zoneLocation is the location of a Mattermost time zone setting; UTC when unknown.
+func zoneLocation(timezone map[string]string) *time.Location {
+	tz := model.GetPreferredTimezone(timezone)
 	if tz == "" {
 		return time.UTC
 	}
@@ -59,6 +64,17 @@ func (s *Service) Location(userID string) *time.Location {
 		return time.UTC
 	}
 	return userLocation(u)
+}
+
+// ReaderLocation is the zone of the person a workflow was read for (Get, GetByChannel):
+// their time zone came with the workflow, so it costs no server call (a call per
+// `info` was most of what `info` lost after times were shown in the reader's zone).
+// For anyone else it asks, as Location does.
+func (s *Service) ReaderLocation(w *Workflow, userID string) *time.Location {
+	if v := w.Viewer; v != nil && v.ID == userID && v.Timezone != nil {
+		return zoneLocation(v.Timezone)
+	}
+	return s.Location(userID)
 }
 
 // clockTime is a time of day as people type it: 17:00, 9:30.

@@ -230,7 +230,7 @@ func (h *Handler) info(c *call) *model.CommandResponse {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	return ephemeral("%s", h.describe(v, c.trigger, h.svc.Location(c.args.UserId)))
+	return ephemeral("%s", h.describe(v, c.trigger, h.svc.ReaderLocation(w, c.args.UserId)))
 }
 
 // describe renders a workflow for `info`, its times in loc (the reader's zone).
