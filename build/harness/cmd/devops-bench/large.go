@@ -30,12 +30,12 @@ import (
 )
 
 const (
-	largeMembers  = 2_000
-	largeActive   = 10_000
-	largeChannel  = 500
-	largeJoiners  = 8
-	seededPrefix  = "large"
-	maxPostRunes  = app.MaxPostRunes
+	largeMembers = 2_000
+	largeActive  = 10_000
+	largeChannel = 500
+	largeJoiners = 8
+	seededPrefix = "large"
+	maxPostRunes = app.MaxPostRunes
 )
 
 // largeDisciplines are the seven disciplines the seeded people are spread over.

@@ -59,8 +59,8 @@ type seeder struct {
 	// teamEvery and activeEvery override teamShare and activeShare when set (the
 	// large-team profile seeds only the measured team's active workflows).
 	teamEvery, activeEvery int
-	rng     *rand.Rand
-	now     int64
+	rng                    *rand.Rand
+	now                    int64
 }
 
 func newSeeder(db *sql.DB, team string, userIDs []string) *seeder {
