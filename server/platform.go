@@ -183,23 +183,6 @@ func (p *platform) ChannelMemberIDs(channelID string) ([]string, error) {
 	}
 }
 
-func (p *platform) ChannelUsers(channelID string) ([]*model.User, error) {
-	var users []*model.User
-	for page := 0; ; page++ {
-		batch, appErr := p.api.GetUsersInChannel(channelID, model.ChannelSortByUsername, page, channelUsersPage)
-		if appErr != nil {
-			return nil, errors.Wrap(appErr, "list channel users")
-		}
-		users = append(users, batch...)
-		if len(batch) < channelUsersPage {
-			return users, nil
-		}
-	}
-}
-
-// channelUsersPage is the most users the server returns per page.
-const channelUsersPage = 200
-
 func (p *platform) GetPost(postID string) (*model.Post, error) {
 	post, appErr := p.api.GetPost(postID)
 	if appErr != nil {

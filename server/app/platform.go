@@ -37,8 +37,6 @@ type Platform interface {
 	// a user added on their own behalf gets "joined the channel", posted before.
 	AddChannelMember(channelID, userID, addedBy string) error
 	ChannelMemberIDs(channelID string) ([]string, error)
-	// ChannelUsers are a channel's members as users, a page of 200 per server call.
-	ChannelUsers(channelID string) ([]*model.User, error)
 	GetPost(postID string) (*model.Post, error)
 	// PostsSince lists a channel's posts created or changed since a time (ms).
 	PostsSince(channelID string, since int64) ([]*model.Post, error)

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
 )
 
 // Workflow statuses.
@@ -78,6 +80,13 @@ type Viewer struct {
 	// Timezone is the viewer's Mattermost time zone, read with the workflow so that
 	// showing its times in the reader's zone costs no server call.
 	Timezone map[string]string `json:"timezone"`
+}
+
+// Member is a person in a workflow's channel: the user (id, names, time zone) and
+// their discipline in force.
+type Member struct {
+	User       *model.User
+	Discipline UserDiscipline
 }
 
 // StatusUpdate is the latest status a member posted.
@@ -294,6 +303,9 @@ type Store interface {
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	// DisciplineOf is a user's discipline in force: mapped, granted, then declared.
 	DisciplineOf(ctx context.Context, userID string) (UserDiscipline, error)
+	// ChannelPeople are a channel's active members who are people (no bots), each with
+	// their discipline in force, in one round trip.
+	ChannelPeople(ctx context.Context, channelID string) ([]Member, error)
 	// DisciplinesOf is DisciplineOf for several users at once.
 	DisciplinesOf(ctx context.Context, userIDs []string) (map[string]UserDiscipline, error)
 	// VerifiedHolders lists the usernames of up to limit active team members other
