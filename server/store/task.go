@@ -89,7 +89,7 @@ func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, 
 	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode tasks")
 }
 
-// UpdateTask changes one task through changeWorkflow (a task's change also touches
+// UpdateTask changes one task through changeWorkflowAs (a task's change also touches
 // its workflow's row), so two people finishing the same task at once leave one
 // "done" and one refusal.
 func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {

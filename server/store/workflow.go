@@ -471,7 +471,7 @@ func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, rea
 	return viewer, similar[:min(len(similar), titles)], nil
 }
 
-// UpdateWorkflow applies fn's change to one workflow (see changeWorkflow), so
+// UpdateWorkflow applies fn's change to one workflow (see changeWorkflowAs), so
 // concurrent commands see each other's effects and none is lost.
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
 	return s.UpdateWorkflowAs(ctx, id, "", fn)
@@ -507,7 +507,7 @@ const maxChangeAttempts = 25
 // was decided on and the write.
 var errChangedMeanwhile = errors.New("workflow changed meanwhile")
 
-// changeWorkflow saves a change to a workflow without holding a connection while the
+// changeWorkflowAs saves a change to a workflow without holding a connection while the
 // change is decided. decide sees the workflow as read, outside any transaction, and
 // may take its time (the service asks Mattermost who may do what); it returns the
 // save. The save then runs in a short transaction that locks the row and checks that
@@ -518,12 +518,8 @@ var errChangedMeanwhile = errors.New("workflow changed meanwhile")
 //
 // Every write that changes what decide sees (roles, sign-offs, tasks) updates the
 // workflow's row in the same transaction, so the row's version covers them all.
-func (s *Store) changeWorkflow(ctx context.Context, id, what string, decide func(w *app.Workflow) (save func(tx *txn) error, err error)) error {
-	return s.changeWorkflowAs(ctx, id, "", what, decide)
-}
-
-// changeWorkflowAs is changeWorkflow whose read also fills in the Viewer of viewerID
-// (none when it is empty).
+//
+// The read also fills in the Viewer of viewerID when it is not empty (UpdateWorkflowAs).
 func (s *Store) changeWorkflowAs(ctx context.Context, id, viewerID, what string, decide func(w *app.Workflow) (save func(tx *txn) error, err error)) error {
 	for attempt := 1; ; attempt++ {
 		var raw, viewer []byte
