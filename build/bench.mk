@@ -28,3 +28,9 @@ $(FLOOR_BUNDLE): $(FLOOR_DIR)/main.go $(FLOOR_DIR)/plugin.json $(FLOOR_DIR)/go.m
 bench: pg-up mm-server dist-host $(FLOOR_BUNDLE)
 	cd build/harness && $(GO) build -o $(CURDIR)/$(BENCH_BIN) ./cmd/devops-bench
 	$(BENCH_BIN) -floor $(CURDIR)/$(FLOOR_BUNDLE) $(BENCH_FLAGS)
+
+## bench-large: the large-team profile (issue 18): 2,000 team members, 10,000 active workflows, a channel of 500; writes dist/bench-large.json.
+.PHONY: bench-large
+bench-large: pg-up mm-server dist-host $(FLOOR_BUNDLE)
+	cd build/harness && $(GO) build -o $(CURDIR)/$(BENCH_BIN) ./cmd/devops-bench
+	$(BENCH_BIN) -floor $(CURDIR)/$(FLOOR_BUNDLE) -large -out $(CURDIR)/dist/bench-large.json $(BENCH_FLAGS)

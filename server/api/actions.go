@@ -26,7 +26,7 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := userID(r)
-	ctx := app.AnswerFirst(r.Context(), user)
+	ctx := h.svc.Press(r.Context(), user, req.PostId)
 	str := func(k string) string { v, _ := req.Context[k].(string); return v }
 	id := str(app.ContextWorkflow)
 	task := func() (int, error) {
@@ -63,6 +63,14 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		_, err = h.svc.TakeLead(ctx, user, id)
 	case app.ActionClose:
 		err, redraw = h.svc.OpenDialog(ctx, user, req.TriggerId, app.DialogClose, id, ""), false
+	case app.ActionJoin:
+		// A broadcast post is not the workflow's: it stays as it is, for the next reader.
+		redraw = false
+		var joined *app.Workflow
+		if joined, err = h.svc.Join(ctx, user, id); err == nil {
+			writeJSON(w, http.StatusOK, model.PostActionIntegrationResponse{EphemeralText: fmt.Sprintf("You joined ~%s.", joined.ChannelName)})
+			return
+		}
 	default:
 		writeError(w, http.StatusNotFound, "no such action")
 		return

@@ -23,10 +23,11 @@ const (
 	ActionSnooze      = "snooze"      // a menu: snooze the reminders
 	ActionClose       = "close"       // open the close dialog
 	ActionTakeLead    = "takelead"    // lead a workflow nobody leads (an incident the alert intake opened)
+	ActionJoin        = "join"        // join the workflow's channel, from a broadcast post
 )
 
 // Actions are every action id, for the door's routes and the tests.
-var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionTakeLead}
+var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionTakeLead, ActionJoin}
 
 // PluginPath is where Mattermost serves the plugin's HTTP routes (its id is the
 // manifest's; a test in the plugin package checks they agree).
@@ -206,7 +207,8 @@ func missingSignoffs(w *Workflow, st Stage) []Discipline {
 func (s *Service) postAbout(ctx context.Context, w *Workflow, tmpl *Template, message string, a anchor, tasks []*Task, at int64) error {
 	p := &model.Post{ChannelId: w.ChannelID, Message: message, CreateAt: at}
 	s.withActions(p, w, tmpl, a, tasks)
-	if presser, ok := ctx.Value(answerFirstKey{}).(string); ok {
+	if pr := pressOf(ctx); pr != nil {
+		presser := pr.presser
 		s.work.Go("announce a pressed button's change", func() error {
 			if _, err := s.send(p, splitLong); err != nil {
 				if e, ok := AsError(err); ok {
@@ -221,14 +223,49 @@ func (s *Service) postAbout(ctx context.Context, w *Workflow, tmpl *Template, me
 	return err
 }
 
-type answerFirstKey struct{}
+type pressKey struct{}
 
-// AnswerFirst marks a change made by a pressed button: its announcement is posted
-// after the answer, as the pressed post's update already shows the presser what
-// changed. A second post creation before answering doubled a press's time (make
-// bench).
-func AnswerFirst(ctx context.Context, presserID string) context.Context {
-	return context.WithValue(ctx, answerFirstKey{}, presserID)
+// press is what a pressed button's request knows as it goes: who pressed, the pressed
+// post (read from the start, while the change is made), and the workflow and task as
+// the press's own change left them, so the redraw reads neither again. Only the
+// request's goroutine writes and reads changed and task.
+type press struct {
+	presser string
+	post    <-chan postRead
+	changed *Workflow
+	task    *Task
+}
+
+type postRead struct {
+	post *model.Post
+	err  error
+}
+
+// Press marks a change made by a pressed button and starts reading the pressed post.
+// The change's announcement is posted after the answer, as the pressed post's update
+// already shows the presser what changed (a second post creation before answering
+// doubled a press's time, make bench); the post is read while the change is made,
+// and the redraw draws from the workflow the change saved.
+func (s *Service) Press(ctx context.Context, presserID, postID string) context.Context {
+	read := make(chan postRead, 1)
+	s.work.Go("read a pressed post", func() error {
+		p, err := s.mm.GetPost(postID)
+		read <- postRead{p, err}
+		return nil
+	})
+	return context.WithValue(ctx, pressKey{}, &press{presser: presserID, post: read})
+}
+
+func pressOf(ctx context.Context) *press {
+	p, _ := ctx.Value(pressKey{}).(*press)
+	return p
+}
+
+// pressChanged records, for a press, the workflow (and task) as its change saved them.
+func pressChanged(ctx context.Context, w *Workflow, t *Task) {
+	if p := pressOf(ctx); p != nil {
+		p.changed, p.task = w, t
+	}
 }
 
 // withActions sets a post's anchor and draws its actions.
@@ -263,28 +300,26 @@ func (s *Service) postAnchor(p *model.Post, workflowID string) (anchor, bool) {
 // signed gate's button goes, a done task offers Undo, a passed stage no longer
 // offers Next stage. It refuses a post that is not the workflow's.
 func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string) (*model.Post, error) {
-	// The post is read while the workflow is: a press waits for both.
-	type read struct {
-		post *model.Post
-		err  error
+	pr := pressOf(ctx)
+	if pr == nil { // not a press: read the post here
+		ctx = s.Press(ctx, actorID, postID)
+		pr = pressOf(ctx)
 	}
-	posted := make(chan read, 1)
-	s.work.Go("read a pressed post", func() error {
-		p, err := s.mm.GetPost(postID)
-		posted <- read{p, err}
-		return nil
-	})
-	w, err := s.Get(ctx, actorID, workflowID)
-	got := <-posted
-	if err != nil {
-		return nil, err
+	w := pr.changed
+	if w == nil || w.ID != workflowID { // refused, so nothing changed: read it
+		var err error
+		if w, err = s.Get(ctx, actorID, workflowID); err != nil {
+			<-pr.post
+			return nil, err
+		}
 	}
+	got := <-pr.post
 	if got.err != nil {
 		return nil, notFound("No such post.")
 	}
 	p := got.post
 	a, ok := s.postAnchor(p, w.ID)
-	if !ok || p.ChannelId != w.ChannelID {
+	if !ok || p.ChannelId != w.ChannelID || p.Id != postID {
 		return nil, notFound("No such post.")
 	}
 	tmpl, err := s.templateOf(ctx, w)
@@ -292,9 +327,13 @@ func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string
 		return nil, err
 	}
 	var tasks []*Task
+	switch {
+	case w.Status != StatusActive:
+	case a.Kind == anchorTask && pr.task != nil && pr.task.Number == a.Task:
+		tasks = []*Task{pr.task} // the task the press changed, as saved
 	// Only a post that still offers something about tasks needs them: not a passed
 	// stage's (what a Next stage press leaves).
-	if w.Status == StatusActive && (a.Kind == anchorTask || (a.Kind == anchorStage || a.Kind == anchorStart) && a.Stage == w.Stage) {
+	case a.Kind == anchorTask || (a.Kind == anchorStage || a.Kind == anchorStart) && a.Stage == w.Stage:
 		all, err := s.store.ListTasks(ctx, w.ID)
 		if err != nil {
 			return nil, errors.Wrap(err, "list tasks")

@@ -68,3 +68,14 @@ func TestFormatTimeNamesTheZone(t *testing.T) {
 	require.True(t, IsClockTime("9:05"))
 	require.False(t, IsClockTime("24:00"))
 }
+
+func TestZoneLocationLoadsEachZoneOnce(t *testing.T) {
+	manual := map[string]string{"useAutomaticTimezone": "false", "manualTimezone": "Asia/Tokyo"}
+	first := zoneLocation(manual)
+	require.Equal(t, "Asia/Tokyo", first.String())
+	require.Same(t, first, zoneLocation(manual), "the second reader gets the zone already loaded")
+	auto := map[string]string{"useAutomaticTimezone": "true", "automaticTimezone": "Asia/Tokyo", "manualTimezone": "Europe/Berlin"}
+	require.Same(t, first, zoneLocation(auto), "the preferred zone, automatic here")
+	require.Equal(t, time.UTC, zoneLocation(map[string]string{"useAutomaticTimezone": "false", "manualTimezone": "Mars/Olympus"}))
+	require.Equal(t, time.UTC, zoneLocation(nil))
+}

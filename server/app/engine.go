@@ -213,12 +213,13 @@ func (s *Service) open(ctx context.Context, o opening) (*Workflow, error) {
 	}
 	// Everyone the template invites is added after the answer: one server call each
 	// (the plugin API has no batch add), which made a start wait ~37 ms per person.
-	// The starter's sidebar is tidied after it too: three or four server calls and a
-	// cluster lock that the start need not wait for, like the join hook that files
-	// everyone else.
+	// The broadcast channels hear of the start, and the starter's sidebar is tidied,
+	// after it too: three or four server calls and a cluster lock that the start need
+	// not wait for, like the join hook that files everyone else.
 	filed := *w
 	s.work.Go("add a new workflow's invited people and file it in its starter's sidebar", func() error {
 		bg := context.WithoutCancel(ctx)
+		s.broadcastStart(&filed, tmpl, o.starterName)
 		ids := make([]string, 0, len(invitation.Invited)+len(o.invite))
 		for _, p := range invitation.Invited {
 			ids = append(ids, p.UserID)
@@ -477,21 +478,32 @@ func (s *Service) List(ctx context.Context, actorID string, f ListFilter) ([]*Wo
 // mutate applies a change to a visible workflow through the store's UpdateWorkflow; fn
 // sees the current state (and runs again if another change lands first), so two
 // concurrent commands cannot both pass a check that only one of them should.
+//
+// Whether the actor may see the workflow is judged on the read the change is decided
+// on (UpdateWorkflowAs reads the actor's facts with it): one round trip, not a read
+// before the change's own.
 func (s *Service) mutate(ctx context.Context, actorID, id string, fn func(w *Workflow, tmpl *Template) ([]TimelineEvent, error)) (*Workflow, *Template, error) {
-	current, err := s.Get(ctx, actorID, id)
-	if err != nil {
-		return nil, nil, err
+	if !model.IsValidId(id) {
+		return nil, nil, notFound("No such workflow.")
 	}
-	tmpl, err := s.templateOf(ctx, current)
-	if err != nil {
-		return nil, nil, err
-	}
-	w, err := s.store.UpdateWorkflow(ctx, current.ID, func(w *Workflow) ([]TimelineEvent, error) {
+	var tmpl *Template
+	w, err := s.store.UpdateWorkflowAs(ctx, id, actorID, func(w *Workflow) ([]TimelineEvent, error) {
+		if _, err := s.visible(actorID, w, nil); err != nil {
+			return nil, err
+		}
+		var err error
+		if tmpl, err = s.templateOf(ctx, w); err != nil {
+			return nil, err
+		}
 		return fn(w, tmpl)
 	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, notFound("No such workflow.")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	pressChanged(ctx, w, nil)
 	return w, tmpl, nil
 }
 

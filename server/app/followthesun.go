@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
-	"github.com/pkg/errors"
 )
 
 // Person is a workflow channel member as a teammate in another time zone sees them.
@@ -69,26 +68,17 @@ func (s *Service) Who(ctx context.Context, actorID, id string) (*Workflow, []Per
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, err := s.mm.ChannelMemberIDs(w.ChannelID)
-	if err != nil {
-		return nil, nil, errors.Wrap(err, "list members")
-	}
-	disciplines, err := s.store.DisciplinesOf(ctx, ids)
+	// The members, their names, zones and disciplines come in one read: a server call
+	// per member, then one per 200, made a channel of 500 answer in a tenth of a
+	// second (make bench-large).
+	members, err := s.store.ChannelPeople(ctx, w.ChannelID)
 	if err != nil {
 		return nil, nil, err
 	}
 	now := time.Now()
-	var out []Person
-	for _, uid := range ids {
-		u, err := s.mm.GetUser(uid)
-		if err != nil || u.IsBot || u.DeleteAt != 0 {
-			continue
-		}
-		ud, ok := disciplines[uid]
-		if !ok {
-			ud = NewUserDiscipline("", "", "", 0)
-		}
-		out = append(out, s.person(u, ud, w, now))
+	out := make([]Person, 0, len(members))
+	for _, m := range members {
+		out = append(out, s.person(m.User, m.Discipline, w, now))
 	}
 	// Role holders first, then people at work, then by name.
 	sort.SliceStable(out, func(i, j int) bool {

@@ -48,14 +48,8 @@ func (s *Service) PostStatus(ctx context.Context, actorID, id, text string) (*Wo
 	}
 	body := fmt.Sprintf("%s\n%s\n— %s", head, Quoted(text), s.mention(actorID))
 	posted := s.post(w, body)
-	for _, ch := range s.settings().BroadcastChannels[w.Type] {
-		if w.Private {
-			continue
-		}
-		// A broadcast points to the channel: shortened, the full text is a click away.
-		if _, err := s.send(&model.Post{ChannelId: ch, Message: fmt.Sprintf("~%s: %s", w.ChannelName, body)}, shortenLong); posted == nil {
-			posted = err
-		}
+	if err := s.broadcast(w, body); posted == nil {
+		posted = err
 	}
 	s.publish(w, ChangeStatus)
 	return w, posted
@@ -190,19 +184,33 @@ func (s *Service) changeTask(ctx context.Context, actorID, id string, number int
 	if number < 1 || number > maxTaskNumber {
 		return nil, nil, noTask(strconv.Itoa(number))
 	}
-	current, err := s.Get(ctx, actorID, id)
-	if err != nil {
-		return nil, nil, err
+	if !model.IsValidId(id) {
+		return nil, nil, notFound("No such workflow.")
 	}
-	return s.store.UpdateTask(ctx, current.ID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
+	// Who the actor is to the workflow is read with it (UpdateTaskAs): no read before
+	// the change's own, and no server call for the membership.
+	w, t, err := s.store.UpdateTaskAs(ctx, id, actorID, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
+		if _, err := s.visible(actorID, w, nil); err != nil {
+			return nil, err
+		}
+		if t == nil {
+			return nil, noTask(strconv.Itoa(number))
+		}
 		if err := requireActive(w); err != nil && !t.Followup { // a follow-up outlives the close
 			return nil, err
 		}
-		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
+		if !w.Viewer.ChannelMember {
 			return nil, forbidden("Only members of ~%s change its tasks.", w.ChannelName)
 		}
 		return fn(w, t)
 	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, notFound("No such workflow.")
+	}
+	if err == nil {
+		pressChanged(ctx, w, t)
+	}
+	return w, t, err
 }
 
 // AssignTask gives a task to a team member (username, with or without @); members may.

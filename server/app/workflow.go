@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"strings"
+
+	"github.com/mattermost/mattermost/server/public/model"
 )
 
 // Workflow statuses.
@@ -79,6 +81,16 @@ type Viewer struct {
 	Discipline    Discipline `json:"discipline"` // in force: mapped, granted or declared
 	// DisciplineSource is where Discipline comes from; "" when there is none.
 	DisciplineSource DisciplineSource `json:"discipline_source"`
+	// Timezone is the viewer's Mattermost time zone, read with the workflow so that
+	// showing its times in the reader's zone costs no server call.
+	Timezone map[string]string `json:"timezone"`
+}
+
+// Member is a person in a workflow's channel: the user (id, names, time zone) and
+// their discipline in force.
+type Member struct {
+	User       *model.User
+	Discipline UserDiscipline
 }
 
 // StatusUpdate is the latest status a member posted.
@@ -281,12 +293,19 @@ type Store interface {
 	// on the new state, so fn changes only w and its own results. fn holds no
 	// database connection: it may ask Mattermost. fn's error aborts and changes nothing.
 	UpdateWorkflow(ctx context.Context, id string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)
+	// UpdateWorkflowAs is UpdateWorkflow with fn's workflow read together with its
+	// Viewer for viewerID (as GetWorkflowFor), in the same round trip.
+	UpdateWorkflowAs(ctx context.Context, id, viewerID string, fn func(w *Workflow) ([]TimelineEvent, error)) (*Workflow, error)
 	AddTimelineEvent(ctx context.Context, ev TimelineEvent) error
 	ListTimeline(ctx context.Context, workflowID string, cursor string, limit int, newestFirst bool) ([]TimelineEvent, string, error)
 	ListTasks(ctx context.Context, workflowID string) ([]*Task, error)
 	// UpdateTask lets fn change the task and name the events, and saves both
 	// atomically, on the terms of UpdateWorkflow.
 	UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
+	// UpdateTaskAs is UpdateTask with the workflow's Viewer for viewerID, as
+	// UpdateWorkflowAs; fn sees a nil task when there is none (and the store refuses
+	// it after fn), so fn judges the viewer before a missing task is told.
+	UpdateTaskAs(ctx context.Context, workflowID, viewerID string, number int, fn func(w *Workflow, t *Task) ([]TimelineEvent, error)) (*Workflow, *Task, error)
 	DueReminders(ctx context.Context, now int64, limit int) ([]*Workflow, error)
 	// ClaimReminder moves a workflow's reminder on and records r and ev with it, or
 	// reports false when the reminder was moved by someone else first.
@@ -304,6 +323,9 @@ type Store interface {
 	SetDiscipline(ctx context.Context, userID string, d Discipline) error
 	// DisciplineOf is a user's discipline in force: mapped, granted, then declared.
 	DisciplineOf(ctx context.Context, userID string) (UserDiscipline, error)
+	// ChannelPeople are a channel's active members who are people (no bots), each with
+	// their discipline in force, in one round trip.
+	ChannelPeople(ctx context.Context, channelID string) ([]Member, error)
 	// DisciplinesOf is DisciplineOf for several users at once.
 	DisciplinesOf(ctx context.Context, userIDs []string) (map[string]UserDiscipline, error)
 	// VerifiedHolders lists the usernames of up to limit active team members other

@@ -109,7 +109,7 @@ func (h *Handler) tasks(c *call) *model.CommandResponse {
 	}
 	var b strings.Builder
 	open := 0
-	loc := h.svc.Location(c.args.UserId)
+	loc := h.svc.ReaderLocation(w, c.args.UserId)
 	for _, t := range tasks {
 		box := "☑"
 		if !t.Done {
@@ -142,7 +142,7 @@ func (h *Handler) timeline(c *call) *model.CommandResponse {
 	}
 	var b strings.Builder
 	// The answer is the caller's alone: their time zone, named in the heading.
-	loc := h.svc.Location(c.args.UserId)
+	loc := h.svc.ReaderLocation(w, c.args.UserId)
 	fmt.Fprintf(&b, "#### Timeline\n| When (%s) | Who | What | |\n|:--|:--|:--|:--|\n", loc)
 	for _, ev := range events {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", time.UnixMilli(ev.At).In(loc).Format(app.MinuteLayout+":05"), h.svc.ActorName(ev.ActorID),

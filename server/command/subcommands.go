@@ -249,7 +249,7 @@ func (h *Handler) info(c *call) *model.CommandResponse {
 	if err != nil {
 		return h.fail(c, err)
 	}
-	return ephemeral("%s", h.describe(v, c.trigger, h.svc.Location(c.args.UserId)))
+	return ephemeral("%s", h.describe(v, c.trigger, h.svc.ReaderLocation(v.Workflow, c.args.UserId)))
 }
 
 // viewHere is the channel's workflow as the caller sees it: template and permissions.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/lib/pq"
+	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/server/app"
@@ -60,6 +61,39 @@ func (s *Store) DisciplinesOf(ctx context.Context, userIDs []string) (map[string
 		out[id] = app.NewUserDiscipline(app.Discipline(d), app.DisciplineSource(source), by, at)
 	}
 	return out, errors.Wrap(rows.Err(), "get disciplines")
+}
+
+// ChannelPeople reads a channel's active members who are not bots, with the names and
+// time zone `who` shows and their discipline in force, in one round trip: the
+// discipline is looked up per member (LATERAL), so the view's precedence is
+// computed for the channel's people only.
+func (s *Store) ChannelPeople(ctx context.Context, channelID string) ([]app.Member, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.username, COALESCE(u.firstname, ''), COALESCE(u.lastname, ''),
+		COALESCE(u.nickname, ''), COALESCE(u.timezone::text, '{}'),
+		COALESCE(d.discipline, ''), COALESCE(d.source, ''), COALESCE(d.granted_by, ''), COALESCE(d.at, 0)
+		FROM channelmembers cm
+		JOIN users u ON u.id = cm.userid AND u.deleteat = 0
+		LEFT JOIN LATERAL (SELECT discipline, source, granted_by, at FROM devops_user_disciplines x
+			WHERE x.user_id = u.id) d ON true
+		WHERE cm.channelid = $1 AND NOT EXISTS (SELECT 1 FROM bots b WHERE b.userid = u.id)`, channelID)
+	if err != nil {
+		return nil, errors.Wrap(err, "read channel people")
+	}
+	defer func() { _ = rows.Close() }()
+	var out []app.Member
+	for rows.Next() {
+		u := &model.User{}
+		var tz, d, source, by string
+		var at int64
+		if err := rows.Scan(&u.Id, &u.Username, &u.FirstName, &u.LastName, &u.Nickname, &tz, &d, &source, &by, &at); err != nil {
+			return nil, errors.Wrap(err, "scan channel person")
+		}
+		if err := json.Unmarshal([]byte(tz), &u.Timezone); err != nil {
+			u.Timezone = nil // a zone that is not JSON is no zone: UTC
+		}
+		out = append(out, app.Member{User: u, Discipline: app.NewUserDiscipline(app.Discipline(d), app.DisciplineSource(source), by, at)})
+	}
+	return out, errors.Wrap(rows.Err(), "read channel people")
 }
 
 // VerifiedHolders lists up to limit usernames of the team's active members, other

@@ -89,23 +89,36 @@ func (s *Store) ListTasks(ctx context.Context, workflowID string) ([]*app.Task, 
 	return out, errors.Wrap(json.Unmarshal(raw, &out), "decode tasks")
 }
 
-// UpdateTask changes one task through changeWorkflow (a task's change also touches
+// UpdateTask changes one task through changeWorkflowAs (a task's change also touches
 // its workflow's row), so two people finishing the same task at once leave one
 // "done" and one refusal.
 func (s *Store) UpdateTask(ctx context.Context, workflowID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {
+	return s.UpdateTaskAs(ctx, workflowID, "", number, fn)
+}
+
+// UpdateTaskAs is UpdateTask with the workflow's Viewer filled in for viewerID, as
+// UpdateWorkflowAs; fn sees a nil task when there is no such task, so that it judges
+// the viewer before anyone learns what the workflow holds.
+func (s *Store) UpdateTaskAs(ctx context.Context, workflowID, viewerID string, number int, fn func(w *app.Workflow, t *app.Task) ([]app.TimelineEvent, error)) (*app.Workflow, *app.Task, error) {
 	var task *app.Task
 	var out *app.Workflow
-	err := s.changeWorkflow(ctx, workflowID, "update task", func(wf *app.Workflow) (func(tx *txn) error, error) {
+	err := s.changeWorkflowAs(ctx, workflowID, viewerID, "update task", func(wf *app.Workflow) (func(tx *txn) error, error) {
+		missing := &app.Error{Kind: app.KindNotFound, Message: "No task #" + strconv.Itoa(number) + ". `tasks` lists them."}
 		t, err := scanTask(s.db.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM devops_tasks WHERE workflow_id = $1 AND number = $2`, workflowID, number))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, &app.Error{Kind: app.KindNotFound, Message: "No task #" + strconv.Itoa(number) + ". `tasks` lists them."}
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && viewerID == "":
+			return nil, missing
+		case errors.Is(err, sql.ErrNoRows):
+			t = nil // fn judges the viewer first: a missing task is told only to who may see the workflow
+		case err != nil:
 			return nil, errors.Wrap(err, "get task")
 		}
 		events, err := fn(wf, t)
 		if err != nil {
 			return nil, err
+		}
+		if t == nil {
+			return nil, missing
 		}
 		return func(tx *txn) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, due_at = $4, done = $5,

@@ -275,7 +275,7 @@ const viewerJSON = `json_build_object('channel_member', cm.userid IS NOT NULL, `
 
 // userFacts are a user's facts in a team, from the joins of userJoins.
 const userFacts = `'team_member', tm.userid IS NOT NULL,
-	'username', COALESCE(u.username, ''), ` + disciplineFacts
+	'username', COALESCE(u.username, ''), 'timezone', u.timezone, ` + disciplineFacts
 
 // userJoins joins what userFacts reads for the user and team the two SQL
 // expressions name.
@@ -479,11 +479,18 @@ func (s *Store) StartFacts(ctx context.Context, teamID, typ, actorID string, rea
 	return viewer, similar[:min(len(similar), titles)], nil
 }
 
-// UpdateWorkflow applies fn's change to one workflow (see changeWorkflow), so
+// UpdateWorkflow applies fn's change to one workflow (see changeWorkflowAs), so
 // concurrent commands see each other's effects and none is lost.
 func (s *Store) UpdateWorkflow(ctx context.Context, id string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
+	return s.UpdateWorkflowAs(ctx, id, "", fn)
+}
+
+// UpdateWorkflowAs is UpdateWorkflow with the workflow fn sees read together with
+// what viewerID is to it (its Viewer, as GetWorkflowFor reads it), so a change checks
+// who may make it without a read of its own.
+func (s *Store) UpdateWorkflowAs(ctx context.Context, id, viewerID string, fn func(w *app.Workflow) ([]app.TimelineEvent, error)) (*app.Workflow, error) {
 	var out *app.Workflow
-	err := s.changeWorkflow(ctx, id, "update workflow", func(w *app.Workflow) (func(tx *txn) error, error) {
+	err := s.changeWorkflowAs(ctx, id, viewerID, "update workflow", func(w *app.Workflow) (func(tx *txn) error, error) {
 		events, err := fn(w)
 		if err != nil {
 			return nil, err
@@ -508,7 +515,7 @@ const maxChangeAttempts = 25
 // was decided on and the write.
 var errChangedMeanwhile = errors.New("workflow changed meanwhile")
 
-// changeWorkflow saves a change to a workflow without holding a connection while the
+// changeWorkflowAs saves a change to a workflow without holding a connection while the
 // change is decided. decide sees the workflow as read, outside any transaction, and
 // may take its time (the service asks Mattermost who may do what); it returns the
 // save. The save then runs in a short transaction that locks the row and checks that
@@ -519,12 +526,20 @@ var errChangedMeanwhile = errors.New("workflow changed meanwhile")
 //
 // Every write that changes what decide sees (roles, sign-offs, tasks) updates the
 // workflow's row in the same transaction, so the row's version covers them all.
-func (s *Store) changeWorkflow(ctx context.Context, id, what string, decide func(w *app.Workflow) (save func(tx *txn) error, err error)) error {
+//
+// The read also fills in the Viewer of viewerID when it is not empty (UpdateWorkflowAs).
+func (s *Store) changeWorkflowAs(ctx context.Context, id, viewerID, what string, decide func(w *app.Workflow) (save func(tx *txn) error, err error)) error {
 	for attempt := 1; ; attempt++ {
-		var raw []byte
+		var raw, viewer []byte
 		var version string
-		err := s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, w.xmin::text FROM devops_workflows w
-			WHERE w.id = $1 AND w.status <> 'starting'`, id).Scan(&raw, &version)
+		var err error
+		if viewerID == "" {
+			err = s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, w.xmin::text FROM devops_workflows w
+				WHERE w.id = $1 AND w.status <> 'starting'`, id).Scan(&raw, &version)
+		} else {
+			err = s.db.QueryRowContext(ctx, `SELECT `+workflowJSON+`, w.xmin::text, `+viewerJSON+` FROM devops_workflows w`+viewerJoins+`
+				WHERE w.id = $1 AND w.status <> 'starting'`, id, viewerID).Scan(&raw, &version, &viewer)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return app.ErrNotFound
 		}
@@ -534,6 +549,12 @@ func (s *Store) changeWorkflow(ctx context.Context, id, what string, decide func
 		var w app.Workflow
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return errors.Wrapf(err, "%s: decode workflow", what)
+		}
+		if viewerID != "" {
+			w.Viewer = &app.Viewer{ID: viewerID}
+			if err := json.Unmarshal(viewer, w.Viewer); err != nil {
+				return errors.Wrapf(err, "%s: decode viewer", what)
+			}
 		}
 		save, err := decide(&w)
 		if err != nil {

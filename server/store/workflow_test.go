@@ -26,7 +26,9 @@ func newTestStore(t *testing.T) *Store {
 	for _, ddl := range []string{
 		`CREATE TABLE channelmembers (channelid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, PRIMARY KEY (channelid, userid))`,
 		`CREATE TABLE teammembers (teamid VARCHAR(26), userid VARCHAR(26), schemeadmin BOOLEAN, deleteat BIGINT, PRIMARY KEY (teamid, userid))`,
-		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256), deleteat BIGINT DEFAULT 0)`,
+		`CREATE TABLE users (id VARCHAR(26) PRIMARY KEY, username VARCHAR(64), roles VARCHAR(256), deleteat BIGINT DEFAULT 0, timezone JSONB,
+			firstname VARCHAR(64) DEFAULT '', lastname VARCHAR(64) DEFAULT '', nickname VARCHAR(64) DEFAULT '')`,
+		`CREATE TABLE bots (userid VARCHAR(26) PRIMARY KEY)`,
 		`CREATE TABLE channels (id VARCHAR(26) PRIMARY KEY, teamid VARCHAR(26), name VARCHAR(64), displayname VARCHAR(64), deleteat BIGINT DEFAULT 0, type VARCHAR(1) DEFAULT 'O', UNIQUE (name, teamid))`,
 		`CREATE TABLE channelmemberhistory (channelid VARCHAR(26), userid VARCHAR(26), jointime BIGINT, leavetime BIGINT, PRIMARY KEY (channelid, userid, jointime))`,
 	} {
@@ -643,4 +645,106 @@ func TestVoidedSignoffsAreDeleted(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got.Signoffs, 1)
 	require.Equal(t, "approved", got.Signoffs[0].Stage)
+}
+
+// A change decided as a viewer reads who they are with the workflow (one round trip),
+// and a missing task is refused only after the change's own checks have seen it.
+func TestUpdateAsReadsTheViewerWithTheWorkflow(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	w := newWorkflow(model.NewId(), "incident", 1, 1)
+	w.NewTasks = []*app.Task{{Text: "Page the on-call"}}
+	require.NoError(t, s.CreateWorkflow(ctx, w, nil))
+	member := model.NewId()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (id, username, roles, timezone) VALUES ($1, 'bob', 'system_user', '{"useAutomaticTimezone":"false","manualTimezone":"Asia/Tokyo"}')`, []any{member}},
+		{`INSERT INTO teammembers VALUES ($1, $2, false, 0)`, []any{w.TeamID, member}},
+		{`INSERT INTO channelmembers VALUES ($1, $2, false)`, []any{w.ChannelID, member}},
+	} {
+		_, err := s.DB().Exec(q.sql, q.args...)
+		require.NoError(t, err, q.sql)
+	}
+	want := &app.Viewer{ID: member, ChannelMember: true, TeamMember: true, Username: "bob",
+		Timezone: map[string]string{"useAutomaticTimezone": "false", "manualTimezone": "Asia/Tokyo"}}
+
+	var seen *app.Viewer
+	changed, err := s.UpdateWorkflowAs(ctx, w.ID, member, func(cur *app.Workflow) ([]app.TimelineEvent, error) {
+		seen = cur.Viewer
+		cur.Severity = "sev1"
+		return nil, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, want, seen)
+	require.Equal(t, "sev1", changed.Severity)
+
+	seen = nil
+	_, task, err := s.UpdateTaskAs(ctx, w.ID, member, 1, func(cur *app.Workflow, task *app.Task) ([]app.TimelineEvent, error) {
+		seen = cur.Viewer
+		task.Done = true
+		return nil, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, want, seen)
+	require.True(t, task.Done)
+
+	var missingSeen bool
+	_, _, err = s.UpdateTaskAs(ctx, w.ID, member, 9, func(_ *app.Workflow, task *app.Task) ([]app.TimelineEvent, error) {
+		missingSeen = task == nil
+		return nil, nil
+	})
+	require.True(t, missingSeen, "fn judges the viewer before a missing task is told")
+	e, ok := app.AsError(err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, app.KindNotFound, e.Kind)
+	_, _, err = s.UpdateTask(ctx, w.ID, 9, func(*app.Workflow, *app.Task) ([]app.TimelineEvent, error) {
+		t.Fatal("without a viewer a missing task is refused before fn")
+		return nil, nil
+	})
+	require.Error(t, err)
+}
+
+// ChannelPeople reads a channel's people with their names, zones and disciplines in
+// force (a grant over a declaration), leaving out bots, the deactivated and anyone
+// outside the channel.
+func TestChannelPeopleReadsNamesZonesAndDisciplines(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	ch := model.NewId()
+	ada, bob, bot, gone, outside := model.NewId(), model.NewId(), model.NewId(), model.NewId(), model.NewId()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (id, username, firstname, lastname, timezone) VALUES
+			($1, 'ada', 'Ada', 'Lovelace', '{"useAutomaticTimezone":"false","manualTimezone":"Europe/London"}'),
+			($2, 'bob', '', '', NULL), ($3, 'devops', '', '', NULL), ($4, 'gone', '', '', NULL), ($5, 'eve', '', '', NULL)`,
+			[]any{ada, bob, bot, gone, outside}},
+		{`UPDATE users SET deleteat = 1 WHERE id = $1`, []any{gone}},
+		{`INSERT INTO bots VALUES ($1)`, []any{bot}},
+		{`INSERT INTO channelmembers VALUES ($1, $2, false), ($1, $3, false), ($1, $4, false), ($1, $5, false)`, []any{ch, ada, bob, bot, gone}},
+	} {
+		_, err := s.DB().Exec(q.sql, q.args...)
+		require.NoError(t, err, q.sql)
+	}
+	require.NoError(t, s.SetDiscipline(ctx, ada, app.QA))
+	require.NoError(t, s.SetDiscipline(ctx, bob, app.Developer))
+	_, _, err := s.GrantDiscipline(ctx, bob, app.Security, ada, 1)
+	require.NoError(t, err)
+
+	people, err := s.ChannelPeople(ctx, ch)
+	require.NoError(t, err)
+	byName := map[string]app.Member{}
+	for _, p := range people {
+		byName[p.User.Username] = p
+	}
+	require.Len(t, byName, 2, "bots, the deactivated and people outside are left out")
+	require.Equal(t, "Ada Lovelace", byName["ada"].User.GetFullName())
+	require.Equal(t, "Europe/London", byName["ada"].User.GetPreferredTimezone())
+	require.Equal(t, app.QA, byName["ada"].Discipline.Discipline)
+	require.Equal(t, app.Security, byName["bob"].Discipline.Discipline, "a grant is in force over a declaration")
+	require.Equal(t, app.SourceGranted, byName["bob"].Discipline.Source)
+	require.Empty(t, byName["bob"].User.Timezone)
 }

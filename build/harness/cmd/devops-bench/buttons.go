@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -61,6 +62,9 @@ func (b *bench) buttonFigures(ctx context.Context) []result {
 		}
 		out = append(out, fg.outcome(o, f, err))
 		err = nil
+	}
+	if floor != "" {
+		out = append(out, b.joinPressFigure(ctx, floor))
 	}
 	return out
 }
@@ -188,4 +192,68 @@ func (b *bench) taskDonePosts(ctx context.Context, n int) ([]string, func(contex
 func jsonBody(v any) *strings.Reader {
 	raw, _ := json.Marshal(v)
 	return strings.NewReader(string(raw))
+}
+
+// joinPressFigure measures pressing Join on a broadcast post (a public incident's
+// start, posted in the town square as the incident's broadcast channel) against the
+// floor's button. The workers other than the starter take turns: each press must
+// join its presser (checked after the press, untimed, before the presser leaves again
+// for their next turn).
+func (b *bench) joinPressFigure(ctx context.Context, floor string) result {
+	fg := figure{name: "press " + app.ActionJoin + " on a broadcast post", floor: "press the floor's button", conc: 1, target: target{ratioP50: 1.3}}
+	if err := b.srv.SetPluginSetting("broadcastchannels", "incident: "+b.square); err != nil {
+		return fg.outcome(side{}, side{}, errors.Wrap(err, "make the town square the incidents' broadcast channel"))
+	}
+	defer func() { _ = b.srv.SetPluginSetting("broadcastchannels", "") }()
+	time.Sleep(time.Second) // the plugin applies a setting asynchronously
+	title := "Bench join " + model.NewId()
+	if _, err := b.command(ctx, 0, b.square, fmt.Sprintf("/devops start incident %q", title)); err != nil {
+		return fg.outcome(side{}, side{}, err)
+	}
+	channel, err := b.seeder.channelOf(ctx, title)
+	if err != nil {
+		return fg.outcome(side{}, side{}, err)
+	}
+	var post string
+	for deadline := time.Now().Add(10 * time.Second); post == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		post, err = b.offering(ctx, b.square, app.ActionJoin)
+	}
+	if post == "" {
+		return fg.outcome(side{}, side{}, err)
+	}
+	pressers := len(b.users) - 1
+	left := make([]chan error, pressers)
+	for i := range left {
+		left[i] = make(chan error, 1)
+		left[i] <- nil
+	}
+	var turn atomic.Int64
+	ours := func(ctx context.Context, _ int) error {
+		j := int(turn.Add(1)) % pressers
+		if err := <-left[j]; err != nil {
+			return err
+		}
+		w := j + 1
+		if err := b.press(ctx, w, post, app.ActionJoin); err != nil {
+			return err
+		}
+		go func() {
+			bg := context.WithoutCancel(ctx)
+			if _, _, err := b.clients[w].GetChannelMember(bg, channel, b.users[w].Id, ""); err != nil {
+				left[j] <- errors.Wrap(err, "a press of join did not join its presser")
+				return
+			}
+			_, err := b.clients[w].RemoveUserFromChannel(bg, channel, b.users[w].Id)
+			left[j] <- errors.Wrap(err, "leave after joining")
+		}()
+		return nil
+	}
+	n := max(b.cfg.samples/8, 20)
+	o, f, err := compare(ctx, ours, func(ctx context.Context, w int) error { return b.press(ctx, w, floor, floorPressAction) }, 1, n, rounds)
+	for _, l := range left {
+		if lerr := <-l; err == nil {
+			err = lerr
+		}
+	}
+	return fg.outcome(o, f, err)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -55,8 +56,11 @@ type seeder struct {
 	others  []string
 	userIDs []string
 	next    int // seeded rows so far; also the next row's number
-	rng     *rand.Rand
-	now     int64
+	// teamEvery and activeEvery override teamShare and activeShare when set (the
+	// large-team profile seeds only the measured team's active workflows).
+	teamEvery, activeEvery int
+	rng                    *rand.Rand
+	now                    int64
 }
 
 func newSeeder(db *sql.DB, team string, userIDs []string) *seeder {
@@ -117,13 +121,13 @@ func (s *seeder) row() []any {
 	s.next++
 	t := seedTypes[i%len(seedTypes)]
 	team, lead := s.others[i%otherTeams], model.NewId()
-	if i%teamShare == 0 {
+	if i%cmp.Or(s.teamEvery, teamShare) == 0 {
 		team, lead = s.team, s.userIDs[i%len(s.userIDs)]
 	}
 	seq := seqBase + i
 	created := s.now - s.rng.Int63n(int64(2*365*24*time.Hour/time.Millisecond))
 	status, closed := "active", int64(0)
-	if i%activeShare != 0 {
+	if i%cmp.Or(s.activeEvery, activeShare) != 0 {
 		status, closed = "closed", created+s.rng.Int63n(int64(14*24*time.Hour/time.Millisecond))
 	}
 	return []any{
