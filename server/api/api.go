@@ -67,6 +67,10 @@ func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Hand
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
 	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
 	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
+	// The personal inbox (issue 17).
+	m.HandleFunc("GET /api/v1/me/todo", h.myTodo)
+	m.HandleFunc("GET /api/v1/me/digest", h.getDigest)
+	m.HandleFunc("PUT /api/v1/me/digest", h.setDigest)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))

@@ -60,8 +60,25 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 	if reminded, err = s.remind(ctx, now); err != nil {
 		return reminded, 0, err
 	}
+	if reminded, err = s.personalWork(ctx, now, reminded); err != nil {
+		return reminded, 0, err
+	}
 	archived, err = s.archiveClosed(ctx, now)
 	return reminded, archived, err
+}
+
+// personalWork is the inbox's scheduled part (inbox.go): direct messages a crashed
+// node claimed, due tasks' reminders, the daily digests. It adds what it sent to sent.
+func (s *Service) personalWork(ctx context.Context, now time.Time, sent int) (int, error) {
+	if err := s.redeliverDMs(ctx, now); err != nil {
+		return sent, err
+	}
+	n, err := s.remindDueTasks(ctx, now)
+	if sent += n; err != nil {
+		return sent, err
+	}
+	n, err = s.sendDigests(ctx, now)
+	return sent + n, err
 }
 
 func (s *Service) remind(ctx context.Context, now time.Time) (int, error) {
