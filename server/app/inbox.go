@@ -359,8 +359,10 @@ func (s *Service) redeliverDMs(ctx context.Context, now time.Time) error {
 // (the "Default working hours" setting, read in their Mattermost time zone, weekdays),
 // only when something waits, once per person per local day however many nodes tick:
 // the claim is a row per person and local date (devops_digests). Sent on the first
-// tick inside their working hours, so a server that was down at nine sends it when it
-// is back, the same day. On unless the person says `/devops digest off`.
+// tick in the first digestWindow of their working hours, so a server that was down at
+// nine sends it when it is back, if that is still the morning; a digest that comes at
+// 15:00 would be a surprise, not a start of the day. On unless the person says
+// `/devops digest off`.
 
 // DigestCandidate is a person who may have something waiting, in a team.
 type DigestCandidate struct {
@@ -368,6 +370,20 @@ type DigestCandidate struct {
 	TeamID string
 	// LastDigest is the local date of their latest digest claim, "" when none is recent.
 	LastDigest string
+}
+
+// digestWindow is how long after the start of someone's working hours their digest
+// may still be sent.
+const digestWindow = 2 * time.Hour
+
+// digestTime reports whether a local time is in the digest window: working hours, and
+// at most digestWindow after they began.
+func (s *Service) digestTime(local time.Time) bool {
+	if !s.inWorkingHours(local) {
+		return false
+	}
+	since := (local.Hour()*60 + local.Minute() - s.settings().WorkStart + 24*60) % (24 * 60)
+	return time.Duration(since)*time.Minute < digestWindow
 }
 
 // digestsPerTick bounds the people one tick sends digests to.
@@ -399,7 +415,7 @@ func (s *Service) sendDigests(ctx context.Context, now time.Time) (int, error) {
 		}
 		loc := userLocation(u)
 		local := now.In(loc)
-		if !s.inWorkingHours(local) {
+		if !s.digestTime(local) {
 			continue
 		}
 		day := local.Format(DayLayout)
