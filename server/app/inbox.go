@@ -104,23 +104,34 @@ func (s *Service) Inbox(ctx context.Context, actorID, teamID string) (*Inbox, er
 	if teamID == "" || !model.IsValidId(teamID) {
 		return nil, invalid("team_id is required.")
 	}
+	// The server's address (a round trip to the server for its configuration) is read
+	// while the database answers.
+	var siteURL string
+	read := s.work.Go("read the site URL", func() error {
+		siteURL = s.mm.SiteURL()
+		return nil
+	})
 	facts, err := readAsTeamReader(s, actorID, teamID, func(readsPublic bool) (*InboxFacts, error) {
 		return s.store.InboxFacts(ctx, InboxQuery{TeamID: teamID, UserID: actorID, ReadsPublic: readsPublic, Limit: inboxLimit})
 	})
+	if readErr := <-read; readErr != nil && err == nil {
+		err = readErr
+	}
 	if err != nil {
 		return nil, err
 	}
 	if !facts.Viewer.TeamMember {
 		return nil, forbidden("You are not a member of that team.")
 	}
-	return s.inboxOf(ctx, facts, teamID, time.Now())
+	return s.inboxOf(ctx, facts, teamID, siteURL, time.Now())
 }
 
 // inboxOf judges an inbox's facts: which gates the person can sign, which status
 // updates are due.
-func (s *Service) inboxOf(ctx context.Context, facts *InboxFacts, teamID string, now time.Time) (*Inbox, error) {
+func (s *Service) inboxOf(ctx context.Context, facts *InboxFacts, teamID, siteURL string, now time.Time) (*Inbox, error) {
+	base := fmt.Sprintf("%s/%s/channels/", strings.TrimRight(siteURL, "/"), facts.TeamName)
 	link := func(w InboxWorkflow) InboxWorkflow {
-		w.URL = fmt.Sprintf("%s/%s/channels/%s", strings.TrimRight(s.mm.SiteURL(), "/"), facts.TeamName, w.ChannelName)
+		w.URL = base + w.ChannelName
 		return w
 	}
 	in := &Inbox{TeamID: teamID, Tasks: []InboxTask{}, Signoffs: []InboxSignoff{}, StatusDue: []InboxStatus{}}
@@ -446,6 +457,7 @@ func (s *Service) sendDigests(ctx context.Context, now time.Time) (int, error) {
 // digestMessage is a person's digest over their teams; "" when nothing waits.
 func (s *Service) digestMessage(ctx context.Context, userID string, teamIDs []string, loc *time.Location, now time.Time) (string, error) {
 	var parts []string
+	siteURL := s.mm.SiteURL()
 	for _, teamID := range teamIDs {
 		facts, err := s.store.InboxFacts(ctx, InboxQuery{TeamID: teamID, UserID: userID, ReadsPublic: s.readsPublicChannels(userID, teamID), Limit: inboxLimit})
 		if err != nil {
@@ -454,7 +466,7 @@ func (s *Service) digestMessage(ctx context.Context, userID string, teamIDs []st
 		if !facts.Viewer.TeamMember {
 			continue
 		}
-		in, err := s.inboxOf(ctx, facts, teamID, now)
+		in, err := s.inboxOf(ctx, facts, teamID, siteURL, now)
 		if err != nil {
 			return "", err
 		}

@@ -10,11 +10,19 @@ import (
 )
 
 // inboxWorkflowJSON are the fields of an inbox item's workflow (app.InboxWorkflow and
-// what the service judges gates and cadences by), for the workflow w.
-const inboxWorkflowJSON = `'workflow_id', w.id, 'id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id,
-	'channel_name', w.channel_name, 'display_name', COALESCE((SELECT c.displayname FROM channels c WHERE c.id = w.channel_id), ''),
-	'type', w.type, 'seq', w.seq, 'title', w.title, 'private', ` + privateSQL + `, 'status', w.status, 'stage', w.stage,
+// what the service judges gates and cadences by), for the workflow w and its channel
+// c (inboxChannel). Private as in privateSQL: the channel's type now.
+const inboxWorkflowJSON = `'workflow_id', w.id, 'team_id', w.team_id, 'channel_id', w.channel_id,
+	'channel_name', w.channel_name, 'display_name', COALESCE(c.displayname, ''),
+	'type', w.type, 'seq', w.seq, 'title', w.title, 'private', COALESCE(c.type = 'P', w.private)`
+
+// inboxJudgedJSON adds what the service judges a gate or a cadence by (a task needs
+// none of it).
+const inboxJudgedJSON = inboxWorkflowJSON + `, 'id', w.id, 'status', w.status, 'stage', w.stage,
 	'severity', w.severity, 'created_at', w.created_at, 'template_version', w.template_version`
+
+// inboxChannel joins w's channel as c, for inboxWorkflowJSON.
+const inboxChannel = ` LEFT JOIN channels c ON c.id = w.channel_id`
 
 // inboxFactsQuery reads a whole inbox in one round trip ($1 team, $2 user, $3 reads
 // public channels, $4 the limit of each section), each section on its own index:
@@ -23,25 +31,28 @@ const inboxWorkflowJSON = `'workflow_id', w.id, 'id', w.id, 'team_id', w.team_id
 // (channel_id is unique) and templates, and workflows by lead
 // (devops_workflows_active_lead_idx). Nothing is read unless they are in the team.
 var inboxFactsQuery = `SELECT json_build_object(` + userFacts + `), COALESCE(team.name, ''),
-	(SELECT COALESCE(json_agg(x.j ORDER BY x.undated, x.due_at, x.created_at), '[]') FROM (
-		SELECT json_build_object(` + inboxWorkflowJSON + `, 'number', k.number, 'text', k.text, 'due_at', k.due_at,
-			'assignee_ids', k.assignee_ids) AS j, k.due_at = 0 AS undated, k.due_at, k.created_at
-		FROM devops_tasks k JOIN devops_workflows w ON w.id = k.workflow_id
-		WHERE tm.userid IS NOT NULL AND k.assignee_ids @> ARRAY[$2::VARCHAR(26)] AND NOT k.done
-			AND w.team_id = $1 AND w.status = 'active' AND ` + visibleTo("$2", "$3") + `
-		ORDER BY k.due_at = 0, k.due_at, k.created_at LIMIT $4) x),
+	(SELECT COALESCE(json_agg(json_build_object(` + inboxWorkflowJSON + `, 'number', x.number, 'text', x.text, 'due_at', x.due_at,
+			'assignee_ids', x.assignee_ids) ORDER BY x.undated, x.due_at, x.created_at), '[]')
+		FROM (
+			-- The page first, its JSON after: only the rows shown are built.
+			SELECT k.number, k.text, k.due_at, k.assignee_ids, k.created_at, k.due_at = 0 AS undated, k.workflow_id
+			FROM devops_tasks k JOIN devops_workflows w ON w.id = k.workflow_id
+			WHERE tm.userid IS NOT NULL AND k.assignee_ids @> ARRAY[$2::VARCHAR(26)] AND NOT k.done
+				AND w.team_id = $1 AND w.status = 'active' AND ` + visibleTo("$2", "$3") + `
+			ORDER BY k.due_at = 0, k.due_at, k.created_at LIMIT $4) x
+		JOIN devops_workflows w ON w.id = x.workflow_id` + inboxChannel + `),
 	(SELECT COALESCE(json_agg(x.j), '[]') FROM (
-		SELECT json_build_object(` + inboxWorkflowJSON + `, 'signoffs', COALESCE((SELECT json_agg(json_build_object(
+		SELECT json_build_object(` + inboxJudgedJSON + `, 'signoffs', COALESCE((SELECT json_agg(json_build_object(
 			'stage', s.stage, 'discipline', s.discipline)) FROM devops_signoffs s WHERE s.workflow_id = w.id), '[]')) AS j
 		FROM channelmembers gm JOIN devops_workflows w ON w.channel_id = gm.channelid
-		JOIN devops_template_versions tv ON tv.version = w.template_version
+		JOIN devops_template_versions tv ON tv.version = w.template_version` + inboxChannel + `
 		WHERE tm.userid IS NOT NULL AND d.discipline IS NOT NULL AND gm.userid = $2 AND w.team_id = $1 AND w.status = 'active'
 			AND tv.template -> 'stages' @> jsonb_build_array(jsonb_build_object('gate', jsonb_build_array(d.discipline::TEXT)))
 		ORDER BY w.created_at LIMIT $4) x),
 	(SELECT COALESCE(json_agg(x.j), '[]') FROM (
-		SELECT json_build_object(` + inboxWorkflowJSON + `, 'last_status', CASE WHEN w.last_status_at > 0 THEN json_build_object(
+		SELECT json_build_object(` + inboxJudgedJSON + `, 'last_status', CASE WHEN w.last_status_at > 0 THEN json_build_object(
 			'text', '', 'user_id', w.last_status_user_id, 'at', w.last_status_at) END) AS j
-		FROM devops_workflows w
+		FROM devops_workflows w` + inboxChannel + `
 		WHERE tm.userid IS NOT NULL AND w.lead_id = $2 AND w.team_id = $1 AND w.status = 'active'
 		ORDER BY w.created_at LIMIT $4) x)
 	FROM (SELECT 1) one` + userJoins("$1", "$2") + `

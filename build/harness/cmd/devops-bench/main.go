@@ -41,7 +41,7 @@ type config struct {
 	keep                     bool
 	// profileDir, when set, receives server CPU profiles of each command figure.
 	profileDir string
-	// only names the figures to measure (list, start, commands, invitees, buttons, burst, tick, rss, bundle);
+	// only names the figures to measure (list, start, commands, invitees, buttons, inbox, burst, tick, rss, bundle);
 	// empty measures all. For iterating on one figure; make bench measures all.
 	only map[string]bool
 }
@@ -60,7 +60,7 @@ func main() {
 	flag.BoolVar(&cfg.long, "long", false, "five times the samples, for figures to quote")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
 	flag.StringVar(&cfg.profileDir, "profile", "", "write server CPU profiles of each command figure (ours and the floor's) to this directory")
-	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,invitees,buttons,burst,tick,rss,bundle (default all)")
+	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,invitees,buttons,inbox,burst,tick,rss,bundle (default all)")
 	flag.Parse()
 	for _, f := range strings.Split(*only, ",") {
 		if f = strings.TrimSpace(f); f != "" {
@@ -171,6 +171,9 @@ func run(cfg config) error {
 	}
 	if cfg.wants("buttons") {
 		rep.Results = append(rep.Results, b.buttonFigures(ctx)...)
+	}
+	if cfg.wants("inbox") {
+		rep.Results = append(rep.Results, b.inboxFigure(ctx))
 	}
 	if cfg.wants("burst") {
 		rep.Checks = append(rep.Checks, b.burstCheck(ctx))
