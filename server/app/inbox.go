@@ -209,8 +209,11 @@ func (s *Service) RenderInbox(in *Inbox, loc *time.Location, now time.Time) stri
 			case t.DueAt > 0:
 				fmt.Fprintf(&b, " · due %s", FormatTime(t.DueAt, loc))
 			}
-			if len(t.AssigneeIDs) > 1 {
-				fmt.Fprintf(&b, " · with %d others", len(t.AssigneeIDs)-1)
+			switch others := len(t.AssigneeIDs) - 1; {
+			case others == 1:
+				b.WriteString(" · with 1 other")
+			case others > 1:
+				fmt.Fprintf(&b, " · with %d others", others)
 			}
 			b.WriteString("\n")
 		}

@@ -113,7 +113,7 @@ func TestInboxAcrossWorkflows(t *testing.T) {
 	require.Empty(t, in.Signoffs, "dana has no discipline")
 	todo := e.run(dana, e.square.Id, "/devops todo").Text
 	requireContains(t, todo, "**Tasks assigned to you** (2)", "**overdue** by", "due 2030-12-06 05:00 Asia/Tokyo",
-		"("+in.Tasks[1].URL+")", "with 1 others")
+		"("+in.Tasks[1].URL+")", "with 1 other")
 	require.Less(t, strings.Index(todo, "Publish the changelog"), strings.Index(todo, "Rotate the signing keys"), "overdue first")
 
 	// Quinn: the task, and the production gate a verified qa can sign.
