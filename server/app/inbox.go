@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -342,29 +341,13 @@ func (s *Service) redeliverDMs(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, dm := range pending {
-		if now.Sub(time.UnixMilli(dm.ClaimedAt)) > reminderGiveUpAfter {
-			s.mm.LogError("Dropping a direct message that could not be sent for an hour", "user_id", dm.UserID)
-			if err := s.store.DMSent(ctx, dm.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		channelID, err := s.mm.DirectChannel(dm.UserID)
+		err := s.finishPending(now, pendingPost{ID: dm.ID, ClaimedAt: dm.ClaimedAt, Prop: PendingDMProp, What: "direct message",
+			Channel: func() (string, error) { return s.mm.DirectChannel(dm.UserID) },
+			Forget:  func() error { return s.store.DMSent(ctx, dm.ID) },
+			Deliver: func() { s.deliverDM(ctx, dm) }}, "user_id", dm.UserID)
 		if err != nil {
-			continue
+			return err
 		}
-		posts, err := s.mm.PostsSince(channelID, dm.ClaimedAt)
-		if err != nil {
-			s.mm.LogError("Could not check a pending direct message", "user_id", dm.UserID, "err", err.Error())
-			continue
-		}
-		if slices.ContainsFunc(posts, func(p *model.Post) bool { return p.GetProp(PendingDMProp) == dm.ID }) {
-			if err := s.store.DMSent(ctx, dm.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		s.deliverDM(ctx, dm)
 	}
 	return nil
 }

@@ -357,3 +357,45 @@ func isWeekday(t *testing.T, zone string) bool {
 	d := time.Now().In(loc).Weekday()
 	return d != time.Saturday && d != time.Sunday
 }
+
+// A node that dies after claiming a direct message (a due reminder, a digest) leaves
+// the claim: a later tick sends it, unless it is already in the person's direct
+// channel; one that could not be sent for an hour is dropped. Each is sent once.
+func TestDirectMessageClaimedByACrashedNodeIsSentOnce(t *testing.T) {
+	e := newEnv(t)
+	dana := e.user("dana")
+	db, err := srv.DB()
+	require.NoError(t, err)
+	ctx := context.Background()
+	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
+	require.NoError(t, err)
+	dm, _, err := dana.client.CreateDirectChannel(ctx, dana.Id, bot.Id)
+	require.NoError(t, err)
+	lostID, sentID, staleID := model.NewId(), model.NewId(), model.NewId()
+	claimed := model.GetMillis() - 60_000
+	sent := &model.Post{ChannelId: dm.Id, Message: "☀️ sent just before the node died"}
+	sent.AddProp(app.PendingDMProp, sentID)
+	_, _, err = dana.client.CreatePost(ctx, sent)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO devops_pending_dms (id, user_id, message, claimed_at) VALUES
+		($1, $4, '☀️ lost in a crash', $5), ($2, $4, '☀️ sent just before the node died', $5), ($3, $4, '☀️ two hours old', $5::bigint - 7200000)`,
+		lostID, sentID, staleID, dana.Id, claimed)
+	require.NoError(t, err)
+
+	eventually(t, 20*time.Second, func() bool {
+		var n int
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM devops_pending_dms WHERE id IN ($1, $2, $3)`, lostID, sentID, staleID).Scan(&n))
+		return n == 0
+	}, "the claims to be settled")
+	count := map[string]int{}
+	posts, _, err := dana.client.GetPostsForChannel(ctx, dm.Id, 0, 200, "", false, false)
+	require.NoError(t, err)
+	for _, p := range posts.Posts {
+		if id, ok := p.GetProp(app.PendingDMProp).(string); ok {
+			count[id]++
+		}
+	}
+	require.Equal(t, 1, count[lostID], "the lost message is sent")
+	require.Equal(t, 1, count[sentID], "the sent one is not sent again")
+	require.Zero(t, count[staleID], "the stale one is dropped")
+}
