@@ -77,6 +77,10 @@ func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Hand
 	m.HandleFunc("GET /api/v1/services/{id}", h.getService)
 	m.HandleFunc("PATCH /api/v1/services/{id}", h.patchService)
 	m.HandleFunc("DELETE /api/v1/services/{id}", h.removeService)
+	// The personal inbox (issue 17).
+	m.HandleFunc("GET /api/v1/me/todo", h.myTodo)
+	m.HandleFunc("GET /api/v1/me/digest", h.getDigest)
+	m.HandleFunc("PUT /api/v1/me/digest", h.setDigest)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))

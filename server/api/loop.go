@@ -46,20 +46,24 @@ func (h *handler) patchTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Done     *bool  `json:"done"`
-		Assignee string `json:"assignee"`
+		Done      *bool    `json:"done"`
+		Assignee  string   `json:"assignee"`
+		Assignees []string `json:"assignees"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
 	var t *app.Task
+	assign := body.Assignee != "" || body.Assignees != nil
 	switch {
-	case body.Done != nil && body.Assignee == "":
+	case body.Done != nil && !assign:
 		t, err = h.svc.SetTaskDone(r.Context(), userID(r), r.PathValue("id"), n, *body.Done)
-	case body.Done == nil && body.Assignee != "":
+	case body.Done == nil && body.Assignee != "" && body.Assignees == nil:
 		t, err = h.svc.AssignTask(r.Context(), userID(r), r.PathValue("id"), n, body.Assignee)
+	case body.Done == nil && body.Assignee == "" && body.Assignees != nil:
+		t, err = h.svc.AssignTask(r.Context(), userID(r), r.PathValue("id"), n, body.Assignees...)
 	default:
-		writeError(w, http.StatusBadRequest, `give one change: {"done": true|false} or {"assignee": "username"}`)
+		writeError(w, http.StatusBadRequest, `give one change: {"done": true|false}, {"assignee": "username"} or {"assignees": ["username", …]}`)
 		return
 	}
 	if err != nil {

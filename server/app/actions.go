@@ -319,7 +319,9 @@ func (s *Service) Redraw(ctx context.Context, actorID, workflowID, postID string
 	}
 	p := got.post
 	a, ok := s.postAnchor(p, w.ID)
-	if !ok || p.ChannelId != w.ChannelID || p.Id != postID {
+	// A due reminder is the bot's post in the presser's direct channel, not the workflow's.
+	inDM := a.Kind == anchorTask && p.GetProp(PendingDMProp) != nil
+	if !ok || p.ChannelId != w.ChannelID && !inDM || p.Id != postID {
 		return nil, notFound("No such post.")
 	}
 	tmpl, err := s.templateOf(ctx, w)

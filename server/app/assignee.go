@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
@@ -30,22 +31,28 @@ func (s *Service) mayBringIn(w *Workflow, actorID, assigneeID string) error {
 		s.mention(assigneeID), w.ChannelName, permission.Id)
 }
 
-// tellAssignee adds an assignee from outside to the channel and sends them a direct
-// message about the task. The task is saved already: a failure is logged.
-func (s *Service) tellAssignee(w *Workflow, t *Task, actorID string) {
-	if t.AssigneeID == "" || t.AssigneeID == actorID {
-		return
-	}
-	if !s.mm.IsChannelMember(w.ChannelID, t.AssigneeID) {
-		if err := s.mm.AddChannelMember(w.ChannelID, t.AssigneeID, actorID); err != nil {
-			s.mm.LogError("Could not add a task's assignee to the channel", "user_id", t.AssigneeID, "err", err.Error())
+// tellAssignees adds the task's assignees named in userIDs who are outside the
+// channel to it and sends each (but the actor) a direct message about the task. The
+// task is saved already: a failure is logged.
+func (s *Service) tellAssignees(w *Workflow, t *Task, actorID string, userIDs []string) {
+	for _, id := range userIDs {
+		if id == "" || id == actorID {
+			continue
 		}
-	}
-	msg := fmt.Sprintf("📋 %s gave you **task #%d** in ~%s: %s", s.mention(actorID), t.Number, w.ChannelName, Inline(t.Text))
-	msg += dueSuffix(t.DueAt, s.Location(t.AssigneeID)) // their time: the message is theirs alone
-	msg += fmt.Sprintf("\n`/%s task done %d` in the channel when it is done.", s.settings().CommandTrigger, t.Number)
-	if err := s.direct(t.AssigneeID, msg); err != nil {
-		s.mm.LogError("Could not tell a task's assignee", "user_id", t.AssigneeID, "err", err.Error())
+		if !s.mm.IsChannelMember(w.ChannelID, id) {
+			if err := s.mm.AddChannelMember(w.ChannelID, id, actorID); err != nil {
+				s.mm.LogError("Could not add a task's assignee to the channel", "user_id", id, "err", err.Error())
+			}
+		}
+		msg := fmt.Sprintf("📋 %s gave you **task #%d** in ~%s: %s", s.mention(actorID), t.Number, w.ChannelName, Inline(t.Text))
+		if others := len(t.AssigneeIDs) - 1; others > 0 {
+			msg += fmt.Sprintf(" (with %s)", s.mentionAll(slices.DeleteFunc(slices.Clone(t.AssigneeIDs), func(x string) bool { return x == id })))
+		}
+		msg += dueSuffix(t.DueAt, s.Location(id)) // their time: the message is theirs alone
+		msg += fmt.Sprintf("\n`/%s task done %d` in the channel when it is done.", s.settings().CommandTrigger, t.Number)
+		if err := s.direct(id, msg); err != nil {
+			s.mm.LogError("Could not tell a task's assignee", "user_id", id, "err", err.Error())
+		}
 	}
 }
 

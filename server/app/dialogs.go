@@ -93,7 +93,8 @@ func (s *Service) dialog(dialog string, w *Workflow, tmpl *Template, stage strin
 	case DialogTask:
 		return model.Dialog{CallbackId: dialog, Title: "Add a task", IntroductionText: title, SubmitLabel: "Add", Elements: []model.DialogElement{
 			{DisplayName: "Task", Name: "text", Type: "text", MaxLength: MaxTaskRunes},
-			{DisplayName: "Assignee", Name: "assignee", Type: "select", DataSource: "users", Optional: true},
+			{DisplayName: "Assignees", Name: "assignee", Type: "select", DataSource: "users", Optional: true, MultiSelect: true,
+				HelpText: fmt.Sprintf("Up to %d people; each gets a direct message.", maxAssignees)},
 			{DisplayName: "Due", Name: "due", Type: "text", Optional: true, MaxLength: 32, Placeholder: "2h, tomorrow 9:00, fri 17:00 or 2026-12-01 15:00",
 				HelpText: "A duration up to a year, or a day and time up to 5 years ahead, in your time zone."},
 		}}, nil
@@ -187,7 +188,7 @@ func (s *Service) SubmitDialog(ctx context.Context, actorID, dialog, workflowID 
 			return errs, nil
 		}
 		// The due time read once, here, in the person's zone: AddTask takes it as is.
-		_, err := s.AddTask(ctx, actorID, workflowID, TaskRequest{Text: text, AssigneeID: str("assignee"), DueAt: due})
+		_, err := s.AddTask(ctx, actorID, workflowID, TaskRequest{Text: text, AssigneeIDs: selectedIDs(values["assignee"]), DueAt: due})
 		return fieldRefusal(err, "assignee", false)
 	case DialogSignoff:
 		n := note("note", "note", errs)
@@ -234,6 +235,27 @@ func (s *Service) SubmitDialog(ctx context.Context, actorID, dialog, workflowID 
 // fieldRefusal puts a service's refusal under the field it is about: every refusal
 // when all is true, else a refusal of bad input (the other fields were checked
 // before, so it is this one's). Other errors stay the form's.
+// selectedIDs reads a multi-select's value: a list of ids, or ids separated by
+// commas (as clients that predate multi-selects send one).
+func selectedIDs(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case string:
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, id)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if id, ok := x.(string); ok && id != "" {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
 func fieldRefusal(err error, field string, all bool) (FieldErrors, error) {
 	if e, ok := AsError(err); ok && (all || e.Kind == KindInvalid) {
 		return FieldErrors{field: e.Message}, nil

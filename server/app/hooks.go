@@ -65,7 +65,7 @@ func (s *Service) Brief(ctx context.Context, channelID, userID, addedBy string) 
 	}
 	var mine []string
 	for _, t := range tasks {
-		if !t.Done && (t.AssigneeID == userID || d != "" && t.Discipline == d) {
+		if !t.Done && (t.IsAssignee(userID) || d != "" && t.Discipline == d) {
 			mine = append(mine, fmt.Sprintf("#%d %s", t.Number, Inline(t.Text)))
 		}
 	}

@@ -61,11 +61,28 @@ func (s *Service) RunScheduled(ctx context.Context, now time.Time) (reminded, ar
 	if reminded, err = s.remind(ctx, now); err != nil {
 		return reminded, 0, err
 	}
+	if reminded, err = s.personalWork(ctx, now, reminded); err != nil {
+		return reminded, 0, err
+	}
 	archived, err = s.archiveClosed(ctx, now)
 	if _, serr := s.runSchedules(ctx, now); err == nil {
 		err = serr
 	}
 	return reminded, archived, err
+}
+
+// personalWork is the inbox's scheduled part (inbox.go): direct messages a crashed
+// node claimed, due tasks' reminders, the daily digests. It adds what it sent to sent.
+func (s *Service) personalWork(ctx context.Context, now time.Time, sent int) (int, error) {
+	if err := s.redeliverDMs(ctx, now); err != nil {
+		return sent, err
+	}
+	n, err := s.remindDueTasks(ctx, now)
+	if sent += n; err != nil {
+		return sent, err
+	}
+	n, err = s.sendDigests(ctx, now)
+	return sent + n, err
 }
 
 func (s *Service) remind(ctx context.Context, now time.Time) (int, error) {
@@ -137,26 +154,51 @@ func (s *Service) redeliverReminders(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, r := range pending {
-		if now.Sub(time.UnixMilli(r.ClaimedAt)) > reminderGiveUpAfter {
-			s.mm.LogError("Dropping a reminder that could not be posted for an hour", "workflow_id", r.WorkflowID)
-			if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		posts, err := s.mm.PostsSince(r.ChannelID, r.ClaimedAt)
+		err := s.finishPending(now, pendingPost{ID: r.ID, ClaimedAt: r.ClaimedAt, Prop: ReminderPostProp, What: "reminder",
+			Channel: func() (string, error) { return r.ChannelID, nil },
+			Forget:  func() error { return s.store.ReminderPosted(ctx, r.ID) },
+			Deliver: func() { s.deliverReminder(ctx, r) }}, "workflow_id", r.WorkflowID)
 		if err != nil {
-			s.mm.LogError("Could not check a pending reminder's post", "workflow_id", r.WorkflowID, "err", err.Error())
-			continue
+			return err
 		}
-		if slices.ContainsFunc(posts, func(p *model.Post) bool { return p.GetProp(ReminderPostProp) == r.ID }) {
-			if err := s.store.ReminderPosted(ctx, r.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		s.deliverReminder(ctx, r)
 	}
+	return nil
+}
+
+// pendingPost is a post a tick claimed and may not have posted: its node may have died
+// in between. The post carries Prop = ID, so a later tick can tell.
+type pendingPost struct {
+	ID        string
+	ClaimedAt int64
+	Prop      string
+	What      string // for the log: "reminder"
+	Channel   func() (string, error)
+	Forget    func() error // the claim is done with
+	Deliver   func()       // post it (and forget it)
+}
+
+// finishPending posts a pending post unless it is already in its channel; one that
+// could not be posted for reminderGiveUpAfter is dropped. keyValuePairs name it in
+// the log.
+func (s *Service) finishPending(now time.Time, p pendingPost, keyValuePairs ...any) error {
+	if now.Sub(time.UnixMilli(p.ClaimedAt)) > reminderGiveUpAfter {
+		s.mm.LogError("Dropping a "+p.What+" that could not be posted for an hour", keyValuePairs...)
+		return p.Forget()
+	}
+	channelID, err := p.Channel()
+	if err != nil {
+		s.mm.LogError("Could not find where a pending "+p.What+" goes", append(keyValuePairs, "err", err.Error())...)
+		return nil
+	}
+	posts, err := s.mm.PostsSince(channelID, p.ClaimedAt)
+	if err != nil {
+		s.mm.LogError("Could not check a pending "+p.What+"'s post", append(keyValuePairs, "err", err.Error())...)
+		return nil
+	}
+	if slices.ContainsFunc(posts, func(q *model.Post) bool { return q.GetProp(p.Prop) == p.ID }) {
+		return p.Forget()
+	}
+	p.Deliver()
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ type TaskRequest struct {
 	// The assignee by username (with or without @), or by id (the webapp).
 	Assignee   string `json:"assignee"`
 	AssigneeID string `json:"assignee_id"`
+	// Several assignees, by username or by id; with Assignee or AssigneeID, all of them.
+	Assignees   []string `json:"assignees"`
+	AssigneeIDs []string `json:"assignee_ids"`
 	// The due time as people write it (2h, 3d, 2026-12-01, 2026-12-01 15:00, 17:00,
 	// tomorrow, friday 9:00: see ParseDue) in the actor's Mattermost time zone, or in
 	// milliseconds since the epoch (the webapp).
@@ -68,6 +72,71 @@ type TaskRequest struct {
 	DueAt int64  `json:"due_at"`
 	// Followup: the task stays open after the workflow closes (`--followup`).
 	Followup bool `json:"followup"`
+}
+
+// maxAssignees bounds a task's assignees: a task for more people is a broadcast.
+const maxAssignees = 10
+
+// assigneesOf resolves a request's assignees, by id and by username, to active
+// people (bots are no one's assignee), in the order given.
+func (s *Service) assigneesOf(ids, usernames []string) ([]*model.User, error) {
+	var out []*model.User
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		u, err := s.mm.GetUser(id)
+		if err != nil || u.DeleteAt != 0 || u.IsBot {
+			return nil, invalid("No such assignee.")
+		}
+		out = append(out, u)
+	}
+	for _, name := range usernames {
+		name = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "@"))
+		if name == "" {
+			continue
+		}
+		u, err := s.mm.GetUserByUsername(name)
+		if err != nil || u.DeleteAt != 0 || u.IsBot {
+			return nil, invalid("No user @%s.", name)
+		}
+		out = append(out, u)
+	}
+	if len(out) > maxAssignees {
+		return nil, invalid("A task has at most %d assignees.", maxAssignees)
+	}
+	return out, nil
+}
+
+// checkAssignees refuses assignees outside the workflow's team, or outside its
+// channel where the actor may not add them (mayBringIn).
+func (s *Service) checkAssignees(w *Workflow, actorID string, users []*model.User) error {
+	for _, u := range users {
+		if !s.mm.IsTeamMember(w.TeamID, u.Id) {
+			return invalid("@%s is not a member of this team.", u.Username)
+		}
+		if err := s.mayBringIn(w, actorID, u.Id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func userIDs(users []*model.User) []string {
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		out = append(out, u.Id)
+	}
+	return out
+}
+
+// mentions names users: "@dana, @quinn".
+func mentions(users []*model.User) string {
+	out := make([]string, 0, len(users))
+	for _, u := range users {
+		out = append(out, "@"+u.Username)
+	}
+	return strings.Join(out, ", ")
 }
 
 // AddTask adds a task to a workflow's checklist; members may.
@@ -96,25 +165,15 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 			return nil, err
 		}
 	}
-	assignee := ""
-	if req.AssigneeID != "" {
-		if req.Assignee != "" {
-			return nil, invalid("Name the assignee once: assignee or assignee_id.")
-		}
-		u, err := s.mm.GetUser(req.AssigneeID)
-		if err != nil || u.DeleteAt != 0 {
-			return nil, invalid("No such assignee.")
-		}
-		assignee = u.Id
+	if req.AssigneeID != "" && req.Assignee != "" {
+		return nil, invalid("Name the assignee once: assignee or assignee_id.")
 	}
-	if req.Assignee != "" {
-		u, err := s.mm.GetUserByUsername(strings.ToLower(strings.TrimPrefix(req.Assignee, "@")))
-		if err != nil {
-			return nil, invalid("No user %s.", req.Assignee)
-		}
-		assignee = u.Id
+	assignees, err := s.assigneesOf(append([]string{req.AssigneeID}, req.AssigneeIDs...), append([]string{req.Assignee}, req.Assignees...))
+	if err != nil {
+		return nil, err
 	}
-	task := &Task{Text: text, AssigneeID: assignee, DueAt: due, CreatedBy: actorID, Followup: req.Followup}
+	task := &Task{Text: text, DueAt: due, CreatedBy: actorID, Followup: req.Followup}
+	task.SetAssignees(userIDs(assignees))
 	w, tmpl, err := s.mutate(ctx, actorID, id, func(w *Workflow, _ *Template) ([]TimelineEvent, error) {
 		// A task added once the workflow is closed (in its retrospective) is a follow-up.
 		task.Followup = req.Followup || w.Status == StatusClosed
@@ -124,10 +183,7 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		if !s.mm.IsChannelMember(w.ChannelID, actorID) {
 			return nil, forbidden("Only members of ~%s add its tasks.", w.ChannelName)
 		}
-		if assignee != "" && !s.mm.IsTeamMember(w.TeamID, assignee) {
-			return nil, invalid("The assignee is not a member of this team.")
-		}
-		if err := s.mayBringIn(w, actorID, assignee); err != nil {
+		if err := s.checkAssignees(w, actorID, assignees); err != nil {
 			return nil, err
 		}
 		task.Stage = w.Stage
@@ -138,12 +194,12 @@ func (s *Service) AddTask(ctx context.Context, actorID, id string, req TaskReque
 		return nil, err
 	}
 	msg := fmt.Sprintf("☐ **%s #%d:** %s", taskWord(task), task.Number, Inline(text))
-	if assignee != "" {
-		msg += " → " + s.mention(assignee)
+	if len(assignees) > 0 {
+		msg += " → " + mentions(assignees)
 	}
 	msg += dueSuffix(due, time.UTC)
 	posted := s.postAboutTaskOf(ctx, w, tmpl, msg, task)
-	s.tellAssignee(w, task, actorID)
+	s.tellAssignees(w, task, actorID, task.AssigneeIDs)
 	s.publish(w, ChangeTask)
 	return task, posted
 }
@@ -213,33 +269,70 @@ func (s *Service) changeTask(ctx context.Context, actorID, id string, number int
 	return w, t, err
 }
 
-// AssignTask gives a task to a team member (username, with or without @); members may.
-func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int, username string) (*Task, error) {
-	username = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(username), "@"))
-	u, err := s.mm.GetUserByUsername(username)
-	if err != nil || u.DeleteAt != 0 || u.IsBot {
-		return nil, invalid("No user @%s.", username)
+// AssignTask gives a task to team members (usernames, with or without @): they
+// become its assignees, in place of those it had; members may.
+func (s *Service) AssignTask(ctx context.Context, actorID, id string, number int, usernames ...string) (*Task, error) {
+	users, err := s.assigneesOf(nil, usernames)
+	if err != nil {
+		return nil, err
 	}
+	if len(users) == 0 {
+		return nil, invalid("Name who the task is for: @user (several are fine).")
+	}
+	return s.assignTask(ctx, actorID, id, number, users, false)
+}
+
+// assignTask sets a task's assignees to users, or adds users to them (add), and
+// tells the new ones.
+func (s *Service) assignTask(ctx context.Context, actorID, id string, number int, users []*model.User, add bool) (*Task, error) {
+	var before []string
 	w, task, err := s.changeTask(ctx, actorID, id, number, func(w *Workflow, t *Task) ([]TimelineEvent, error) {
-		if !s.mm.IsTeamMember(w.TeamID, u.Id) {
-			return nil, invalid("@%s is not a member of this team.", u.Username)
+		before = slices.Clone(t.Assignees())
+		ids := userIDs(users)
+		if add {
+			ids = append(slices.Clone(before), ids...)
 		}
-		if t.AssigneeID == u.Id {
-			return nil, conflict("Task #%d is already @%s's.", t.Number, u.Username)
+		if slices.Equal(compactIDs(ids), before) {
+			if len(users) == 1 {
+				return nil, conflict("Task #%d is already @%s's.", t.Number, users[0].Username)
+			}
+			return nil, conflict("Task #%d is already assigned to %s.", t.Number, mentions(users))
 		}
-		if err := s.mayBringIn(w, actorID, u.Id); err != nil {
+		if err := s.checkAssignees(w, actorID, users); err != nil {
 			return nil, err
 		}
-		t.AssigneeID = u.Id
-		return []TimelineEvent{{Type: EventTaskAssigned, ActorID: actorID, Summary: fmt.Sprintf("Task #%d assigned to @%s", t.Number, u.Username)}}, nil
+		t.SetAssignees(ids)
+		return []TimelineEvent{{Type: EventTaskAssigned, ActorID: actorID, Summary: fmt.Sprintf("Task #%d assigned to %s", t.Number, s.mentionAll(t.AssigneeIDs))}}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("👉 **Task #%d:** %s → @%s (by %s)", task.Number, Inline(task.Text), u.Username, s.mention(actorID)), task)
-	s.tellAssignee(w, task, actorID)
+	posted := s.postAboutTask(ctx, w, nil, fmt.Sprintf("👉 **Task #%d:** %s → %s (by %s)", task.Number, Inline(task.Text), s.mentionAll(task.AssigneeIDs), s.mention(actorID)), task)
+	var added []string
+	for _, u := range task.AssigneeIDs {
+		if !slices.Contains(before, u) {
+			added = append(added, u)
+		}
+	}
+	s.tellAssignees(w, task, actorID, added)
 	s.publish(w, ChangeTask)
 	return task, posted
+}
+
+// compactIDs drops empty and repeated ids, keeping the order.
+func compactIDs(ids []string) []string {
+	t := &Task{}
+	t.SetAssignees(ids)
+	return t.AssigneeIDs
+}
+
+// mentionAll names people by id: "@dana, @quinn".
+func (s *Service) mentionAll(ids []string) string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, s.mention(id))
+	}
+	return strings.Join(out, ", ")
 }
 
 // Tasks lists a visible workflow's tasks.
@@ -287,11 +380,12 @@ func ParseTaskNumber(s string) (int, error) {
 	return n, nil
 }
 
-// AssignTaskToMe gives a task to the actor (the Assign to me button).
+// AssignTaskToMe adds the actor to a task's assignees (the Assign to me button): the
+// others keep it too.
 func (s *Service) AssignTaskToMe(ctx context.Context, actorID, id string, number int) (*Task, error) {
 	me, err := s.mm.GetUser(actorID)
 	if err != nil {
 		return nil, errors.Wrap(err, "get the actor")
 	}
-	return s.AssignTask(ctx, actorID, id, number, me.Username)
+	return s.assignTask(ctx, actorID, id, number, []*model.User{me}, true)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -107,17 +108,50 @@ type Task struct {
 	Text       string     `json:"text"`
 	Stage      string     `json:"stage"`
 	Discipline Discipline `json:"discipline"`
-	AssigneeID string     `json:"assignee_id"`
-	DueAt      int64      `json:"due_at"`
-	Done       bool       `json:"done"`
-	DoneBy     string     `json:"done_by"`
-	DoneAt     int64      `json:"done_at"`
-	CreatedBy  string     `json:"created_by"`
-	CreatedAt  int64      `json:"created_at"`
+	// AssigneeID is the first of AssigneeIDs ("" when none): what readers of a task
+	// with one assignee read, kept so that they still work.
+	AssigneeID string `json:"assignee_id"`
+	// AssigneeIDs are everyone the task is assigned to, in the order given.
+	AssigneeIDs []string `json:"assignee_ids"`
+	DueAt       int64    `json:"due_at"`
+	Done        bool     `json:"done"`
+	DoneBy      string   `json:"done_by"`
+	DoneAt      int64    `json:"done_at"`
+	CreatedBy   string   `json:"created_by"`
+	CreatedAt   int64    `json:"created_at"`
 	// Followup marks a task that outlives the workflow's close (follow-up.go).
 	Followup bool `json:"followup"`
 	// FromChecklist marks a task made from the template's checklist for its stage.
 	FromChecklist bool `json:"-"`
+}
+
+// Assignees are the task's assignees; a task read from a row or client that knows
+// only AssigneeID has that one.
+func (t *Task) Assignees() []string {
+	if len(t.AssigneeIDs) == 0 && t.AssigneeID != "" {
+		return []string{t.AssigneeID}
+	}
+	return t.AssigneeIDs
+}
+
+// SetAssignees sets the task's assignees (duplicates dropped, order kept) and
+// AssigneeID with them.
+func (t *Task) SetAssignees(ids []string) {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	t.AssigneeIDs, t.AssigneeID = out, ""
+	if len(out) > 0 {
+		t.AssigneeID = out[0]
+	}
+}
+
+// IsAssignee reports whether the task is assigned to userID.
+func (t *Task) IsAssignee(userID string) bool {
+	return slices.Contains(t.Assignees(), userID)
 }
 
 // Signoff is a discipline's approval to enter a gated stage.
@@ -180,10 +214,10 @@ var eventLabels = map[string]string{
 	EventReopened: "Reopened", EventStatusUpdate: "Status update", EventTaskAdded: "Task added",
 	EventTaskDone: "Task done", EventTaskReopened: "Task reopened", EventTaskAssigned: "Task assigned",
 	EventSeverityChanged: "Severity changed", EventHandoff: "Handoff", EventPinned: "Pinned",
-	EventReminder: "Reminder", EventChannelChanged: "Channel changed",
+	EventReminder: "Reminder", EventChannelChanged: "Channel changed", EventTaskDue: "Task due",
 	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
 	EventFieldChanged: "Field changed",
-	EventAlert: "Alert", EventAlertResolved: "Alert resolved", EventGateCheck: "Gate check",
+	EventAlert:        "Alert", EventAlertResolved: "Alert resolved", EventGateCheck: "Gate check",
 }
 
 // EventLabel is an event type as people read it ("Stage changed").
@@ -380,4 +414,27 @@ type Store interface {
 	ListServices(ctx context.Context, teamID string) ([]*CatalogService, error)
 	// ServicesNamed finds a service's entries in every team, newest first.
 	ServicesNamed(ctx context.Context, name string) ([]*CatalogService, error)
+
+	// The personal inbox (inbox.go).
+	// InboxFacts reads, in one round trip, the person's facts in the team, their open
+	// assigned tasks in active workflows they may read (due first, soonest first), the
+	// active workflows of their channels gated on their discipline, and those they lead.
+	InboxFacts(ctx context.Context, q InboxQuery) (*InboxFacts, error)
+	// DueTasks lists assigned open tasks of active workflows whose due time passed and
+	// that are not reminded yet, oldest due first.
+	DueTasks(ctx context.Context, now int64, limit int) ([]DueTask, error)
+	// ClaimDueReminder marks a task reminded if it is still open, due at dueAt and not
+	// reminded, recording dms and ev with it; false when it was not (claimed elsewhere).
+	ClaimDueReminder(ctx context.Context, taskID string, dueAt, at int64, dms []PendingDM, ev TimelineEvent) (bool, error)
+	// PendingDMs are claimed direct messages not yet known to be sent, claimed before before.
+	PendingDMs(ctx context.Context, before int64, limit int) ([]PendingDM, error)
+	DMSent(ctx context.Context, id string) error
+	// DigestCandidates are the people (per team) something may wait for whose digest is
+	// not off, with their latest digest's local date claimed since since.
+	DigestCandidates(ctx context.Context, since int64) ([]DigestCandidate, error)
+	// ClaimDigest records the person's digest of localDate (and dm, to send, if any);
+	// false when that day's is claimed already.
+	ClaimDigest(ctx context.Context, userID, localDate string, at int64, dm *PendingDM) (bool, error)
+	SetDigest(ctx context.Context, userID string, on bool, at int64) error
+	DigestOn(ctx context.Context, userID string) (bool, error)
 }

@@ -23,7 +23,7 @@ func (h *Handler) status(c *call) *model.CommandResponse {
 }
 
 func (h *Handler) task(c *call) *model.CommandResponse {
-	usage := ephemeral("Usage: `/%[1]s task add <text> [--to @user] [--due 2h]`, `/%[1]s task done <n>`, `/%[1]s task undo <n>` or `/%[1]s task assign <n> @user`.", c.trigger)
+	usage := ephemeral("Usage: `/%[1]s task add <text> [--to @user[,@user…]] [--due 2h]`, `/%[1]s task done <n>`, `/%[1]s task undo <n>` or `/%[1]s task assign <n> @user [@user…]`.", c.trigger)
 	if len(c.words) < 1 {
 		return usage
 	}
@@ -34,13 +34,19 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 	if verb == "add" {
 		// The text is the task as typed; an assignee is named with --to, never taken
 		// from the end of the text ("Sync with @sue" is a task about Sue).
-		to := c.flags["to"]
-		if c.text == "" || to != "" && !strings.HasPrefix(to, "@") {
+		// Several assignees: --to @sue,@ben.
+		to := strings.Split(c.flags["to"], ",")
+		for _, name := range to {
+			if c.flags["to"] != "" && !strings.HasPrefix(strings.TrimSpace(name), "@") {
+				return usage
+			}
+		}
+		if c.text == "" {
 			return usage
 		}
 		var task *app.Task
 		answer := h.onHere(c, func(ctx context.Context, w *app.Workflow) (err error) {
-			task, err = h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignee: to, Due: c.flags["due"], Followup: c.flags.has("followup")})
+			task, err = h.svc.AddTask(ctx, c.args.UserId, w.ID, app.TaskRequest{Text: c.text, Assignees: to, Due: c.flags["due"], Followup: c.flags.has("followup")})
 			return err
 		})
 		if task != nil && task.DueAt != 0 && answer.Text == "" {
@@ -58,7 +64,20 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 	}
 	switch verb {
 	case "assign":
-		if len(c.words) != 3 || !strings.HasPrefix(c.words[2], "@") {
+		// Several people: `task assign 3 @sue @ben` (commas are fine too).
+		var names []string
+		for _, word := range c.words[2:] {
+			for _, name := range strings.Split(word, ",") {
+				if name == "" {
+					continue
+				}
+				if !strings.HasPrefix(name, "@") {
+					return usage
+				}
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
 			return usage
 		}
 		n, bad := h.taskNumber(c)
@@ -66,7 +85,7 @@ func (h *Handler) task(c *call) *model.CommandResponse {
 			return bad
 		}
 		return h.onHere(c, func(ctx context.Context, w *app.Workflow) error {
-			_, err := h.svc.AssignTask(ctx, c.args.UserId, w.ID, n, c.words[2])
+			_, err := h.svc.AssignTask(ctx, c.args.UserId, w.ID, n, names...)
 			return err
 		})
 	case "done", "undo":
@@ -120,8 +139,12 @@ func (h *Handler) tasks(c *call) *model.CommandResponse {
 		if t.Discipline != "" {
 			fmt.Fprintf(&b, " · _%s_", t.Discipline)
 		}
-		if t.AssigneeID != "" {
-			fmt.Fprintf(&b, " · %s", h.username(t.AssigneeID))
+		for i, id := range t.Assignees() {
+			sep := ", "
+			if i == 0 {
+				sep = " · "
+			}
+			fmt.Fprintf(&b, "%s%s", sep, h.username(id))
 		}
 		if t.DueAt != 0 {
 			fmt.Fprintf(&b, " · due %s", app.FormatTime(t.DueAt, loc))

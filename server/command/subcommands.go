@@ -26,7 +26,7 @@ func (h *Handler) subcommands() []*subcommand {
 		{name: "severity", examples: []string{"severity sev1", "severity p2"}, usage: "severity <severity>", help: "Change the severity (lead or admin); reminders follow its cadence. Without a severity: a form.", run: (*Handler).severity},
 		{name: "signoff", examples: []string{"signoff", "signoff production Regression suite green on 2.4.0"}, usage: "signoff [stage] [note]", help: fmt.Sprintf("Sign off a gated stage for your discipline; a note has at most %d characters.", app.MaxNoteRunes), text: true, run: (*Handler).signoff},
 		{name: "status", examples: []string{"status We're rolling back; it's the 2.4.0 deploy", "status Error rate back to normal; watching for 30 minutes"}, usage: "status <text>", help: fmt.Sprintf("Post a status update here and to the type's broadcast channels, as typed: line breaks and punctuation are kept (at most %d characters). Without text: a form.", app.MaxNoteRunes), text: true, run: (*Handler).status},
-		{name: "task", examples: []string{"task add Roll back checkout-api --to @dev --due 30m", "task add Post-incident review --due 2030-12-05 15:00", "task add Call ACME --due tomorrow 9:00", "task done 3", "task undo 3", "task assign 3 @sue"}, usage: "task add <text> [--to @user] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user",
+		{name: "task", examples: []string{"task add Roll back checkout-api --to @dev --due 30m", "task add Post-incident review --due 2030-12-05 15:00", "task add Call ACME --due tomorrow 9:00", "task add Rotate keys --to @sue,@ben", "task done 3", "task undo 3", "task assign 3 @sue", "task assign 3 @sue @ben"}, usage: "task add <text> [--to @user[,@user…]] [--due 2h, tomorrow 9:00 or 2026-12-01 15:00] · task done <n> · task undo <n> · task assign <n> @user [@user…]",
 			help: fmt.Sprintf("Add, finish, reopen or assign a checklist task: at most %d characters, due within a year (2h, 52w) or by a day and time up to 5 years ahead, in your time zone. `task add` alone: a form.", app.MaxTaskRunes), flags: []string{"due", "to", "followup"}, text: true, leading: 1, run: (*Handler).task},
 		{name: "tasks", usage: "tasks", help: "List this workflow's checklist.", run: (*Handler).tasks},
 		{name: "timeline", usage: "timeline", help: "Show what happened, oldest first.", run: (*Handler).timeline},
@@ -53,6 +53,8 @@ func (h *Handler) subcommands() []*subcommand {
 			usage: "service add <name> [--owners @a,@b] [--discipline D] [--rotation R] [--repo URL] [--tier T] · service show <name> · service list · service remove <name>",
 			help:  "The team's service catalog: deploys, gate checks and alerts that name a service find its active workflow, and its incidents invite its owners.",
 			flags: serviceFlags, run: (*Handler).service},
+		{name: "todo", usage: "todo", help: "What waits for you across this team's workflows: your tasks (overdue first), sign-offs your discipline could give, status updates due where you lead; each links to its channel.", run: (*Handler).todo},
+		{name: "digest", examples: []string{"digest", "digest off", "digest on"}, usage: "digest [on · off]", help: "Your daily digest: a direct message at the start of your working hours, in your time zone, when something waits (on unless you turn it off).", run: (*Handler).digest},
 		{name: "help", examples: []string{"help", "help task"}, usage: "help [command]", help: "Show this command reference, or one command's usage and examples.", run: (*Handler).help},
 	}
 }

@@ -6,17 +6,18 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/lib/pq"
 	"github.com/mattermost/mattermost/server/public/model"
 	"github.com/pkg/errors"
 
 	"github.com/devopschannels/devops-channels/server/app"
 )
 
-const taskColumns = `id, number, text, stage, discipline, assignee_id, due_at, done, done_by, done_at, created_by, created_at, followup`
+const taskColumns = `id, number, text, stage, discipline, assignee_id, assignee_ids, due_at, done, done_by, done_at, created_by, created_at, followup`
 
 func scanTask(row scanner) (*app.Task, error) {
 	var t app.Task
-	err := row.Scan(&t.ID, &t.Number, &t.Text, &t.Stage, &t.Discipline, &t.AssigneeID, &t.DueAt, &t.Done,
+	err := row.Scan(&t.ID, &t.Number, &t.Text, &t.Stage, &t.Discipline, &t.AssigneeID, pq.Array(&t.AssigneeIDs), &t.DueAt, &t.Done,
 		&t.DoneBy, &t.DoneAt, &t.CreatedBy, &t.CreatedAt, &t.Followup)
 	return &t, err
 }
@@ -41,6 +42,7 @@ func insertTasks(ctx context.Context, tx *txn, workflowID string, tasks []*app.T
 		if t.CreatedAt == 0 {
 			t.CreatedAt = nowMillis()
 		}
+		t.SetAssignees(t.Assignees())
 		rows[i] = row{Idx: i + 1, Checklist: t.FromChecklist, Task: t}
 	}
 	payload, err := json.Marshal(rows)
@@ -54,12 +56,13 @@ func insertTasks(ctx context.Context, tx *txn, workflowID string, tasks []*app.T
 			-- A stage's checklist is added once: re-entering the stage does not repeat it.
 			SELECT t.*, row_number() OVER (ORDER BY t.idx) AS rn
 			FROM json_to_recordset($2::json) AS t(idx int, checklist boolean, id text, text text, stage text, discipline text,
-				assignee_id text, due_at bigint, created_by text, created_at bigint, followup boolean)
+				assignee_id text, assignee_ids text[], due_at bigint, created_by text, created_at bigint, followup boolean)
 			WHERE NOT (t.checklist AND EXISTS (SELECT 1 FROM devops_tasks x
 				WHERE x.workflow_id = $1::VARCHAR AND x.stage = t.stage AND x.text = t.text))
 		), ins AS (
-			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, due_at, created_by, created_at, followup)
-			SELECT src.id, $1::VARCHAR, base.n + src.rn, src.text, src.stage, src.discipline, src.assignee_id, src.due_at,
+			INSERT INTO devops_tasks (id, workflow_id, number, text, stage, discipline, assignee_id, assignee_ids, due_at, created_by, created_at, followup)
+			SELECT src.id, $1::VARCHAR, base.n + src.rn, src.text, src.stage, src.discipline, src.assignee_id,
+				COALESCE(src.assignee_ids, '{}'), src.due_at,
 				src.created_by, src.created_at, COALESCE(src.followup, FALSE)
 			FROM base, src
 			RETURNING id, number
@@ -121,8 +124,11 @@ func (s *Store) UpdateTaskAs(ctx context.Context, workflowID, viewerID string, n
 			return nil, missing
 		}
 		return func(tx *txn) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, due_at = $4, done = $5,
-				done_by = $6, done_at = $7 WHERE id = $1`, t.ID, t.Text, t.AssigneeID, t.DueAt, t.Done, t.DoneBy, t.DoneAt); err != nil {
+			t.SetAssignees(t.Assignees())
+			// A new due time is reminded anew (see devops_tasks.due_reminded_at).
+			if _, err := tx.ExecContext(ctx, `UPDATE devops_tasks SET text = $2, assignee_id = $3, assignee_ids = $8, due_at = $4, done = $5,
+				done_by = $6, done_at = $7, due_reminded_at = CASE WHEN due_at = $4 THEN due_reminded_at ELSE 0 END
+				WHERE id = $1`, t.ID, t.Text, t.AssigneeID, t.DueAt, t.Done, t.DoneBy, t.DoneAt, pq.Array(t.AssigneeIDs)); err != nil {
 				return errors.Wrap(err, "save task")
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE devops_workflows SET updated_at = $2 WHERE id = $1`, workflowID, nowMillis()); err != nil {

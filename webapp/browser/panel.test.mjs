@@ -209,12 +209,12 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
             assert.equal((await ok('dana', 'GET', '/me/discipline')).discipline, 'developer');
         }, 'disciplines mapped');
 
-        // A live incident: auto-invited operations, a QA member, a task with an assignee
-        // and due date, a status update and a stage change.
+        // A live incident: auto-invited operations, a QA member, a task with two assignees
+        // and a due date, a status update and a stage change.
         incident = await ok('dana', 'POST', '/workflows', {team_id: team.id, type: 'incident', title: 'Checkout errors in EU', severity: 'sev1'});
         const added = await call('dana', 'POST', `/api/v4/channels/${incident.channel_id}/members`, {user_id: users.quinn.id});
         assert.equal(added.status, 201);
-        await ok('dana', 'POST', `/workflows/${incident.id}/tasks`, {text: 'Page the payments on-call', assignee_id: users.omar.id, due_at: Date.now() + 2 * 3600_000});
+        await ok('dana', 'POST', `/workflows/${incident.id}/tasks`, {text: 'Page the payments on-call', assignee_ids: [users.omar.id, users.quinn.id], due_at: Date.now() + 2 * 3600_000});
         await ok('dana', 'POST', `/workflows/${incident.id}/status`, {text: 'EU checkout fails for 12% of orders since the 2.4.0 deploy.'});
         await ok('dana', 'POST', `/workflows/${incident.id}/stage`, {stage: 'next'});
         // A closed support escalation: the team view's chart has a line to draw.
@@ -275,13 +275,13 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
         await panel().locator('[aria-current="step"]', {hasText: 'investigating'}).waitFor();
         await panel().locator('.dc-status-text', {hasText: '12% of orders'}).waitFor();
 
-        // Every task the server has, in its order, with the assignee's name.
+        // Every task the server has, in its order, with its assignees' names.
         const {items: tasks} = await ok('dana', 'GET', `/workflows/${incident.id}/tasks`);
         assert.ok(tasks.length >= 2);
         await eventually(async () => {
             assert.deepEqual(await panel().locator('.dc-task label').allTextContents(), tasks.map((t) => `#${t.number} ${t.text}`));
         }, 'checklist');
-        await panel().locator('.dc-task', {hasText: 'Page the payments on-call'}).getByText(/assigned to .*omar/).waitFor();
+        await panel().locator('.dc-task', {hasText: 'Page the payments on-call'}).getByText(/assigned to .*omar.*, .*quinn/).waitFor();
 
         // The roster: who, in which discipline, and in which local time.
         for (const name of ['Dana Fischer', 'Omar Haddad', 'Quinn Lee']) {

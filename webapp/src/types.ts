@@ -148,6 +148,8 @@ export interface Task {
     stage: string;
     discipline: string;
     assignee_id: string;
+    // All of its assignees, the first being assignee_id (servers before the inbox send none).
+    assignee_ids?: string[];
     due_at: number;
     done: boolean;
     done_by: string;

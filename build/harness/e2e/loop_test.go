@@ -24,6 +24,9 @@ type taskJSON struct {
 	DueAt      int64  `json:"due_at"`
 	Done       bool   `json:"done"`
 	DoneBy     string `json:"done_by"`
+
+	// AssigneeIDs are all of its assignees (the inbox, issue 17).
+	AssigneeIDs []string `json:"assignee_ids"`
 }
 
 func (e *env) tasks(m *member, id string) []taskJSON {

@@ -39,6 +39,13 @@ test('renders 200 tasks with their assignee, due date and done count', async () 
     expect(screen.getByLabelText('#120 Task number 120').closest('li')).toHaveTextContent(/due .* \(overdue\)/);
 });
 
+test('a task with several assignees names them all', async () => {
+    mockServer({'GET /workflows/wf1/tasks': {body: {items: [task(4, {assignee_id: 'u1', assignee_ids: ['u1', 'u2']}), task(5, {assignee_id: 'u2'})]}}});
+    renderWithHost(<Tasks/>);
+    expect((await screen.findByLabelText('#4 Task number 4')).closest('li')).toHaveTextContent('assigned to @alice, @bob · qa, qa');
+    expect(screen.getByLabelText('#5 Task number 5').closest('li')).toHaveTextContent('assigned to @bob · qa, qa');
+});
+
 test('checking a task sends PATCH and keeps the server answer', async () => {
     const server = mockServer({
         'GET /workflows/wf1/tasks': {body: {items: [task(3)]}},

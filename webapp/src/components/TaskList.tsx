@@ -103,6 +103,15 @@ export default function TaskList({workflowId, canManage, members, nameOf}: Props
     );
 }
 
+// assigneesOf is everyone a task is assigned to; a server that knows one assignee
+// sends only assignee_id.
+export function assigneesOf(task: Task): string[] {
+    if (task.assignee_ids && task.assignee_ids.length > 0) {
+        return task.assignee_ids;
+    }
+    return task.assignee_id ? [task.assignee_id] : [];
+}
+
 interface ItemProps {
     task: Task;
     disabled: boolean;
@@ -116,8 +125,9 @@ interface ItemProps {
 function TaskItem({task, disabled, busy, nameOf, now, tz, onToggle}: ItemProps) {
     const id = `dc-task-${task.number}`;
     const overdue = !task.done && task.due_at > 0 && task.due_at < now;
+    const assignees = assigneesOf(task);
     const meta = [
-        task.assignee_id ? `assigned to ${nameOf(task.assignee_id)}` : 'unassigned',
+        assignees.length > 0 ? `assigned to ${assignees.map(nameOf).join(', ')}` : 'unassigned',
         task.due_at > 0 ? `due ${formatTime(task.due_at, tz)}${overdue ? ' (overdue)' : ''}` : '',
         [task.stage, task.discipline].filter(Boolean).join(', '),
         task.done && task.done_by ? `done by ${nameOf(task.done_by)}` : '',
