@@ -67,6 +67,7 @@ func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Hand
 	m.HandleFunc("POST /api/v1/dialog/start", h.startDialog)
 	m.HandleFunc("POST "+app.DialogPath("{dialog}"), h.dialog)
 	m.HandleFunc("POST "+app.ActionPath("{action}"), h.action)
+	h.oncallRoutes(m)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))

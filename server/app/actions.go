@@ -22,10 +22,11 @@ const (
 	ActionStatus      = "status"      // open the status update dialog
 	ActionSnooze      = "snooze"      // a menu: snooze the reminders
 	ActionClose       = "close"       // open the close dialog
+	ActionAck         = "ack"         // acknowledge a page (its direct message's button)
 )
 
 // Actions are every action id, for the door's routes and the tests.
-var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose}
+var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionAck}
 
 // PluginPath is where Mattermost serves the plugin's HTTP routes (its id is the
 // manifest's; a test in the plugin package checks they agree).

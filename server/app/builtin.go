@@ -14,6 +14,8 @@ func builtinTemplates() []*Template {
 			// A big team's whole operations discipline is the wrong crowd for every
 			// incident: the first 25 are invited, and the first post names the rest.
 			AutoInvite: AutoInvite{Disciplines: []Discipline{Operations}, Limits: map[Discipline]int{Operations: 25}},
+			// The worst incidents wake the operations rotation, if the team has one.
+			Page: map[string]string{"sev1": "discipline:operations", "sev2": "discipline:operations"},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
 					{Text: "Confirm impact and set the severity"},

@@ -27,6 +27,9 @@ type Settings struct {
 	// DatabasePoolSize is the plugin's own database connections per node; 0 uses
 	// the server's connection. Read by the plugin door, not the service.
 	DatabasePoolSize int
+	// EscalateFloor is the shortest escalate_after of a rotation (0: a minute); tests
+	// that shorten the scheduler tick shorten it too.
+	EscalateFloor time.Duration
 }
 
 // DisciplineSet is the disciplines in force: the built-ins and the admin's additions.

@@ -34,6 +34,9 @@ type Template struct {
 	Roles            []string          `json:"roles"`
 	StartDisciplines []Discipline      `json:"start_disciplines"`
 	AutoInvite       AutoInvite        `json:"auto_invite"`
+	// Page maps severities to the rotation a new workflow of that severity pages:
+	// a rotation's name, or discipline:<name> for the team's rotation of a discipline.
+	Page map[string]string `json:"page,omitempty"`
 
 	// Version names this exact template: a hash of its JSON, the key under which
 	// workflows started from it find it again (see TemplateVersion).
@@ -141,6 +144,24 @@ var (
 
 var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}": true, "{version}": true}
 
+// keepInheritedPages drops, from a built-in template an override changed, the pages
+// of severities the override took away, unless the override says its own `page`:
+// an incident override with its own severities stays valid as it was before pages.
+func keepInheritedPages(t *Template, override json.RawMessage) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(override, &fields) != nil {
+		return
+	}
+	if _, own := fields["page"]; own {
+		return
+	}
+	for sev := range t.Page {
+		if !slices.Contains(t.Severities, sev) {
+			delete(t.Page, sev)
+		}
+	}
+}
+
 // validate checks a template and fills in what can be derived (the lead role among
 // the roles). Errors name the field, so an admin can find it in their JSON.
 func (t *Template) validate(ds *DisciplineSet) error {
@@ -227,6 +248,18 @@ func (t *Template) validate(ds *DisciplineSet) error {
 		}
 		if _, err := ParseDuration(v); err != nil {
 			return fail("cadence["+k+"]", "%v", err)
+		}
+	}
+	for sev, target := range t.Page {
+		if !sevs[sev] {
+			return fail("page", "%q is not one of the severities", sev)
+		}
+		if d, ok := strings.CutPrefix(target, "discipline:"); ok {
+			if err := ds.check([]Discipline{Discipline(d)}); err != nil {
+				return fail("page["+sev+"]", "%v", err)
+			}
+		} else if target == "" || len(target) > MaxRotationName || strings.ContainsAny(target, " \t\n:@") {
+			return fail("page["+sev+"]", "%q is neither a rotation's name nor discipline:<name>", target)
 		}
 	}
 	if !stageNameRE.MatchString(t.LeadRole) {
@@ -382,6 +415,9 @@ func BuildTemplates(overridesJSON string, enabled []string, ds *DisciplineSet) (
 			}
 			if t.Type != k {
 				return nil, errors.Errorf("template %q: type: %q does not match its key", k, t.Type)
+			}
+			if ok {
+				keepInheritedPages(t, raw[k])
 			}
 			ts.byType[k] = t
 		}

@@ -53,6 +53,13 @@ func (f flags) has(name string) bool {
 // valueFlags take a value; the others are switches.
 var valueFlags = map[string]bool{"from": true, "severity": true, "due": true, "days": true, "stage": true, "type": true, "to": true}
 
+func init() {
+	// rotation create's options (command/oncall.go).
+	for _, f := range []string{"shift", "handoff", "timezone", "escalate-after", "discipline", "escalate-to"} {
+		valueFlags[f] = true
+	}
+}
+
 // valueGoesOn says, for an option whose value may be two words, whether the next
 // word is the value's second: `--due 2030-12-05 15:00`, `--due tomorrow 9:00` are one
 // due time, never a date and a word of the text.

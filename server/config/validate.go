@@ -103,6 +103,7 @@ func (c *Configuration) Validate(checks Checks) (*app.Settings, []*FieldError) {
 		SidebarCategories:           c.SidebarCategories,
 		SidebarArchiveCategory:      strings.TrimSpace(c.SidebarArchiveCategory),
 		DatabasePoolSize:            int(c.DatabasePoolSize),
+		EscalateFloor:               checks.CadenceFloor,
 	}}
 	v.trigger()
 	v.disciplines()
