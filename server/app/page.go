@@ -314,8 +314,10 @@ func (s *Service) escalatePages(ctx context.Context, now time.Time) (int, error)
 		if !ok {
 			continue // acknowledged, or another node's tick took this step
 		}
-		p.Step, p.NextStepAt = step, next
-		p.Notified = append(p.Notified, notes...)
+		// Read again for whom it reached before (their messages show where it stands).
+		if p, err = s.store.GetPage(ctx, p.ID); err != nil {
+			return sent, err
+		}
 		s.deliverPage(ctx, p, notes, false)
 		s.refreshPagePosts(ctx, p, notes)
 		sent++
