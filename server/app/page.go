@@ -197,6 +197,9 @@ func (s *Service) page(ctx context.Context, actorID string, req PageRequest, w *
 	}
 	p.Notified = notes
 	s.deliverPage(ctx, p, notes, false)
+	if w != nil {
+		s.publish(w, ChangeTimeline)
+	}
 	return p, nil
 }
 
@@ -320,9 +323,20 @@ func (s *Service) escalatePages(ctx context.Context, now time.Time) (int, error)
 		}
 		s.deliverPage(ctx, p, notes, false)
 		s.refreshPagePosts(ctx, p, notes)
+		s.publishPageEvent(ctx, p)
 		sent++
 	}
 	return sent, nil
+}
+
+// publishPageEvent tells the webapps of a page's workflow that its timeline grew.
+func (s *Service) publishPageEvent(ctx context.Context, p *Page) {
+	if p.WorkflowID == "" {
+		return
+	}
+	if w, err := s.store.GetWorkflow(ctx, p.WorkflowID); err == nil {
+		s.publish(w, ChangeTimeline)
+	}
 }
 
 // pageRedeliverAfter is how long a claimed notification may stay undelivered before a
@@ -525,6 +539,7 @@ func (s *Service) Acknowledge(ctx context.Context, actorID, pageID string) (*Pag
 	}
 	s.work.Go("show a page acknowledged", func() error {
 		s.refreshPagePosts(context.Background(), p, nil)
+		s.publishPageEvent(context.Background(), p)
 		return nil
 	})
 	if p.CreatedBy != actorID && p.CreatedBy != s.mm.BotID() {
