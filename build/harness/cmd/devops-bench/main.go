@@ -41,7 +41,7 @@ type config struct {
 	keep                     bool
 	// profileDir, when set, receives server CPU profiles of each command figure.
 	profileDir string
-	// only names the figures to measure (list, start, commands, invitees, buttons, burst, tick, rss, bundle);
+	// only names the figures to measure (list, start, commands, invitees, buttons, burst, tick, pager, rss, bundle);
 	// empty measures all. For iterating on one figure; make bench measures all.
 	only map[string]bool
 }
@@ -60,7 +60,7 @@ func main() {
 	flag.BoolVar(&cfg.long, "long", false, "five times the samples, for figures to quote")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
 	flag.StringVar(&cfg.profileDir, "profile", "", "write server CPU profiles of each command figure (ours and the floor's) to this directory")
-	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,invitees,buttons,burst,tick,rss,bundle (default all)")
+	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,invitees,buttons,burst,tick,pager,rss,bundle (default all)")
 	flag.Parse()
 	for _, f := range strings.Split(*only, ",") {
 		if f = strings.TrimSpace(f); f != "" {
@@ -177,6 +177,11 @@ func run(cfg config) error {
 	}
 	if cfg.wants("tick") {
 		rep.Checks = append(rep.Checks, measureReminderTick(ctx, b))
+	}
+	if cfg.wants("pager") {
+		paging, delay := b.pagerFigures(ctx)
+		rep.Results = append(rep.Results, paging)
+		rep.Checks = append(rep.Checks, delay)
 	}
 	if cfg.wants("rss") {
 		rss := b.rssChecks(ctx, workflowChannel)
