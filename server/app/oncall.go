@@ -161,6 +161,11 @@ type OnCall struct {
 	Rotation   string     `json:"rotation"`
 	Discipline Discipline `json:"discipline"`
 	UserID     string     `json:"user_id"`
+	// Username, Timezone and LocalTime are the person and the time where they are
+	// now, for people to read (filled in by OnCall).
+	Username  string `json:"username,omitempty"`
+	Timezone  string `json:"timezone,omitempty"`
+	LocalTime string `json:"local_time,omitempty"`
 	// Until is when UserID stops being on call (ms); 0: not within oncallHorizon.
 	Until  int64  `json:"until"`
 	Reason string `json:"reason"`
@@ -346,9 +351,24 @@ func (s *Service) OnCall(ctx context.Context, actorID, teamID, rotationName stri
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sc.onCall(at))
+		oc := sc.onCall(at)
+		s.describeOnCall(&oc)
+		if oc.Next != nil {
+			s.describeOnCall(oc.Next)
+		}
+		out = append(out, oc)
 	}
 	return out, nil
+}
+
+// describeOnCall names the person on call and their local time now.
+func (s *Service) describeOnCall(oc *OnCall) {
+	u, err := s.mm.GetUserCached(oc.UserID)
+	if err != nil {
+		return
+	}
+	tz, local := localTime(u, time.Now())
+	oc.Username, oc.Timezone, oc.LocalTime = u.Username, tz, local.Format("15:04 Mon")
 }
 
 func (s *Service) requireTeamMember(actorID, teamID string) error {

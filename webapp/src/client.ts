@@ -1,6 +1,6 @@
 // The one place that talks to the plugin's REST API.
 import type {SettingsCheck, SettingsEntry} from './settings';
-import type {Items, Member, Page, Summary, Task, TemplateSummary, TimelineEvent, Workflow, WorkflowView} from './types';
+import type {Items, Member, OnCall, Page, Summary, Task, TemplateSummary, TimelineEvent, Workflow, WorkflowView} from './types';
 
 export const PLUGIN_ID = 'devops-channels';
 
@@ -116,6 +116,7 @@ export function createApi(siteURL: () => string) {
         timeline: (id: string, cursor: string, perPage = 20) => call<Page<TimelineEvent>>('GET', `${wf(id)}/timeline${queryString({cursor, per_page: perPage, order: 'desc'})}`),
         summary: (teamId: string) => call<Summary>('GET', `/me/summary${queryString({team_id: teamId})}`),
         checkSettings: (entry: SettingsEntry) => call<SettingsCheck>('POST', '/settings/check', entry),
+        onCall: (teamId: string) => call<Items<OnCall>>('GET', `/oncall${queryString({team_id: teamId})}`),
     };
 }
 

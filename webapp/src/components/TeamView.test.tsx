@@ -22,6 +22,7 @@ function server(routes: Record<string, Handler> = {}) {
     return mockServer({
         'GET /templates': templates,
         'GET /workflows': {body: {items: [workflow()], next_cursor: ''}},
+        'GET /oncall': {body: {items: []}},
         ...routes,
     });
 }
