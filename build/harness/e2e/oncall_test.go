@@ -498,3 +498,21 @@ func TestSevereIncidentsPageTheOperationsRotation(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	require.Zero(t, postsContaining(t, oncall, dm.ChannelId, "Slow admin page"), "sev4 pages nobody")
 }
+
+// An incident a failed production deploy opens pages the operations rotation too.
+func TestFailedDeployIncidentPagesOnCall(t *testing.T) {
+	e := newEnv(t)
+	h := useWebhook(t, nil)
+	admin := e.teamAdmin("deployadmin")
+	dev, oncall := e.withDiscipline("dev", "developer"), e.user("oncall")
+	e.rotation(admin, map[string]any{"name": "ops", "discipline": "operations", "members": []string{oncall.Username}})
+	v := version()
+	e.start(dev, "release Release "+v)
+	status, res := h.post("deploy", deployEvent{Service: "search-api", Version: v, Environment: "production", Status: "failed"})
+	require.Equal(t, http.StatusOK, status, res.Error)
+	require.NotNil(t, res.Incident)
+	require.True(t, res.Incident.Opened)
+	dm := directFromBot(t, oncall, "SEV2 incident: Failed deploy: search-api "+v+" to production")
+	require.Equal(t, []string{app.ActionAck}, offered(dm))
+	requireMemberSoon(t, res.Incident.ChannelID, oncall)
+}
