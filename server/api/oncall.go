@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,24 +13,27 @@ import (
 
 // On call's routes: rotations, who is on call, pages.
 func (h *handler) oncallRoutes(m *http.ServeMux) {
-	m.HandleFunc("POST /api/v1/rotations", h.createRotation)
+	m.HandleFunc("POST /api/v1/rotations", created(h, h.svc.CreateRotation))
 	m.HandleFunc("GET /api/v1/rotations", h.listRotations)
 	m.HandleFunc("GET /api/v1/rotations/{id}", h.getRotation)
 	m.HandleFunc("PATCH /api/v1/rotations/{id}", h.patchRotation)
 	m.HandleFunc("DELETE /api/v1/rotations/{id}", h.deleteRotation)
 	m.HandleFunc("GET /api/v1/oncall", h.oncall)
-	m.HandleFunc("POST /api/v1/pages", h.createPage)
+	m.HandleFunc("POST /api/v1/pages", created(h, h.svc.Page))
 	m.HandleFunc("GET /api/v1/pages/{id}", h.getPage)
 	m.HandleFunc("POST /api/v1/pages/{id}/ack", h.ackPage)
 }
 
-func (h *handler) createRotation(w http.ResponseWriter, r *http.Request) {
-	var req app.RotationRequest
-	if !decode(w, r, &req) {
-		return
+// created handles a POST that creates something from a JSON body: 201 with it.
+func created[Req, Out any](h *handler, create func(ctx context.Context, actorID string, req Req) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if !decode(w, r, &req) {
+			return
+		}
+		out, err := create(r.Context(), userID(r), req)
+		h.answer(w, r, http.StatusCreated, out, err)
 	}
-	v, err := h.svc.CreateRotation(r.Context(), userID(r), req)
-	h.answer(w, r, http.StatusCreated, v, err)
 }
 
 // answer writes v with status, or the error.
@@ -86,15 +90,6 @@ func (h *handler) oncall(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := h.svc.OnCall(r.Context(), userID(r), q.Get("team_id"), q.Get("rotation"), at)
 	h.answer(w, r, http.StatusOK, map[string][]app.OnCall{"items": items}, err)
-}
-
-func (h *handler) createPage(w http.ResponseWriter, r *http.Request) {
-	var req app.PageRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	p, err := h.svc.Page(r.Context(), userID(r), req)
-	h.answer(w, r, http.StatusCreated, p, err)
 }
 
 func (h *handler) getPage(w http.ResponseWriter, r *http.Request) {

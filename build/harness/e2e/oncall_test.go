@@ -104,12 +104,8 @@ func (e *env) onCallAt(m *member, rotation string, at time.Time) onCallJSON {
 // pageDMs are the direct messages of a page that m received, oldest first.
 func pageDMs(t *testing.T, m *member, pageID string) []*model.Post {
 	t.Helper()
-	ctx := context.Background()
-	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
-	require.NoError(t, err)
-	dm, _, err := m.client.CreateDirectChannel(ctx, m.Id, bot.Id)
-	require.NoError(t, err)
-	posts, _, err := m.client.GetPostsForChannel(ctx, dm.Id, 0, 200, "", false, false)
+	dm, _ := botDirectChannel(t, m)
+	posts, _, err := m.client.GetPostsForChannel(context.Background(), dm, 0, 200, "", false, false)
 	require.NoError(t, err)
 	var out []*model.Post
 	for i := len(posts.Order) - 1; i >= 0; i-- {
