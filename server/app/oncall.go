@@ -188,6 +188,11 @@ func (s *Service) scheduleOf(ctx context.Context, r *Rotation, from time.Time) (
 	if err != nil {
 		return nil, err
 	}
+	return s.scheduleWith(r, overrides), nil
+}
+
+// scheduleWith is scheduleOf with the rotation's overrides already read.
+func (s *Service) scheduleWith(r *Rotation, overrides []Override) *schedule {
 	sc := &schedule{s: s, r: r, users: map[string]*model.User{}, overrides: overrides}
 	if r.FollowTheSun {
 		for _, id := range r.MemberIDs {
@@ -196,7 +201,7 @@ func (s *Service) scheduleOf(ctx context.Context, r *Rotation, from time.Time) (
 			}
 		}
 	}
-	return sc, nil
+	return sc
 }
 
 // at is who is on call at t, and why.
@@ -345,13 +350,22 @@ func (s *Service) OnCall(ctx context.Context, actorID, teamID, rotationName stri
 		}
 		rotations = all
 	}
+	// Every rotation's overrides in one read: the panel asks for the whole team.
+	ids := make([]string, len(rotations))
+	for i, r := range rotations {
+		ids[i] = r.ID
+	}
+	overrides, err := s.store.Overrides(ctx, ids, at.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	byRotation := map[string][]Override{}
+	for _, o := range overrides {
+		byRotation[o.RotationID] = append(byRotation[o.RotationID], o)
+	}
 	out := make([]OnCall, 0, len(rotations))
 	for _, r := range rotations {
-		sc, err := s.scheduleOf(ctx, r, at)
-		if err != nil {
-			return nil, err
-		}
-		oc := sc.onCall(at)
+		oc := s.scheduleWith(r, byRotation[r.ID]).onCall(at)
 		s.describeOnCall(&oc)
 		if oc.Next != nil {
 			s.describeOnCall(oc.Next)

@@ -180,6 +180,9 @@ func (s *Service) page(ctx context.Context, actorID string, req PageRequest, w *
 		p.RotationID, p.Target, p.Plan, p.EscalateAfter = r.ID, rotationTargetPrefix+r.Name, plan, r.EscalateAfter
 	} else {
 		ids, err := s.teamUserIDs(req.TeamID, "target", []string{target})
+		if err != nil && !strings.HasPrefix(target, "@") {
+			return nil, invalid("target: no rotation or person %q in this team (a person: @name; a rotation: its name).", target)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -180,7 +180,7 @@ func run(cfg config) error {
 	}
 	if cfg.wants("pager") {
 		paging, delay := b.pagerFigures(ctx)
-		rep.Results = append(rep.Results, paging)
+		rep.Results = append(rep.Results, paging...)
 		rep.Checks = append(rep.Checks, delay)
 	}
 	if cfg.wants("rss") {

@@ -30,15 +30,16 @@ const (
 // then waits for the pages' first escalation and reports how late each was
 // delivered after it fell due (due → its direct message created), against the
 // pager's tick.
-func (b *bench) pagerFigures(ctx context.Context) (result, check) {
+func (b *bench) pagerFigures(ctx context.Context) ([]result, check) {
 	fg := figure{name: fmt.Sprintf("page %d rotations at once (POST /pages)", pagedRotations), floor: floorCommand, conc: workers,
 		target: target{ratioP50: 25}}
 	delay := check{Name: fmt.Sprintf("escalation delay, due → delivered, %d pages due at once", pagedRotations), Unit: "ms p99",
 		Target: fmt.Sprintf("p99 ≤ 1 pager tick (%s)", pagerTick)}
 	names, err := b.makeRotations(ctx)
 	if err != nil {
-		return fg.outcome(side{}, side{}, err), failed(delay, err)
+		return []result{fg.outcome(side{}, side{}, err)}, failed(delay, err)
 	}
+	reads := b.onCallFigures(ctx, names[0])
 	floor := b.commandOp(b.square, floorCommand)
 	var warm, f, o side
 	if err = warm.run(ctx, floor, workers, 2*workers); err == nil {
@@ -58,25 +59,46 @@ func (b *bench) pagerFigures(ctx context.Context) (result, check) {
 	if err == nil {
 		err = b.pagesDelivered(ctx, 0, time.Minute)
 	}
-	row := fg.outcome(o, f, err)
+	rows := append(reads, fg.outcome(o, f, err))
 	if err != nil {
-		return row, failed(delay, err)
+		return rows, failed(delay, err)
 	}
 	// Every page's second step falls due escalate_after after it was made.
 	logf("waiting %s for %d pages to escalate", time.Until(pagedAt.Add(benchEscalateAfter+pagerTick)).Round(time.Second), pagedRotations)
 	if err := b.pagesDelivered(ctx, 1, benchEscalateAfter+3*pagerTick); err != nil {
-		return row, failed(delay, err)
+		return rows, failed(delay, err)
 	}
 	delays, err := b.escalationDelays(ctx)
 	if err != nil {
-		return row, failed(delay, err)
+		return rows, failed(delay, err)
 	}
 	slices.Sort(delays)
 	p99 := percentileMS(delays, 0.99)
 	delay.Value, delay.Met = ptr(p99), ptr(time.Duration(p99*float64(time.Millisecond)) <= pagerTick)
 	delay.Status = fmt.Sprintf("p50 %.0f ms, max %.0f ms, %d pages; tick %s", percentileMS(delays, 0.5), percentileMS(delays, 1), len(delays), pagerTick)
 	b.acknowledgeAll(ctx)
-	return row, delay
+	return rows, delay
+}
+
+// onCallFigures measures reading who is on call — the panel's GET /oncall for the
+// team's 100 rotations against the floor's ping, and `/devops oncall <rotation>`
+// against the floor's command — one client, alternating rounds.
+func (b *bench) onCallFigures(ctx context.Context, rotation string) []result {
+	n := max(b.cfg.samples/10, 50)
+	var out []result
+	for _, fig := range []struct {
+		fg          figure
+		ours, floor op
+	}{
+		{figure{name: fmt.Sprintf("GET /oncall, %d rotations", pagedRotations), floor: "GET /plugins/devops-floor/ping", conc: 1, target: target{p95MS: 50}},
+			b.pluginGetOp(harness.PluginID, "/api/v1/oncall?team_id="+b.team.Id), b.pluginGetOp(floorID, "/ping")},
+		{figure{name: "/devops oncall <rotation>", floor: floorCommand, conc: 1, target: target{ratioP50: 2}},
+			b.commandOp(b.square, "/devops oncall "+rotation), b.commandOp(b.square, floorCommand)},
+	} {
+		o, f, err := compare(ctx, fig.ours, fig.floor, 1, n, rounds)
+		out = append(out, fig.fg.outcome(o, f, err))
+	}
+	return out
 }
 
 func failed(c check, err error) check {
