@@ -59,7 +59,7 @@ func (b *bench) pagerFigures(ctx context.Context) ([]result, check) {
 	if err == nil {
 		err = b.pagesDelivered(ctx, 0, time.Minute)
 	}
-	rows := append(reads, fg.outcome(o, f, err))
+	rows := append(slices.Clip(reads), fg.outcome(o, f, err))
 	if err != nil {
 		return rows, failed(delay, err)
 	}
