@@ -33,7 +33,33 @@ func (p *Plugin) startScheduler() error {
 		return errors.Wrap(err, "schedule reminders")
 	}
 	p.scheduler = job
+	pager, err := cluster.Schedule(p.API, pagerKey, cluster.MakeWaitForInterval(pagerTick()), p.runPager)
+	if err != nil {
+		return errors.Wrap(err, "schedule the pager")
+	}
+	p.pager = pager
 	return nil
+}
+
+// pagerKey names the pager's cluster job: escalations run on one node per tick.
+const pagerKey = "devops_pager"
+
+// pagerTick is how often pages due to escalate are checked: every 5s (a page is
+// late by about this at most; make bench measures it), or the scheduler's tick when
+// tests make it shorter. An idle tick costs one indexed query.
+func pagerTick() time.Duration {
+	return min(5*time.Second, schedulerTick())
+}
+
+func (p *Plugin) runPager() {
+	defer app.Recover(p.API, "pager", nil)
+	escalated, err := p.service.RunPager(context.Background(), time.Now())
+	if err != nil {
+		p.API.LogError("DevOps Channels pager failed", "err", err.Error())
+	}
+	if escalated > 0 {
+		p.API.LogDebug("DevOps Channels escalated pages", "pages", escalated)
+	}
 }
 
 func (p *Plugin) runScheduled() {
@@ -57,6 +83,11 @@ func (p *Plugin) OnDeactivate() (err error) {
 	defer app.Recover(p.API, "OnDeactivate", func() { err = errPanicked })
 	if p.scheduler != nil {
 		err = errors.Wrap(p.scheduler.Close(), "stop scheduler")
+	}
+	if p.pager != nil {
+		if perr := p.pager.Close(); err == nil {
+			err = errors.Wrap(perr, "stop pager")
+		}
 	}
 	if p.background != nil && !p.background.Wait(backgroundWait) {
 		p.API.LogWarn("DevOps Channels stopped with background work still running", "waited", backgroundWait.String())

@@ -156,6 +156,13 @@ func (p *platform) CreatePost(post *model.Post) (*model.Post, error) {
 	return created, nil
 }
 
+func (p *platform) UpdatePost(post *model.Post) error {
+	if _, appErr := p.api.UpdatePost(post); appErr != nil {
+		return errors.Wrap(appErr, "update post")
+	}
+	return nil
+}
+
 func (p *platform) SendEphemeral(userID, channelID, message string) {
 	p.api.SendEphemeralPost(userID, &model.Post{UserId: p.botID, ChannelId: channelID, Message: message})
 }

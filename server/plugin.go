@@ -43,6 +43,7 @@ type Plugin struct {
 	commands   *command.Handler
 	router     http.Handler
 	scheduler  *cluster.Job
+	pager      *cluster.Job
 	database   *database
 }
 

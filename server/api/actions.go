@@ -26,6 +26,10 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := userID(r)
+	if r.PathValue("action") == app.ActionAck {
+		h.ackAction(w, r, &req)
+		return
+	}
 	ctx := h.svc.Press(r.Context(), user, req.PostId)
 	str := func(k string) string { v, _ := req.Context[k].(string); return v }
 	id := str(app.ContextWorkflow)

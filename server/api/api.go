@@ -81,6 +81,7 @@ func NewRouter(svc *app.Service, log Logger, settings SettingsChecker) http.Hand
 	m.HandleFunc("GET /api/v1/me/todo", h.myTodo)
 	m.HandleFunc("GET /api/v1/me/digest", h.getDigest)
 	m.HandleFunc("PUT /api/v1/me/digest", h.setDigest)
+	h.oncallRoutes(m)
 
 	root := http.NewServeMux()
 	root.Handle("/api/v1/", requireUser(jsonMuxErrors(m)))

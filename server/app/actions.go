@@ -24,10 +24,11 @@ const (
 	ActionClose       = "close"       // open the close dialog
 	ActionTakeLead    = "takelead"    // lead a workflow nobody leads (an incident the alert intake opened)
 	ActionJoin        = "join"        // join the workflow's channel, from a broadcast post
+	ActionAck         = "ack"         // acknowledge a page (its direct message's button)
 )
 
 // Actions are every action id, for the door's routes and the tests.
-var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionTakeLead, ActionJoin}
+var Actions = []string{ActionStageNext, ActionSignoff, ActionSignoffNote, ActionTaskDone, ActionTaskUndo, ActionTaskMine, ActionStatus, ActionSnooze, ActionClose, ActionTakeLead, ActionJoin, ActionAck}
 
 // PluginPath is where Mattermost serves the plugin's HTTP routes (its id is the
 // manifest's; a test in the plugin package checks they agree).

@@ -20,6 +20,8 @@ func builtinTemplates() []*Template {
 				{Key: "cause", Name: "Cause", Type: FieldSelect, Options: []string{"deploy", "config", "capacity", "dependency", "infrastructure", "unknown"}},
 				{Key: "ticket", Name: "Ticket", Type: FieldURL},
 			},
+			// The worst incidents wake the operations rotation, if the team has one.
+			Page: map[string]string{"sev1": "discipline:operations", "sev2": "discipline:operations"},
 			Stages: []Stage{
 				{Name: "triage", Checklist: []ChecklistItem{
 					{Text: "Confirm impact and set the severity"},

@@ -222,6 +222,8 @@ func (s *Service) SubmitDialog(ctx context.Context, actorID, dialog, workflowID 
 		}
 		_, err := s.Close(ctx, actorID, workflowID, summary)
 		return nil, err
+	case DialogRotation: // its state is the team's id, not a workflow's
+		return s.SubmitRotationDialog(ctx, actorID, workflowID, values)
 	case DialogSeverity:
 		if str("severity") == "" {
 			return FieldErrors{"severity": "Pick a severity."}, nil

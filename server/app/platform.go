@@ -43,6 +43,8 @@ type Platform interface {
 	// PostsSince lists a channel's posts created or changed since a time (ms).
 	PostsSince(channelID string, since int64) ([]*model.Post, error)
 	CreatePost(post *model.Post) (*model.Post, error)
+	// UpdatePost changes a bot post (a page's direct message as the page moves on).
+	UpdatePost(post *model.Post) error
 	SendEphemeral(userID, channelID, message string)
 	// OpenDialog shows an interactive dialog to whoever the request's trigger id names.
 	OpenDialog(req model.OpenDialogRequest) error

@@ -34,6 +34,9 @@ type Settings struct {
 	// AlertStormLimit is how many incidents the intake opens per team per
 	// AlertStormWindow before further groups join one storm incident; 0: no cap.
 	AlertStormLimit int
+	// EscalateFloor is the shortest escalate_after of a rotation (0: a minute); tests
+	// that shorten the scheduler tick shorten it too.
+	EscalateFloor time.Duration
 }
 
 // DisciplineSet is the disciplines in force: the built-ins and the admin's additions.

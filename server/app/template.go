@@ -36,6 +36,9 @@ type Template struct {
 	AutoInvite       AutoInvite        `json:"auto_invite"`
 	// Fields are the custom fields of the type's workflows (see Field).
 	Fields []Field `json:"fields,omitempty"`
+	// Page maps severities to the rotation a new workflow of that severity pages:
+	// a rotation's name, or discipline:<name> for the team's rotation of a discipline.
+	Page map[string]string `json:"page,omitempty"`
 
 	// Version names this exact template: a hash of its JSON, the key under which
 	// workflows started from it find it again (see TemplateVersion).
@@ -148,6 +151,24 @@ var (
 
 var patternPlaceholders = map[string]bool{"{seq}": true, "{slug}": true, "{type}": true, "{version}": true}
 
+// keepInheritedPages drops, from a built-in template an override changed, the pages
+// of severities the override took away, unless the override says its own `page`:
+// an incident override with its own severities stays valid as it was before pages.
+func keepInheritedPages(t *Template, override json.RawMessage) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(override, &fields) != nil {
+		return
+	}
+	if _, own := fields["page"]; own {
+		return
+	}
+	for sev := range t.Page {
+		if !slices.Contains(t.Severities, sev) {
+			delete(t.Page, sev)
+		}
+	}
+}
+
 // validate checks a template and fills in what can be derived (the lead role among
 // the roles). Errors name the field, so an admin can find it in their JSON.
 func (t *Template) validate(ds *DisciplineSet) error {
@@ -243,6 +264,18 @@ func (t *Template) validate(ds *DisciplineSet) error {
 		}
 		if _, err := ParseDuration(v); err != nil {
 			return fail("cadence["+k+"]", "%v", err)
+		}
+	}
+	for sev, target := range t.Page {
+		if !sevs[sev] {
+			return fail("page", "%q is not one of the severities", sev)
+		}
+		if d, ok := strings.CutPrefix(target, "discipline:"); ok {
+			if err := ds.check([]Discipline{Discipline(d)}); err != nil {
+				return fail("page["+sev+"]", "%v", err)
+			}
+		} else if target == "" || len(target) > MaxRotationName || strings.ContainsAny(target, " \t\n:@") {
+			return fail("page["+sev+"]", "%q is neither a rotation's name nor discipline:<name>", target)
 		}
 	}
 	if !stageNameRE.MatchString(t.LeadRole) {
@@ -401,6 +434,9 @@ func BuildTemplates(overridesJSON string, enabled []string, ds *DisciplineSet) (
 			}
 			if t.Type != k {
 				return nil, errors.Errorf("template %q: type: %q does not match its key", k, t.Type)
+			}
+			if ok {
+				keepInheritedPages(t, raw[k])
 			}
 			ts.byType[k] = t
 		}

@@ -218,6 +218,7 @@ var eventLabels = map[string]string{
 	EventDeploy: "Deploy", EventBuild: "Build", EventTest: "Test run",
 	EventFieldChanged: "Field changed",
 	EventAlert:        "Alert", EventAlertResolved: "Alert resolved", EventGateCheck: "Gate check",
+	EventPage: "Paged", EventPageAcknowledged: "Page acknowledged", EventPageEscalated: "Page escalated",
 }
 
 // EventLabel is an event type as people read it ("Stage changed").
@@ -288,6 +289,7 @@ type Reservation struct {
 // Store is what the service needs from storage. The sqlstore implements it on
 // PostgreSQL; the service never sees SQL.
 type Store interface {
+	OnCallStore
 	// ReserveWorkflow allocates w.Seq and records a start before its channel exists,
 	// once the reservation's guard accepts it, one start of a type and team at a time;
 	// ActivateWorkflow completes it; DropReservation abandons it; StaleReservations

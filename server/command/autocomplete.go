@@ -49,6 +49,8 @@ func (h *Handler) autocomplete(trigger string) *model.AutocompleteData {
 		case "role":
 			sub.AddDynamicListArgument("Role", RolesListPath, true)
 			sub.AddTextArgument("User", "@user", "")
+		case "rotation", "oncall":
+			addOncallAutocomplete(sub)
 		case "discipline":
 			// Subcommands, not a list argument: Mattermost allows one or the other.
 			var items []model.AutocompleteListItem

@@ -54,7 +54,7 @@ type subcommand struct {
 // New builds the handler.
 func New(svc *app.Service, settings func() *app.Settings, host Host) *Handler {
 	h := &Handler{svc: svc, settings: settings, users: host, log: host, byName: map[string]*subcommand{}}
-	h.subs = h.subcommands()
+	h.subs = beforeHelp(h.subcommands(), h.oncallSubcommands())
 	for _, s := range h.subs {
 		h.byName[s.name] = s
 	}

@@ -61,6 +61,13 @@ func init() {
 	}
 }
 
+func init() {
+	// rotation create's options (command/oncall.go).
+	for _, f := range []string{"shift", "handoff", "timezone", "escalate-after", "discipline", "escalate-to"} {
+		valueFlags[f] = true
+	}
+}
+
 // valueGoesOn says, for an option whose value may be two words, whether the next
 // word is the value's second: `--due 2030-12-05 15:00`, `--due tomorrow 9:00` are one
 // due time, never a date and a word of the text.

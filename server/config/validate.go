@@ -110,6 +110,7 @@ func (c *Configuration) Validate(checks Checks) (*app.Settings, []*FieldError) {
 		DatabasePoolSize:            int(c.DatabasePoolSize),
 		AlertToken:                  strings.TrimSpace(c.AlertToken),
 		AlertStormLimit:             int(c.AlertStormLimit),
+		EscalateFloor:               checks.CadenceFloor,
 	}}
 	v.trigger()
 	v.disciplines()

@@ -512,8 +512,16 @@ describe('the panel in a real browser on a real server', {timeout: 240_000}, () 
     });
 
     step('the team list filters and links, and the start form creates a workflow', async () => {
+        // An admin's rotation: the team view says who is on call for it.
+        const rotation = await fetch(`${server.url}/plugins/${PLUGIN}/api/v1/rotations`, {
+            method: 'POST',
+            headers: {Authorization: `Bearer ${server.admin_token}`, 'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest'},
+            body: JSON.stringify({team_id: team.id, name: 'payments', discipline: 'operations', members: [users.omar.username, users.dana.username]}),
+        });
+        assert.equal(rotation.status, 201, await rotation.text());
         await page.locator('.host-channel-list a', {hasText: 'Town Square'}).click();
         await panel().getByRole('heading', {name: 'Active workflows'}).waitFor();
+        await panel().getByRole('list', {name: 'On call'}).getByText(`@${users.omar.username}`, {exact: false}).waitFor();
         const list = panel().getByRole('list', {name: 'Workflows'});
         // The visible sentence, not its echo in the live region.
         const noMatch = () => panel().getByRole('paragraph').filter({hasText: 'No active workflows match these filters.'});

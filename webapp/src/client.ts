@@ -1,6 +1,6 @@
 // The one place that talks to the plugin's REST API.
 import type {SettingsCheck, SettingsEntry} from './settings';
-import type {CloseTimes, Items, Member, Page, Summary, Task, TemplateSummary, TimelineEvent, Workflow, WorkflowView} from './types';
+import type {CloseTimes, Items, Member, OnCall, Page, Summary, Task, TemplateSummary, TimelineEvent, Workflow, WorkflowView} from './types';
 
 export const PLUGIN_ID = 'devops-channels';
 
@@ -119,6 +119,7 @@ export function createApi(siteURL: () => string) {
         // Sets custom fields by key; null clears one. All or nothing.
         setFields: (id: string, values: Record<string, string | null>) => call<WorkflowView>('PATCH', `${wf(id)}/fields`, values),
         closeTimes: (teamId: string) => call<CloseTimes>('GET', `/stats/close-times${queryString({team_id: teamId})}`),
+        onCall: (teamId: string) => call<Items<OnCall>>('GET', `/oncall${queryString({team_id: teamId})}`),
     };
 }
 

@@ -200,3 +200,19 @@ export interface WorkflowChange {
     team_id: string;
     what: ChangeKind;
 }
+
+// Who is on call for one of the team's rotations (GET /oncall).
+export interface OnCall {
+    rotation_id: string;
+    rotation: string;
+    discipline: string;
+    user_id: string;
+    username?: string;
+    timezone?: string;
+    local_time?: string;
+
+    // When they stop being on call (ms); 0 when nobody else comes within a week.
+    until: number;
+    reason: string;
+    next?: OnCall;
+}

@@ -71,21 +71,29 @@ func eventually(t *testing.T, timeout time.Duration, cond func() bool, what stri
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// directFromBot waits for a direct message from the plugin's bot to m that contains
-// text, and returns it.
-func directFromBot(t *testing.T, m *member, text string) *model.Post {
+// botDirectChannel is the id of m's direct message channel with the plugin's bot,
+// and the bot's id.
+func botDirectChannel(t *testing.T, m *member) (channelID, botID string) {
 	t.Helper()
 	ctx := context.Background()
 	bot, _, err := srv.Admin.GetUserByUsername(ctx, "devops", "")
 	require.NoError(t, err)
 	dm, _, err := m.client.CreateDirectChannel(ctx, m.Id, bot.Id)
 	require.NoError(t, err)
+	return dm.Id, bot.Id
+}
+
+// directFromBot waits for a direct message from the plugin's bot to m that contains
+// text, and returns it.
+func directFromBot(t *testing.T, m *member, text string) *model.Post {
+	t.Helper()
+	dm, botID := botDirectChannel(t, m)
 	var found *model.Post
 	eventually(t, 10*time.Second, func() bool {
-		posts, _, err := m.client.GetPostsForChannel(ctx, dm.Id, 0, 100, "", false, false)
+		posts, _, err := m.client.GetPostsForChannel(context.Background(), dm, 0, 100, "", false, false)
 		require.NoError(t, err)
 		for _, p := range posts.Posts {
-			if p.UserId == bot.Id && strings.Contains(p.Message, text) {
+			if p.UserId == botID && strings.Contains(p.Message, text) {
 				found = p
 			}
 		}

@@ -253,6 +253,59 @@ func TestTwoNodes(t *testing.T) {
 		require.Equal(t, len(schedules), workflowsInTeam(t, db, e.team.Id, "sprint"), "one workflow per occurrence, not one per node")
 	})
 
+	t.Run("pages escalate once per step with both nodes ticking", func(t *testing.T) {
+		e := newEnv(t)
+		admin := e.teamAdmin("twoadmin")
+		people := []*member{e.user("p"), e.user("q"), e.user("r")}
+		names := []string{people[0].Username, people[1].Username, people[2].Username}
+		var ids []string
+		for i := range 6 {
+			rot := fmt.Sprintf("two-%d", i)
+			e.rotation(admin, map[string]any{"name": rot, "members": names, "escalate_after": "2s"})
+			sender := e.user("sender")
+			if i%2 == 1 {
+				sender = sender.on(t, node) // paged through the second node
+			}
+			var p pageJSON
+			require.Equal(t, http.StatusCreated, api(t, sender, http.MethodPost, "/api/v1/pages",
+				map[string]any{"team_id": e.team.Id, "target": "rotation:" + rot, "message": "both nodes " + rot}, &p))
+			ids = append(ids, p.ID)
+		}
+		// Both nodes' pagers run; every page goes through its three members and on.
+		eventually(t, 30*time.Second, func() bool {
+			for _, id := range ids {
+				if len(getPage(t, admin, id).Notified) < 4 {
+					return false
+				}
+			}
+			return true
+		}, "every page to reach its fourth step")
+		for _, id := range ids {
+			require.Equal(t, http.StatusOK, api(t, people[0], http.MethodPost, "/api/v1/pages/"+id+"/ack", nil, nil))
+		}
+		time.Sleep(time.Second) // a delivery claimed before the acknowledgement is sent by now
+		for _, id := range ids {
+			p := getPage(t, admin, id)
+			steps := map[int]bool{}
+			for _, n := range p.Notified {
+				require.False(t, steps[n.Step], "page %s step %d notified once", id, n.Step)
+				steps[n.Step] = true
+			}
+			sent := 0
+			for _, m := range people {
+				seen := map[string]int{}
+				for _, dm := range pageDMs(t, m, id) {
+					seen[fmt.Sprint(dm.GetProp(app.PageStepProp))]++
+					sent++
+				}
+				for step, n := range seen {
+					require.Equal(t, 1, n, "@%s got step %s of page %s once", m.Username, step, id)
+				}
+			}
+			require.Len(t, p.Notified, sent, "one direct message per step notified, none lost")
+		}
+	})
+
 	// Last: it leaves the second node dead.
 	t.Run("one node killed mid-load, the other carries on", func(t *testing.T) {
 		e := newEnv(t)

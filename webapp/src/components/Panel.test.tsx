@@ -11,6 +11,7 @@ import Panel from './Panel';
 const teamRoutes = {
     ...chartRoutes,
     'GET /workflows': {body: {items: [], next_cursor: ''}},
+    'GET /oncall': {body: {items: []}},
     'GET /templates': {body: {items: [{type: 'incident', name: 'Incident', severities: ['sev1', 'sev2'], private: false, can_start: true}]}},
 };
 

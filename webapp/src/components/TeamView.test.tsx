@@ -23,6 +23,7 @@ function server(routes: Record<string, Handler> = {}) {
         'GET /templates': templates,
         ...chartRoutes,
         'GET /workflows': {body: {items: [workflow()], next_cursor: ''}},
+        'GET /oncall': {body: {items: []}},
         ...routes,
     });
 }

@@ -10,6 +10,7 @@ import type {Workflow} from '../types';
 import {byId, useAnnounce, useFocusAfter, useMoreLoaded} from './a11y';
 import {AppLink, Badge, ErrorMessage, Loading} from './common';
 import CloseTimesChart from './CloseTimesChart';
+import OnCallSection from './OnCallSection';
 import StartForm from './StartForm';
 
 const PER_PAGE = 20;
@@ -150,6 +151,7 @@ export default function TeamView({teamId}: {teamId: string}) {
                     {list.loadingMore ? 'Loading…' : 'Load more'}
                 </button>
             )}
+            <OnCallSection teamId={teamId}/>
             <CloseTimesChart teamId={teamId}/>
         </div>
     );

@@ -175,6 +175,7 @@ test('an overdue status update says so in words, not only in colour', async () =
 const teamRoutes = {
     ...chartRoutes,
     'GET /templates': {body: {items: [{type: 'release', name: 'Release', severities: [], private: false, can_start: true}]}},
+    'GET /oncall': {body: {items: []}},
 };
 
 test('the start form opens with focus inside; Escape and starting return focus to its button; the start is announced', async () => {

@@ -41,7 +41,7 @@ type config struct {
 	keep                     bool
 	// profileDir, when set, receives server CPU profiles of each command figure.
 	profileDir string
-	// only names the figures to measure (list, start, commands, fields, invitees, buttons, burst, tick, schedules, alerts, inbox, rss, bundle);
+	// only names the figures to measure (list, start, commands, fields, invitees, buttons, burst, tick, schedules, alerts, inbox, pager, rss, bundle);
 	// empty measures all. For iterating on one figure; make bench measures all.
 	only map[string]bool
 	// large runs the large-team profile instead of the usual figures (make bench-large).
@@ -63,7 +63,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the server directory (logs) after the run")
 	flag.BoolVar(&cfg.large, "large", false, "the large-team profile: 2,000 members, 10,000 active workflows, a channel of 500 (issue 18)")
 	flag.StringVar(&cfg.profileDir, "profile", "", "write server CPU profiles of each command figure (ours and the floor's) to this directory")
-	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,fields,invitees,buttons,burst,tick,schedules,alerts,inbox,rss,bundle (default all)")
+	only := flag.String("only", "", "comma-separated figures to measure: list,start,commands,fields,invitees,buttons,burst,tick,schedules,alerts,inbox,pager,rss,bundle (default all)")
 	flag.Parse()
 	for _, f := range strings.Split(*only, ",") {
 		if f = strings.TrimSpace(f); f != "" {
@@ -201,6 +201,11 @@ func run(cfg config) error {
 	}
 	if cfg.wants("schedules") {
 		rep.Results = append(rep.Results, b.scheduleTickFigure(ctx), b.exportFigure(ctx))
+	}
+	if cfg.wants("pager") {
+		paging, delay := b.pagerFigures(ctx)
+		rep.Results = append(rep.Results, paging...)
+		rep.Checks = append(rep.Checks, delay)
 	}
 	if cfg.wants("rss") {
 		rss := b.rssChecks(ctx, workflowChannel)
