@@ -433,13 +433,30 @@ func (s *Service) ReceiveAlerts(ctx context.Context, teamName string, n *AlertNo
 	}
 }
 
-// alertLead is who leads an incident the intake opens: nobody ("") until someone
-// takes it with the Take the lead button (TakeLead), because the intake acts for no
-// person and the bot cannot lead. This is the one place to change that: when on-call
-// rotations exist, return the on-call person of the team's rotation for this
-// severity here (OnCallNow), and the incident opens with them as its commander.
-func (s *Service) alertLead(_ context.Context, _, _ string) string {
-	return ""
+// alertLead is who leads an incident the intake opens: the person on call now for
+// the alert's service (its catalogue entry's rotation), else for the rotation the
+// incident template pages at this severity (built-in: the operations rotation at sev1
+// and sev2). With no such rotation, or nobody on call, nobody ("") leads until someone
+// takes it with the Take the lead button (TakeLead): the intake acts for no person and
+// the bot cannot lead.
+func (s *Service) alertLead(ctx context.Context, teamID string, tmpl *Template, severity string, svc *CatalogService) string {
+	var rotation string
+	if svc != nil && svc.Rotation != "" {
+		rotation = svc.Rotation
+	} else if r, err := s.pagedRotation(ctx, teamID, tmpl, severity); err == nil && r != nil {
+		rotation = r.Name
+	}
+	if rotation == "" {
+		return ""
+	}
+	id, err := s.OnCallNow(ctx, teamID, rotation)
+	if err != nil {
+		if _, refused := AsError(err); !refused {
+			s.mm.LogError("Could not find who is on call to lead an alert's incident", "rotation", rotation, "err", err.Error())
+		}
+		return ""
+	}
+	return id
 }
 
 // openAlertIncident opens the group's incident (or, for a catalogued service with an
@@ -508,14 +525,14 @@ func (s *Service) openStormIncident(ctx context.Context, res *AlertResult, team 
 }
 
 // openForIntake opens an incident on behalf of a team: the bot creates it, alertLead
-// names its lead (nobody, for now), a service's owners are invited.
+// names its lead (the on-call person, or nobody), a service's owners are invited.
 func (s *Service) openForIntake(ctx context.Context, teamID string, tmpl *Template, title, severity, intro, extra string, svc *CatalogService) (*Workflow, error) {
 	o := opening{tmpl: tmpl, title: cleanText(title), severity: severity, private: tmpl.Private, teamID: teamID,
 		starterName: s.botName(), guard: func([]*Workflow) error { return nil }, intro: intro, extra: extra}
 	if o.title == "" {
 		o.title = "Alert"
 	}
-	if lead := s.alertLead(ctx, teamID, severity); lead != "" {
+	if lead := s.alertLead(ctx, teamID, tmpl, severity, svc); lead != "" {
 		if u, err := s.mm.GetUser(lead); err == nil {
 			o.starterID, o.starterName = u.Id, u.Username
 		}

@@ -81,10 +81,17 @@ func (s *Service) ExportWorkflow(ctx context.Context, actorID, id, format string
 }
 
 // exportFields is the custom fields section of the export: the workflow's fields as
-// "- **Name:** value" lines, or "" while its template declares none. It is the hook
-// the custom fields (issue 17) fill in; nothing else in the export depends on it.
-func (s *Service) exportFields(_ context.Context, _ *Workflow, _ *Template) (string, error) {
-	return "", nil
+// "- **Name:** value" lines (unset ones as "—"), or "" while its template declares none.
+func (s *Service) exportFields(_ context.Context, w *Workflow, tmpl *Template) (string, error) {
+	var b strings.Builder
+	for _, f := range s.fieldValues(w, tmpl) {
+		shown := f.Display
+		if shown == "" {
+			shown = "—"
+		}
+		fmt.Fprintf(&b, "- **%s:** %s\n", f.Name, shown)
+	}
+	return b.String(), nil
 }
 
 // wholeTimeline reads every event of a workflow, oldest first.
@@ -227,15 +234,19 @@ func (s *Service) exportTasks(tasks []*Task, followups bool) string {
 			continue
 		}
 		if b.Len() == 0 {
-			b.WriteString("| # | Task | Stage | Assignee | Due (UTC) | Done |\n|:--|:--|:--|:--|:--|:--|\n")
+			b.WriteString("| # | Task | Stage | Assignees | Due (UTC) | Done |\n|:--|:--|:--|:--|:--|:--|\n")
 		}
 		done := "open"
 		if t.Done {
 			done = fmt.Sprintf("done %s by %s", utc(t.DoneAt), s.ActorName(t.DoneBy))
 		}
 		assignee := "—"
-		if t.AssigneeID != "" {
-			assignee = s.ActorName(t.AssigneeID)
+		if ids := t.Assignees(); len(ids) > 0 {
+			names := make([]string, len(ids))
+			for i, id := range ids {
+				names[i] = s.ActorName(id)
+			}
+			assignee = strings.Join(names, ", ")
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |\n", t.Number, cell(t.Text), cell(t.Stage), cell(assignee), utc(t.DueAt), cell(done))
 	}

@@ -219,19 +219,6 @@ func (s *Service) fieldValues(w *Workflow, tmpl *Template) []FieldValue {
 	return out
 }
 
-// FieldsForExport lists a workflow's custom fields for its postmortem export: every
-// field its template (the version it runs on) declares, in the template's order, set
-// or not — Name and Display are what a document shows ("Service: checkout", "Owner:
-// @sue"; Display "" for a field never set). w must be a workflow the reader may see
-// (Service.Get); the template is read as every view reads it.
-func (s *Service) FieldsForExport(ctx context.Context, w *Workflow) ([]FieldValue, error) {
-	tmpl, err := s.templateOf(ctx, w)
-	if err != nil {
-		return nil, err
-	}
-	return s.fieldValues(w, tmpl), nil
-}
-
 // SetFields sets (or, for a nil value, clears) custom fields of a workflow, all or
 // none: a value that does not fit its field's type refuses the whole change, naming
 // the field. Channel members may set fields while the workflow is active. Each

@@ -61,9 +61,21 @@ type Inbox struct {
 	Tasks     []InboxTask    `json:"tasks"`
 	Signoffs  []InboxSignoff `json:"signoffs"`
 	StatusDue []InboxStatus  `json:"status_due"`
-	// Pages open for the person are added here once paging is merged (issue 17 leaves
-	// them to the on-call feature): a field of their own, filled in Service.Inbox.
-	Count int `json:"count"`
+	// Pages are the open pages of this team that reached the person, newest first
+	// (`/devops todo` only; the daily digest leaves them to the page's own message).
+	Pages []InboxPage `json:"pages"`
+	Count int         `json:"count"`
+}
+
+// InboxPage is an open page that reached the person and waits for an acknowledgement.
+type InboxPage struct {
+	ID        string `json:"id"`
+	Message   string `json:"message"`
+	CreatedAt int64  `json:"created_at"`
+	// WorkflowID is the page's workflow, "" when none or one the person cannot read
+	// (then Private, and the message is withheld, as GET /pages/{id} does).
+	WorkflowID string `json:"workflow_id,omitempty"`
+	Private    bool   `json:"private,omitempty"`
 }
 
 // InboxRow is a workflow the store found for an inbox, for the service to judge
@@ -122,7 +134,37 @@ func (s *Service) Inbox(ctx context.Context, actorID, teamID string) (*Inbox, er
 	if !facts.Viewer.TeamMember {
 		return nil, forbidden("You are not a member of that team.")
 	}
-	return s.inboxOf(ctx, facts, teamID, siteURL, time.Now())
+	in, err := s.inboxOf(ctx, facts, teamID, siteURL, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.addOpenPages(ctx, in, actorID); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// addOpenPages adds to an inbox the open pages of its team that reached the person.
+func (s *Service) addOpenPages(ctx context.Context, in *Inbox, actorID string) error {
+	pages, err := s.store.OpenPagesFor(ctx, actorID, inboxLimit)
+	if err != nil {
+		return errors.Wrap(err, "read open pages")
+	}
+	in.Pages = []InboxPage{}
+	for _, p := range pages {
+		if p.TeamID != in.TeamID {
+			continue
+		}
+		item := InboxPage{ID: p.ID, Message: p.Message, CreatedAt: p.CreatedAt, WorkflowID: p.WorkflowID}
+		if p.WorkflowID != "" {
+			if _, err := s.Get(ctx, actorID, p.WorkflowID); err != nil {
+				item.Private, item.Message, item.WorkflowID = true, "", ""
+			}
+		}
+		in.Pages = append(in.Pages, item)
+	}
+	in.Count += len(in.Pages)
+	return nil
 }
 
 // inboxOf judges an inbox's facts: which gates the person can sign, which status
@@ -165,8 +207,8 @@ func (s *Service) inboxOf(ctx context.Context, facts *InboxFacts, teamID, siteUR
 			in.StatusDue = append(in.StatusDue, InboxStatus{InboxWorkflow: link(row.inboxWorkflow()), DueAt: due})
 		}
 	}
-	// Pages open for the person go here once paging is merged: read them with the
-	// other facts (InboxFacts) and add a section to Inbox, its count and renderInbox.
+	// Open pages are added by Inbox (addOpenPages), not here: the digest leaves them
+	// to the page's own direct message, which already pushed to the person's phone.
 	in.Count = len(in.Tasks) + len(in.Signoffs) + len(in.StatusDue)
 	return in, nil
 }
@@ -198,6 +240,16 @@ func (s *Service) RenderInbox(in *Inbox, loc *time.Location, now time.Time) stri
 	}
 	trigger := s.settings().CommandTrigger
 	var b strings.Builder
+	if len(in.Pages) > 0 {
+		fmt.Fprintf(&b, "**Pages waiting for your acknowledgement** (%d)\n", len(in.Pages))
+		for _, p := range in.Pages {
+			msg := Inline(p.Message)
+			if p.Private {
+				msg = "a page into a private workflow"
+			}
+			fmt.Fprintf(&b, "- 📟 %s · since %s · `/%s ack` answers the newest\n", msg, FormatTime(p.CreatedAt, loc), trigger)
+		}
+	}
 	if len(in.Tasks) > 0 {
 		fmt.Fprintf(&b, "**Tasks assigned to you** (%d)\n", len(in.Tasks))
 		for _, t := range in.Tasks {

@@ -637,16 +637,9 @@ func (s *Service) pageFor(ctx context.Context, actorID, pageID string) (*Page, e
 // (`page`: severity → rotation name, or discipline:<name> for the team's rotation of
 // that discipline), as the bot. No such rotation in the team: nobody is paged.
 func (s *Service) pageIncident(ctx context.Context, w *Workflow, tmpl *Template) {
-	target := tmpl.Page[w.Severity]
-	if target == "" || w.Severity == "" {
+	r, err := s.pagedRotation(ctx, w.TeamID, tmpl, w.Severity)
+	if r == nil && err == nil {
 		return
-	}
-	var r *Rotation
-	var err error
-	if d, ok := strings.CutPrefix(target, "discipline:"); ok {
-		r, err = s.RotationForDiscipline(ctx, w.TeamID, Discipline(d))
-	} else {
-		r, err = s.rotationByName(ctx, w.TeamID, target)
 	}
 	if err != nil {
 		if _, refused := AsError(err); !refused {
@@ -658,6 +651,21 @@ func (s *Service) pageIncident(ctx context.Context, w *Workflow, tmpl *Template)
 	if _, err := s.page(ctx, s.mm.BotID(), PageRequest{TeamID: w.TeamID, Target: rotationTargetPrefix + r.Name, Message: msg}, w); err != nil {
 		s.mm.LogError("Could not page for a workflow", "workflow_id", w.ID, "err", err.Error())
 	}
+}
+
+// pagedRotation is the rotation a template pages at a severity (`page`: a rotation's
+// name, or discipline:<name> for the team's rotation of that discipline); nil and no
+// error when the template pages nobody at that severity. A rotation the team lacks is
+// a KindNotFound refusal.
+func (s *Service) pagedRotation(ctx context.Context, teamID string, tmpl *Template, severity string) (*Rotation, error) {
+	target := tmpl.Page[severity]
+	if target == "" || severity == "" {
+		return nil, nil
+	}
+	if d, ok := strings.CutPrefix(target, "discipline:"); ok {
+		return s.RotationForDiscipline(ctx, teamID, Discipline(d))
+	}
+	return s.rotationByName(ctx, teamID, target)
 }
 
 // PressAcknowledge is the Acknowledge button: it acknowledges the page and returns the

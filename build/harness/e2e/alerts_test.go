@@ -379,3 +379,25 @@ func TestAlertsOnTwoNodes(t *testing.T) {
 	require.Len(t, opened, 3+1, "three incidents (the cap) and the storm, each answered as opened once")
 	require.Len(t, incidentsOf(t, viewer, e.team.Id), 3+1)
 }
+
+// An incident the intake opens is led by whoever is on call for the rotation the
+// incident template pages at its severity (the operations rotation at sev1), who is
+// paged too; with no such rotation nobody leads (TestAlertmanagerOpensDedupsAndResolves).
+func TestAlertIncidentLedByOnCall(t *testing.T) {
+	e := newEnv(t)
+	token := useAlerts(t, nil)
+	admin := e.teamAdmin("alertadmin")
+	oncall, second := e.user("oncall"), e.user("second")
+	e.rotation(admin, map[string]any{"name": "ops-primary", "discipline": "operations", "members": []string{oncall.Username, second.Username}})
+
+	status, res := sendAlert(t, "alertmanager", e.team.Name, token, alertFixture(t, "alertmanager-firing.json", model.NewId()))
+	require.Equal(t, http.StatusOK, status)
+	require.NotNil(t, res.Incident)
+	require.True(t, res.Incident.Opened)
+	w := e.workflowOf(oncall, res.Incident.ChannelID)
+	require.Equal(t, "sev1", w.Severity)
+	require.Equal(t, oncall.Id, w.LeadID, "the first member of the operations rotation is on call and leads")
+	first := firstPost(t, admin, res.Incident.ChannelID)
+	require.NotContains(t, first.Message, "Nobody leads it yet")
+	directFromBot(t, oncall, "SEV1 incident: ")
+}

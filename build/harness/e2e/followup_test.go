@@ -104,6 +104,9 @@ func TestExportContentAndPrivacy(t *testing.T) {
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status First look: errors from the payment gateway").Text)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops status "+long).Text)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Write the postmortem --followup").Text)
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops set service checkout-api").Text)
+	helper := e.user("helper")
+	require.Empty(t, e.run(lead, w.ChannelID, "/devops task add Compare the gateway's logs --to @"+lead.Username+",@"+helper.Username).Text)
 	require.Empty(t, e.run(lead, w.ChannelID, "/devops stage next").Text)
 
 	status, raw, err := harness.PluginRequest(lead.client, http.MethodGet, "/api/v1/workflows/"+w.ID+"/export?format=markdown", nil)
@@ -113,7 +116,9 @@ func TestExportContentAndPrivacy(t *testing.T) {
 	requireContains(t, md, "# Checkout errors in EU\n", "| **Workflow** | Incident ", "| **Severity** | sev2 |", "## People and roles", "@"+lead.Username,
 		"## Stage durations", "| triage |", "| investigating |", "## Status updates", "First look: errors from the payment gateway",
 		"END-OF-UPDATE", "> Mitigation: rolling back 2.4.0.", "## Timeline", "Stage changed", "## Tasks", "## Follow-ups", "Write the postmortem")
-	require.NotContains(t, md, "## Fields", "no custom fields section while the template declares none")
+	// The template's custom fields, set or not, and every assignee of a task.
+	requireContains(t, md, "## Fields", "- **Service:** checkout-api", "- **Customer:** —",
+		"| Compare the gateway's logs | triage | @"+lead.Username+", @"+helper.Username+" |")
 
 	var refusal apiError
 	require.Equal(t, http.StatusBadRequest, api(t, lead, http.MethodGet, "/api/v1/workflows/"+w.ID+"/export?format=pdf", nil, &refusal))

@@ -42,7 +42,8 @@ type inboxJSON struct {
 		URL        string `json:"url"`
 		DueAt      int64  `json:"due_at"`
 	} `json:"status_due"`
-	Count int `json:"count"`
+	Pages []app.InboxPage `json:"pages"`
+	Count int             `json:"count"`
 }
 
 func (e *env) todo(m *member) inboxJSON {

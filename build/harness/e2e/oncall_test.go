@@ -442,11 +442,19 @@ func TestPageAcknowledgedByCommandAndRefusals(t *testing.T) {
 	var bad apiError
 	require.Equal(t, http.StatusNotFound, api(t, stranger, http.MethodGet, "/api/v1/pages/"+id, nil, &bad), "a page is its people's")
 	requireContains(t, e.run(stranger, e.square.Id, "/devops ack").Text, "No open page for you to acknowledge.")
+	// The page waits in the target's inbox until acknowledged, and in nobody else's.
+	inbox := e.todo(target)
+	require.Len(t, inbox.Pages, 1)
+	require.Equal(t, id, inbox.Pages[0].ID)
+	requireContains(t, inbox.Pages[0].Message, "Can you look at the failed deploy?")
+	requireContains(t, e.run(target, e.square.Id, "/devops todo").Text, "Pages waiting for your acknowledgement", "Can you look at the failed deploy?")
+	require.Empty(t, e.todo(stranger).Pages)
 	requireContains(t, e.run(target, dm.ChannelId, "/devops ack").Text, "✅ Acknowledged the page to @"+target.Username+" from @"+sender.Username)
 	p := getPage(t, sender, id)
 	require.Equal(t, "acknowledged", p.Status)
 	require.Equal(t, target.Id, p.AcknowledgedBy)
 	eventually(t, 10*time.Second, func() bool { return len(offered(pageDMs(t, target, id)[0])) == 0 }, "the button to go")
+	require.Empty(t, e.todo(target).Pages, "an acknowledged page leaves the inbox")
 
 	for want, body := range map[string]map[string]any{
 		"message:": {"team_id": e.team.Id, "target": "@" + target.Username, "message": " "},
