@@ -53,10 +53,7 @@ func (s *Service) ExportWorkflow(ctx context.Context, actorID, id, format string
 	if err != nil {
 		return nil, errors.Wrap(err, "list tasks")
 	}
-	fields, err := s.exportFields(ctx, w, tmpl)
-	if err != nil {
-		return nil, err
-	}
+	fields := s.exportFields(w, tmpl)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", w.Title)
 	b.WriteString(s.exportFacts(w, tmpl))
@@ -82,7 +79,7 @@ func (s *Service) ExportWorkflow(ctx context.Context, actorID, id, format string
 
 // exportFields is the custom fields section of the export: the workflow's fields as
 // "- **Name:** value" lines (unset ones as "—"), or "" while its template declares none.
-func (s *Service) exportFields(_ context.Context, w *Workflow, tmpl *Template) (string, error) {
+func (s *Service) exportFields(w *Workflow, tmpl *Template) string {
 	var b strings.Builder
 	for _, f := range s.fieldValues(w, tmpl) {
 		shown := f.Display
@@ -91,7 +88,7 @@ func (s *Service) exportFields(_ context.Context, w *Workflow, tmpl *Template) (
 		}
 		fmt.Fprintf(&b, "- **%s:** %s\n", f.Name, shown)
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 // wholeTimeline reads every event of a workflow, oldest first.
