@@ -59,18 +59,24 @@ func membersAmong(t *testing.T, db *sql.DB, channelID string, userIDs []string) 
 // membership history and got one "added to the channel" post, on addedBy's behalf.
 func requireAddedOnce(t *testing.T, db *sql.DB, m *member, channelID, addedBy string, userIDs []string) {
 	t.Helper()
-	rows, err := db.Query(`SELECT userid, count(*) FROM channelmemberhistory WHERE channelid = $1 AND userid = ANY($2::text[]) GROUP BY userid`,
-		channelID, pq.Array(userIDs))
-	require.NoError(t, err)
-	defer func() { _ = rows.Close() }()
+	// Mattermost logs the join history in the background after an add, as it writes
+	// its system posts: wait for a row each, then count.
 	joins := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		require.NoError(t, rows.Scan(&id, &n))
-		joins[id] = n
-	}
-	require.NoError(t, rows.Err())
+	eventually(t, 10*time.Second, func() bool {
+		rows, err := db.Query(`SELECT userid, count(*) FROM channelmemberhistory WHERE channelid = $1 AND userid = ANY($2::text[]) GROUP BY userid`,
+			channelID, pq.Array(userIDs))
+		require.NoError(t, err)
+		defer func() { _ = rows.Close() }()
+		joins = map[string]int{}
+		for rows.Next() {
+			var id string
+			var n int
+			require.NoError(t, rows.Scan(&id, &n))
+			joins[id] = n
+		}
+		require.NoError(t, rows.Err())
+		return len(joins) >= len(userIDs)
+	}, "a join history row for everyone")
 	// Mattermost writes its system posts after answering each add.
 	var added map[string]int
 	eventually(t, 10*time.Second, func() bool {
