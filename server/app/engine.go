@@ -209,13 +209,8 @@ func (s *Service) open(ctx context.Context, o opening) (*Workflow, error) {
 	}
 	s.publish(w, ChangeCreated)
 	if tmpl.Page[w.Severity] != "" {
-		// The template pages a rotation for this severity (incidents at sev1 and sev2):
-		// after the answer, like the invites; the paged person joins the channel.
-		paged := *w
-		s.work.Go("page for a new workflow", func() error {
-			s.pageIncident(context.WithoutCancel(ctx), &paged, tmpl)
-			return nil
-		})
+		// The template pages a rotation for this severity (incidents at sev1 and sev2).
+		s.pageAfterAnswer(ctx, w, tmpl)
 	}
 	if src != nil {
 		s.replyInThread(src, w, tmpl, actorID)

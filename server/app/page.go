@@ -653,6 +653,16 @@ func (s *Service) pageIncident(ctx context.Context, w *Workflow, tmpl *Template)
 	}
 }
 
+// pageAfterAnswer pages the rotation w's template names for its severity after the
+// answer, like the invites: the paged person joins the channel (pageIncident).
+func (s *Service) pageAfterAnswer(ctx context.Context, w *Workflow, tmpl *Template) {
+	paged := *w
+	s.work.Go("page for a workflow's severity", func() error {
+		s.pageIncident(context.WithoutCancel(ctx), &paged, tmpl)
+		return nil
+	})
+}
+
 // pagedRotation is the rotation a template pages at a severity (`page`: a rotation's
 // name, or discipline:<name> for the team's rotation of that discipline); nil and no
 // error when the template pages nobody at that severity. A rotation the team lacks is

@@ -48,5 +48,10 @@ func (s *Service) SetSeverity(ctx context.Context, actorID, id, severity string)
 	}
 	posted := s.post(w, msg)
 	s.publish(w, ChangeSeverity)
+	if target := tmpl.Page[w.Severity]; target != "" && target != tmpl.Page[from] {
+		// Raised into a severity that pages a rotation the old one did not (a sev3
+		// incident found to be a sev1): page as a start at that severity would have.
+		s.pageAfterAnswer(ctx, w, tmpl)
+	}
 	return w, posted
 }

@@ -501,6 +501,17 @@ func TestSevereIncidentsPageTheOperationsRotation(t *testing.T) {
 	e.start(lead, "incident Slow admin page --severity sev4")
 	time.Sleep(2 * time.Second)
 	require.Zero(t, postsContaining(t, oncall, dm.ChannelId, "Slow admin page"), "sev4 pages nobody")
+
+	// Raised to a severity that pages, it pages then; lowered and raised within the
+	// same rotation's severities, it does not page again.
+	slow := e.workflowOf(lead, e.start(lead, "incident Slower admin page --severity sev4").ChannelID)
+	require.Empty(t, e.run(lead, slow.ChannelID, "/devops severity sev2").Text)
+	raised := directFromBot(t, oncall, "SEV2 incident: Slower admin page")
+	requireContains(t, raised.Message, "~"+slow.ChannelName)
+	requireMemberSoon(t, slow.ChannelID, oncall)
+	require.Empty(t, e.run(lead, slow.ChannelID, "/devops severity sev1").Text)
+	time.Sleep(2 * time.Second)
+	require.Zero(t, postsContaining(t, oncall, dm.ChannelId, "SEV1 incident: Slower admin page"), "the same rotation is not paged twice")
 }
 
 // An incident a failed production deploy opens pages the operations rotation too.
