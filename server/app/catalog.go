@@ -13,9 +13,10 @@ import (
 )
 
 // The service catalog: the services a team runs, who owns them, their on-call
-// rotation (a name until rotations exist), repository and tier. Deploys, gate checks
-// and alerts that name a catalogued service find its team's active workflow by it,
-// and the incidents the alert intake opens for it invite its owners.
+// rotation (by name: its on-call person leads the service's alert incidents),
+// repository and tier. Deploys, gate checks and alerts that name a catalogued
+// service find its team's active workflow by it, and the incidents the alert
+// intake opens for it invite its owners.
 
 // CatalogService is one service of a team's catalog.
 type CatalogService struct {

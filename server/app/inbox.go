@@ -155,13 +155,8 @@ func (s *Service) addOpenPages(ctx context.Context, in *Inbox, actorID string) e
 		if p.TeamID != in.TeamID {
 			continue
 		}
-		item := InboxPage{ID: p.ID, Message: p.Message, CreatedAt: p.CreatedAt, WorkflowID: p.WorkflowID}
-		if p.WorkflowID != "" {
-			if _, err := s.Get(ctx, actorID, p.WorkflowID); err != nil {
-				item.Private, item.Message, item.WorkflowID = true, "", ""
-			}
-		}
-		in.Pages = append(in.Pages, item)
+		s.withholdUnreadable(ctx, actorID, p)
+		in.Pages = append(in.Pages, InboxPage{ID: p.ID, Message: p.Message, CreatedAt: p.CreatedAt, WorkflowID: p.WorkflowID, Private: p.Private})
 	}
 	in.Count += len(in.Pages)
 	return nil

@@ -625,12 +625,19 @@ func (s *Service) pageFor(ctx context.Context, actorID, pageID string) (*Page, e
 	if !concerned && (!s.mm.IsTeamMember(p.TeamID, actorID) || s.mayManageRotations(actorID, p.TeamID) != nil) {
 		return nil, notFound("No such page.")
 	}
-	if p.WorkflowID != "" {
-		if _, err := s.Get(ctx, actorID, p.WorkflowID); err != nil {
-			p.Private, p.Message, p.WorkflowID = true, "", ""
-		}
-	}
+	s.withholdUnreadable(ctx, actorID, p)
 	return p, nil
+}
+
+// withholdUnreadable blanks a page's message and workflow when it is linked to a
+// workflow the reader cannot read, and marks it Private.
+func (s *Service) withholdUnreadable(ctx context.Context, actorID string, p *Page) {
+	if p.WorkflowID == "" {
+		return
+	}
+	if _, err := s.Get(ctx, actorID, p.WorkflowID); err != nil {
+		p.Private, p.Message, p.WorkflowID = true, "", ""
+	}
 }
 
 // pageIncident pages the rotation a workflow's template names for its severity
